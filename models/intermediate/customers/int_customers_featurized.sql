@@ -1,0 +1,50 @@
+{#- Clean customers with the derived features: age band (from the age_bands
+    seed, so users can change the bands) and income-to-spend ratio. -#}
+
+with
+
+customers as (
+
+    select * from {{ ref('int_customers_cleaned') }}
+
+),
+
+age_bands as (
+
+    select
+        age_band,
+        age_band_order,
+        min_age,
+        max_age
+    from {{ ref('age_bands') }}
+
+),
+
+banded as (
+
+    select
+        customers.customer_id,
+        customers.gender,
+        customers.age,
+        age_bands.age_band,
+        age_bands.age_band_order,
+        customers.annual_income_k,
+        customers.spending_score
+    from customers
+    left join age_bands
+        on customers.age between age_bands.min_age and age_bands.max_age
+
+),
+
+with_ratio as (
+
+    select
+        *,
+        -- k$ of income per spending-score point; a zero score (rejected
+        -- upstream) would give null, not an error
+        annual_income_k / nullif(spending_score, 0) as income_to_spend_ratio
+    from banded
+
+)
+
+select * from with_ratio

@@ -1,0 +1,86 @@
+{#- The demo seed stands in for the customer file when no input path is set.
+    Both are referenced so the lineage always shows both. -#}
+{%- set customer_file = source('customer_file', 'customers') -%}
+{%- set demo_customers = ref('demo_customers') -%}
+
+with
+
+source as (
+
+    select * from {{ customer_file if var('input_path') else demo_customers }}
+
+),
+
+numbered as (
+
+    -- file order: scans keep insertion order, so this is the data row number
+    select
+        *,
+        row_number() over () as source_row_number
+    from source
+
+),
+
+trimmed as (
+
+    select
+        source_row_number,
+        {{ sql_string_literal(
+            var('input_path') or 'demo_customers (seed)'
+        ) }} as source_file,
+        nullif(trim(cast("CustomerID" as varchar)), '') as raw_customer_id,
+        nullif(trim(cast("Gender" as varchar)), '') as raw_gender,
+        nullif(trim(cast("Age" as varchar)), '') as raw_age,
+        nullif(
+            trim(cast("Annual Income (k$)" as varchar)), ''
+        ) as raw_annual_income,
+        nullif(
+            trim(cast("Spending Score (1-100)" as varchar)), ''
+        ) as raw_spending_score
+    from numbered
+
+),
+
+id_format as (
+
+    -- zero-padded ids (0007) mean customer 7 only when every id is numeric
+    select
+        *,
+        bool_and(
+            raw_customer_id is null
+            or try_cast(raw_customer_id as hugeint) is not null
+        ) over () as has_numeric_ids
+    from trimmed
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        source_row_number,
+        case
+            when has_numeric_ids
+                then cast(cast(raw_customer_id as hugeint) as varchar)
+            else raw_customer_id
+        end as customer_id,
+
+        -- strings
+        source_file,
+        {{ normalize_gender('raw_gender') }} as gender,
+        raw_customer_id,
+        raw_gender,
+        raw_age,
+        raw_annual_income,
+        raw_spending_score,
+
+        -- numerics
+        {{ parse_number('raw_age') }} as age,
+        {{ parse_number('raw_annual_income') }} as annual_income_k,
+        {{ parse_number('raw_spending_score') }} as spending_score
+
+    from id_format
+
+)
+
+select * from renamed

@@ -1,0 +1,72 @@
+"""Copy the published models out of dbt's warehouse, all together or not at all.
+
+Power BI reads ``publish/``: one Parquet file per model and ``segments.duckdb``
+holding the same tables. Everything is written to a fresh folder beside it
+first and swapped in only when complete, so a reader sees the previous set
+or the new one, never half of each, and a failed run leaves the old set as
+it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_MODELS = (
+    "customer_segments",
+    "cluster_summary",
+    "gender_dist",
+    "age_groups",
+    "elbow_curve",
+    "segment_overview",
+    "rejected_customers",
+)
+SERVING_DATABASE = "segments.duckdb"
+
+
+def sql_literal(text: str) -> str:
+    """A single-quoted SQL string; DuckDB's ATTACH and COPY take no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_outputs(warehouse: Path, folder: Path) -> None:
+    """Write every published model as Parquet and into a serving DuckDB file.
+
+    Rows are sorted on every column so the same tables give the same files.
+    """
+    with duckdb.connect(str(folder / SERVING_DATABASE)) as con:
+        con.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
+        for model in PUBLISHED_MODELS:
+            rows = f"select * from warehouse.main.{model} order by all"
+            con.execute(f"create table main.{model} as {rows}")
+            parquet = sql_literal(str(folder / f"{model}.parquet"))
+            con.execute(f"copy ({rows}) to {parquet} (format parquet)")
+        con.execute("detach warehouse")
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` with renames only (no copying)."""
+    if not target.exists():
+        new.rename(target)
+        return
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old)
+
+
+def publish(warehouse: Path, publish_dir: Path) -> Path:
+    publish_dir = publish_dir.resolve()
+    publish_dir.parent.mkdir(parents=True, exist_ok=True)
+    new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
+    new.mkdir()
+    try:
+        write_outputs(warehouse, new)
+        swap_in(new, publish_dir)
+    finally:
+        if new.exists():
+            shutil.rmtree(new)
+    return publish_dir
