@@ -1,7 +1,7 @@
 """Each clean customer's cluster id (ordered by centroid) and segment name."""
 
 from customer_segmentation.settings import parse_settings
-from customer_segmentation.tables import read_features, chosen_k, segments_table
+from customer_segmentation.tables import chosen_k, read_features, segments_table
 
 
 def model(dbt, session):

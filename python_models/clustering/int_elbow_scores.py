@@ -1,7 +1,7 @@
 """Elbow curve: inertia and quality metrics for every candidate k, k chosen."""
 
 from customer_segmentation.settings import parse_settings
-from customer_segmentation.tables import read_features, elbow_table
+from customer_segmentation.tables import elbow_table, read_features
 
 
 def model(dbt, session):

@@ -56,7 +56,9 @@ def parse_vars(raw: str | None) -> dict[str, object]:
     except yaml.YAMLError as error:
         raise UsageError(f"SEGMENTS_VARS is not YAML or JSON: {error}") from None
     if not isinstance(parsed, dict):
-        raise UsageError(f"SEGMENTS_VARS must be a mapping such as '{{k: 4}}', got {raw!r}")
+        raise UsageError(
+            f"SEGMENTS_VARS must be a mapping such as '{{k: 4}}', got {raw!r}"
+        )
     return parsed
 
 
@@ -109,6 +111,25 @@ def segment_table(serving: Path) -> str:
     return "\n".join(lines)
 
 
+def accounting_line(warehouse: Path) -> str:
+    """Where every input row went: segmented, removed as a repeat, or rejected."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows, repeats, rejected = con.sql(
+            """
+            select
+                count(*),
+                count(*) filter (where is_duplicate_row),
+                count(*) filter (where reject_reason is not null)
+            from int_customer_rows_checked
+            """
+        ).fetchone()
+    clean = rows - repeats - rejected
+    return (
+        f"Rows read: {rows} = {clean} customers segmented + {repeats} repeated "
+        f"rows removed + {rejected} rejected (see rejected_customers)"
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
@@ -137,14 +158,19 @@ def run(args: argparse.Namespace) -> None:
     build(project_dir, dbt_vars, env)
     published = publish(warehouse, publish_dir)
     print()
+    print(accounting_line(warehouse))
+    print()
     print(segment_table(published / SERVING_DATABASE))
     print()
     print(f"Published to {published}/")
     print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
+    print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="segments", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="segments", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--project-dir", default=".", help="the dbt project folder (default: .)"
     )

@@ -100,9 +100,7 @@ def score_k(scaled: np.ndarray, k: int, settings: ClusteringSettings) -> ElbowPo
     )
 
 
-def score_k_range(
-    scaled: np.ndarray, settings: ClusteringSettings
-) -> list[ElbowPoint]:
+def score_k_range(scaled: np.ndarray, settings: ClusteringSettings) -> list[ElbowPoint]:
     """Fit every candidate k once and keep inertia beside the other metrics."""
     return [score_k(scaled, k, settings) for k in candidate_ks(len(scaled), settings)]
 
@@ -214,7 +212,10 @@ def assign_segments(
     centroids_z = np.empty_like(model.cluster_centers_)
     centroids_z[ids_by_label - 1] = model.cluster_centers_
     names = make_unique(
-        [name_segment(z, settings.features, settings.name_threshold) for z in centroids_z]
+        [
+            name_segment(z, settings.features, settings.name_threshold)
+            for z in centroids_z
+        ]
     )
     return Segmentation(
         cluster_ids=cluster_ids,

@@ -64,7 +64,9 @@ def clean_customers(seed: int = SEED) -> list[tuple[str, ...]]:
         scores = rng.normal(group.score_mean, group.score_sd, group.customers)
         ages = rng.normal(group.age_mean, group.age_sd, group.customers)
         genders = np.where(rng.random(group.customers) < 0.56, "Female", "Male")
-        for gender, age, income, score in zip(genders, ages, incomes, scores, strict=True):
+        for gender, age, income, score in zip(
+            genders, ages, incomes, scores, strict=True
+        ):
             rows.append(
                 (
                     str(gender),

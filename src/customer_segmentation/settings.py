@@ -8,7 +8,7 @@ the name of its var with what it accepts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Numeric columns of int_customers_featurized that K-Means may use.
 KNOWN_FEATURES = ("annual_income_k", "spending_score", "age", "income_to_spend_ratio")
@@ -45,7 +45,9 @@ def parse_int(name: str, value: object, low: int, high: int) -> int:
             f"var {name}={text!r} is not a whole number; it accepts {low}..{high}"
         ) from None
     if not low <= number <= high:
-        raise SettingsError(f"var {name}={number} is out of range; it accepts {low}..{high}")
+        raise SettingsError(
+            f"var {name}={number} is out of range; it accepts {low}..{high}"
+        )
     return number
 
 
@@ -54,12 +56,11 @@ def parse_float(name: str, value: object, low: float, high: float) -> float:
     try:
         number = float(text)
     except ValueError:
+        number = float("nan")
+    if not low < number <= high:  # also false for nan
         raise SettingsError(
-            f"var {name}={text!r} is not a number; it accepts {low}..{high}"
-        ) from None
-    if not low < number <= high:
-        raise SettingsError(
-            f"var {name}={number} is out of range; it accepts more than {low} up to {high}"
+            f"var {name}={text!r} is not usable; it accepts a number above {low} "
+            f"and at most {high}"
         )
     return number
 
@@ -69,56 +70,43 @@ def parse_features(value: object) -> tuple[str, ...]:
     text = str(value).strip().strip("[]")
     names = tuple(part.strip().strip("'\"") for part in text.split(",") if part.strip())
     unknown = [n for n in names if n not in KNOWN_FEATURES]
-    if not names or unknown or len(set(names)) != len(names):
+    if len(names) < 2 or unknown or len(set(names)) != len(names):
         raise SettingsError(
             f"var cluster_features={value!r} is not usable; it accepts two or more "
             f"distinct names from: {', '.join(KNOWN_FEATURES)}"
         )
-    if len(names) < 2:
-        raise SettingsError(
-            f"var cluster_features={value!r} names one feature; clustering needs two or more"
-        )
     return names
 
 
-def parse_settings(raw: Mapping[str, object]) -> ClusteringSettings:
-    """Build settings from the model config, falling back to the defaults."""
-    defaults = ClusteringSettings()
+# var name -> (settings field, parser); a var left blank keeps the default.
+PARSERS = {
+    "cluster_features": ("features", parse_features),
+    "k_min": ("k_min", lambda v: parse_int("k_min", v, 1, MAX_K)),
+    "k_max": ("k_max", lambda v: parse_int("k_max", v, 2, MAX_K)),
+    "k": ("k_override", lambda v: parse_int("k", v, 2, MAX_K)),
+    "random_state": (
+        "random_state",
+        lambda v: parse_int("random_state", v, 0, 2**31 - 1),
+    ),
+    "n_init": ("n_init", lambda v: parse_int("n_init", v, 1, 100)),
+    "segment_name_threshold": (
+        "name_threshold",
+        lambda v: parse_float("segment_name_threshold", v, 0.0, 3.0),
+    ),
+}
 
-    def given(key: str) -> bool:
-        return key in raw and not _is_blank(raw[key])
 
-    features = (
-        parse_features(raw["cluster_features"])
-        if given("cluster_features")
-        else defaults.features
-    )
-    k_min = parse_int("k_min", raw["k_min"], 1, MAX_K) if given("k_min") else defaults.k_min
-    k_max = parse_int("k_max", raw["k_max"], 2, MAX_K) if given("k_max") else defaults.k_max
-    if k_max - k_min < 2:
+def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
+    """Build settings from dbt vars (or the model's meta), defaults for the rest."""
+    values = {
+        field: parse(raw[var])
+        for var, (field, parse) in PARSERS.items()
+        if raw and var in raw and not _is_blank(raw[var])
+    }
+    settings = replace(ClusteringSettings(), **values)
+    if settings.k_max - settings.k_min < 2:
         raise SettingsError(
-            f"vars k_min={k_min} and k_max={k_max} leave too few k to find an elbow; "
-            "k_max must be at least k_min + 2"
+            f"vars k_min={settings.k_min} and k_max={settings.k_max} leave too few k "
+            "to find an elbow; k_max must be at least k_min + 2"
         )
-    k_override = parse_int("k", raw["k"], 2, MAX_K) if given("k") else None
-    return ClusteringSettings(
-        features=features,
-        k_min=k_min,
-        k_max=k_max,
-        k_override=k_override,
-        random_state=(
-            parse_int("random_state", raw["random_state"], 0, 2**31 - 1)
-            if given("random_state")
-            else defaults.random_state
-        ),
-        n_init=(
-            parse_int("n_init", raw["n_init"], 1, 100)
-            if given("n_init")
-            else defaults.n_init
-        ),
-        name_threshold=(
-            parse_float("segment_name_threshold", raw["segment_name_threshold"], 0.0, 3.0)
-            if given("segment_name_threshold")
-            else defaults.name_threshold
-        ),
-    )
+    return settings

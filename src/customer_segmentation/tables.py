@@ -41,13 +41,19 @@ SEGMENT_SCHEMA = pa.schema(
 )
 
 
-def read_features(customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]) -> pa.Table:
+def read_features(
+    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
+) -> pa.Table:
     """Fetch the id and feature columns, sorted by customer id.
 
     The sort makes the fit independent of the file's row order and of how
     DuckDB parallelised the scan.
     """
-    return customers.select("customer_id", *features).order("customer_id").fetch_arrow_table()
+    return (
+        customers.select("customer_id", *features)
+        .order("customer_id")
+        .fetch_arrow_table()
+    )
 
 
 def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray:
@@ -66,7 +72,9 @@ def elbow_table(customers: pa.Table, settings: ClusteringSettings) -> pa.Table:
     choice = choose_k(points, settings.k_override)
     if choice.k not in {p.k for p in points}:
         # An override outside the tried range is still fitted and shown.
-        points = sorted([*points, score_k(scaled, choice.k, settings)], key=lambda p: p.k)
+        points = sorted(
+            [*points, score_k(scaled, choice.k, settings)], key=lambda p: p.k
+        )
     return pa.table(
         {
             "k": [p.k for p in points],
@@ -93,7 +101,9 @@ def segments_table(
     customers: pa.Table, k: int, settings: ClusteringSettings
 ) -> pa.Table:
     """One row per customer: its ordered cluster id and segment name."""
-    segmentation = assign_segments(feature_matrix(customers, settings.features), k, settings)
+    segmentation = assign_segments(
+        feature_matrix(customers, settings.features), k, settings
+    )
     ids = segmentation.cluster_ids.tolist()
     return pa.table(
         {

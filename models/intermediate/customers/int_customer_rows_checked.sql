@@ -37,24 +37,44 @@ row_checks as (
 
 ),
 
+customer_versions as (
+
+    select distinct
+        customer_id,
+        gender,
+        age,
+        annual_income_k,
+        spending_score
+    from row_checks
+    where row_reject_reason is null
+
+),
+
 conflicting_ids as (
 
     -- one id, several versions of the customer: no copy can be trusted
     select customer_id
-    from row_checks
-    where row_reject_reason is null
+    from customer_versions
     group by customer_id
-    having
-        count(
-            distinct (gender, age, annual_income_k, spending_score)
-        ) > 1
+    having count(*) > 1
 
 ),
 
 reasons as (
 
     select
-        row_checks.*,
+        row_checks.source_row_number,
+        row_checks.source_file,
+        row_checks.customer_id,
+        row_checks.gender,
+        row_checks.raw_customer_id,
+        row_checks.raw_gender,
+        row_checks.raw_age,
+        row_checks.raw_annual_income,
+        row_checks.raw_spending_score,
+        row_checks.age,
+        row_checks.annual_income_k,
+        row_checks.spending_score,
         coalesce(
             row_checks.row_reject_reason,
             case
@@ -71,7 +91,7 @@ reasons as (
 duplicates as (
 
     select
-        * exclude (row_reject_reason),
+        *,
         reject_reason is null
         and row_number() over (
             partition by

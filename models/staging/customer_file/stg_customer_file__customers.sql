@@ -28,9 +28,9 @@ trimmed as (
         {{ sql_string_literal(
             var('input_path') or 'demo_customers (seed)'
         ) }} as source_file,
-        nullif(trim(cast("CustomerID" as varchar)), '') as raw_customer_id,
-        nullif(trim(cast("Gender" as varchar)), '') as raw_gender,
-        nullif(trim(cast("Age" as varchar)), '') as raw_age,
+        nullif(trim(cast(customerid as varchar)), '') as raw_customer_id,
+        nullif(trim(cast(gender as varchar)), '') as raw_gender,
+        nullif(trim(cast(age as varchar)), '') as raw_age,
         nullif(
             trim(cast("Annual Income (k$)" as varchar)), ''
         ) as raw_annual_income,

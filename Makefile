@@ -1,0 +1,53 @@
+# One task runner for the project. `make` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DBT := $(BIN)/dbt
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help setup run test lint format docs demo-data clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(INSTALLED) ## Create .venv and install the pinned dependencies
+
+run: setup ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own)
+	$(BIN)/segments run
+
+test: setup lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
+	$(BIN)/pytest
+
+lint: setup ## ruff for Python, sqlfluff for SQL
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests/marts
+
+format: setup ## Fix what ruff and sqlfluff can fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix models tests/marts
+
+docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
+	$(DBT) docs generate
+	$(DBT) docs serve --port 8080
+
+demo-data: setup ## Regenerate seeds/demo_customers.csv from its generator
+	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
+
+clean: ## Remove dbt output, published files and the virtual environment
+	rm -rf target logs publish $(VENV)

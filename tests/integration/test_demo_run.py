@@ -1,0 +1,123 @@
+"""`make run` on the embedded demo data: dbt's tests pass, everything is published."""
+
+import csv
+import json
+
+import duckdb
+from pipeline_runs import DEMO_FILE, PUBLISHED_MODELS, REPO
+
+
+def demo_file_rows() -> list[list[str]]:
+    with DEMO_FILE.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+def test_prints_the_segment_table_and_where_outputs_are(demo_run):
+    segments = demo_run.query("select cluster_id, segment_name from cluster_summary")
+    assert "Segments: k = 5 (chosen by knee)" in demo_run.stdout
+    for cluster_id, name in segments:
+        assert any(
+            line.split()[0] == str(cluster_id) and name in line
+            for line in demo_run.stdout.splitlines()
+            if line.strip()
+        ), f"segment {cluster_id} {name} missing from the printed table"
+    assert f"Published to {demo_run.publish_dir}" in demo_run.stdout
+
+
+def test_dbt_ran_data_tests_and_unit_tests_and_all_passed(demo_run):
+    results = json.loads((demo_run.target_dir / "run_results.json").read_text())
+    by_kind: dict[str, list[str]] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        by_kind.setdefault(kind, []).append(result["status"])
+    assert len(by_kind["unit_test"]) >= 2
+    assert len(by_kind["test"]) >= 40
+    assert set(by_kind["unit_test"]) == {"pass"}
+    assert set(by_kind["test"]) == {"pass"}
+    assert set(by_kind["model"]) == {"success"}
+    singular = [
+        r["unique_id"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.customer_segmentation.assert_")
+    ]
+    assert len(singular) == 2
+
+
+def test_every_published_model_is_a_parquet_file_and_a_serving_table(demo_run):
+    with duckdb.connect(str(demo_run.serving), read_only=True) as con:
+        tables = {
+            name
+            for (name,) in con.sql("select table_name from duckdb_tables()").fetchall()
+        }
+        views = con.sql(
+            "select count(*) from duckdb_views() where not internal"
+        ).fetchone()
+        for model in PUBLISHED_MODELS:
+            parquet = demo_run.publish_dir / f"{model}.parquet"
+            from_parquet = con.sql(
+                f"select * from read_parquet('{parquet}') order by all"
+            ).fetchall()
+            from_table = con.sql(f"select * from {model} order by all").fetchall()
+            assert from_parquet == from_table, model
+    assert tables == set(PUBLISHED_MODELS)
+    assert views == (0,)
+
+
+def test_bad_rows_are_rejected_with_their_reason(demo_run):
+    rejected = demo_run.query(
+        "select age, annual_income_k, spending_score, customer_id, reject_reason"
+        " from rejected_customers"
+    )
+    reasons = {
+        (age, income, score, cid): reason
+        for age, income, score, cid, reason in rejected
+    }
+    assert reasons == {
+        (None, "54", "48", "204"): "missing_age",
+        ("forty", "57", "50", "205"): "non_numeric_age",
+        ("29", "-5", "52", "206"): "negative_annual_income",
+        ("38", "62", "150", "207"): "spending_score_out_of_range",
+        ("27", "59", "45", None): "missing_customer_id",
+    }
+
+
+def test_gender_spellings_are_normalised_and_blanks_kept_as_unknown(demo_run):
+    genders = dict(
+        demo_run.query(
+            "select customer_id, gender from customer_segments"
+            " where customer_id in ('201', '202', '203')"
+        )
+    )
+    assert genders == {"201": "Female", "202": "Male", "203": "Unknown"}
+
+
+def test_every_input_row_is_accounted_for(demo_run):
+    input_rows = len(demo_file_rows())
+    distinct_rows = len({tuple(row) for row in demo_file_rows()})
+    clean = demo_run.query("select count(*) from customer_segments")[0][0]
+    rejected = demo_run.query("select count(*) from rejected_customers")[0][0]
+    duplicates = input_rows - distinct_rows
+    assert duplicates == 1
+    assert input_rows == clean + duplicates + rejected
+    assert (
+        f"Rows read: {input_rows} = {clean} customers segmented + {duplicates} "
+        f"repeated rows removed + {rejected} rejected"
+    ) in demo_run.stdout
+
+
+def test_the_readme_shows_the_segment_table_the_demo_prints(demo_run):
+    printed = demo_run.stdout.split("Segments: ", 1)[1].split("\n\n", 1)[0]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "Segments: " + printed in readme, "update the table in README.md"
+
+
+def test_cluster_ids_are_ordered_by_centroid_income_then_spend(demo_run):
+    centroids = demo_run.query(
+        "select cluster_id, avg_annual_income_k, avg_spending_score"
+        " from cluster_summary order by cluster_id"
+    )
+    assert [cid for cid, _, _ in centroids] == list(range(1, len(centroids) + 1))
+    incomes = [income for _, income, _ in centroids]
+    # K-Means centroids are the cluster means, so their order is the id order
+    # whenever incomes differ; equal incomes would fall back to spending.
+    assert incomes == sorted(incomes)

@@ -1,0 +1,56 @@
+"""Same input, same published tables; row order of the file does not matter."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from pipeline_runs import (
+    DEMO_FILE,
+    PUBLISHED_MODELS,
+    PipelineRun,
+    require_success,
+    run_pipeline,
+    shuffled_copy,
+)
+
+
+def published_rows(run: PipelineRun) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(run.serving), read_only=True) as con:
+        return {
+            model: con.sql(f"select * from {model} order by all").fetchall()
+            for model in PUBLISHED_MODELS
+        }
+
+
+def segment_of_each_customer(run: PipelineRun) -> dict[str, tuple[int, str]]:
+    rows = run.query(
+        "select customer_id, cluster_id, segment_name from customer_segments"
+    )
+    return {customer: (cluster, name) for customer, cluster, name in rows}
+
+
+def test_two_runs_publish_identical_tables(demo_run, tmp_path):
+    again = require_success(run_pipeline(tmp_path / "again"))
+    assert published_rows(again) == published_rows(demo_run)
+    for model in PUBLISHED_MODELS:
+        first = (demo_run.publish_dir / f"{model}.parquet").read_bytes()
+        second = (again.publish_dir / f"{model}.parquet").read_bytes()
+        assert first == second, f"{model}.parquet differs between two runs"
+
+
+@pytest.mark.parametrize("source", ["demo", "reference"])
+def test_shuffled_rows_give_every_customer_the_same_segment(source, request, tmp_path):
+    if source == "demo":
+        original_file = DEMO_FILE
+        original = request.getfixturevalue("demo_run")
+    else:
+        original_file = request.getfixturevalue("reference_file")
+        original = request.getfixturevalue("reference_run")
+    shuffled_file = shuffled_copy(original_file, tmp_path / "shuffled.csv", seed=7)
+    assert shuffled_file.read_bytes() != Path(original_file).read_bytes()
+
+    shuffled = require_success(run_pipeline(tmp_path / "run", shuffled_file))
+
+    assert segment_of_each_customer(shuffled) == segment_of_each_customer(original)
+    for model in ("cluster_summary", "elbow_curve", "segment_overview"):
+        assert published_rows(shuffled)[model] == published_rows(original)[model]

@@ -1,0 +1,48 @@
+-- Fails unless input rows = clean customers + repeated rows removed +
+-- rejected rows: no row may disappear without a trace.
+
+with
+
+input_rows as (
+
+    select count(*) as input_rows
+    from {{ ref('stg_customer_file__customers') }}
+
+),
+
+duplicate_rows as (
+
+    select count(*) as duplicate_rows
+    from {{ ref('int_customer_rows_checked') }}
+    where is_duplicate_row
+
+),
+
+clean as (
+
+    select count(*) as clean_customers
+    from {{ ref('customer_segments') }}
+
+),
+
+rejected as (
+
+    select count(*) as rejected_rows
+    from {{ ref('rejected_customers') }}
+
+)
+
+select
+    input_rows.input_rows,
+    clean.clean_customers,
+    duplicate_rows.duplicate_rows,
+    rejected.rejected_rows
+from input_rows
+cross join clean
+cross join duplicate_rows
+cross join rejected
+where
+    input_rows.input_rows
+    != clean.clean_customers
+    + duplicate_rows.duplicate_rows
+    + rejected.rejected_rows

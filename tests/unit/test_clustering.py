@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+
+from customer_segmentation.clustering import (
+    RULE_BEST_SILHOUETTE,
+    RULE_KNEE,
+    RULE_OVERRIDE,
+    ElbowPoint,
+    assign_segments,
+    candidate_ks,
+    choose_k,
+    make_unique,
+    name_segment,
+    order_by_centroid,
+    score_k_range,
+    standardize,
+)
+from customer_segmentation.settings import ClusteringSettings
+
+SETTINGS = ClusteringSettings()
+FEATURES = ("annual_income_k", "spending_score")
+
+
+def blobs(centres: list[tuple[float, float]], per_blob: int = 30, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.normal(c, 2.0, size=(per_blob, 2)) for c in centres])
+
+
+FIVE_BLOBS = [(25, 80), (25, 20), (55, 50), (85, 80), (85, 20)]
+
+
+def test_candidate_ks_stop_below_the_customer_count():
+    assert candidate_ks(100, SETTINGS) == list(range(1, 11))
+    assert candidate_ks(6, SETTINGS) == [1, 2, 3, 4, 5]
+
+
+def test_knee_finds_the_number_of_well_separated_groups():
+    points = score_k_range(standardize(blobs(FIVE_BLOBS)), SETTINGS)
+    assert choose_k(points, None).k == 5
+    assert choose_k(points, None).rule == RULE_KNEE
+
+
+def test_override_wins_over_the_knee():
+    points = score_k_range(standardize(blobs(FIVE_BLOBS)), SETTINGS)
+    assert choose_k(points, 3) == choose_k(points, 3).__class__(3, RULE_OVERRIDE)
+
+
+def test_falls_back_to_best_silhouette_when_the_curve_has_no_knee():
+    # A straight line has no bend for Kneedle to find.
+    points = [
+        ElbowPoint(1, 10.0, None, None, None),
+        ElbowPoint(2, 8.0, 0.30, 1.0, 10.0),
+        ElbowPoint(3, 6.0, 0.55, 1.0, 10.0),
+        ElbowPoint(4, 4.0, 0.40, 1.0, 10.0),
+    ]
+    assert choose_k(points, None).k == 3
+    assert choose_k(points, None).rule == RULE_BEST_SILHOUETTE
+
+
+def test_order_by_centroid_sorts_by_first_then_second_feature():
+    centroids = np.array([[50.0, 50.0], [20.0, 80.0], [90.0, 10.0], [20.0, 10.0]])
+    ids = order_by_centroid(centroids)
+    assert ids.tolist() == [3, 2, 4, 1]
+
+
+@pytest.mark.parametrize(
+    ("z_scores", "expected"),
+    [
+        ((1.2, 1.1), "High Income, High Spend"),
+        ((1.2, -1.1), "High Income, Low Spend"),
+        ((-1.2, 1.1), "Low Income, High Spend"),
+        ((-1.2, -1.1), "Low Income, Low Spend"),
+        ((0.2, -0.3), "Average"),
+        ((0.2, 0.9), "Average Income, High Spend"),
+        ((0.5, -0.5), "Average"),  # the threshold itself is still Average
+    ],
+)
+def test_segment_names_follow_the_centroid_position(z_scores, expected):
+    assert name_segment(np.array(z_scores), FEATURES, 0.5) == expected
+
+
+def test_repeated_names_are_numbered_in_cluster_order():
+    assert make_unique(["Average", "High Income, High Spend", "Average"]) == [
+        "Average (1)",
+        "High Income, High Spend",
+        "Average (2)",
+    ]
+
+
+def test_assign_segments_is_repeatable_and_ordered():
+    features = blobs(FIVE_BLOBS, seed=3)
+    first = assign_segments(features, 5, SETTINGS)
+    second = assign_segments(features, 5, SETTINGS)
+    assert np.array_equal(first.cluster_ids, second.cluster_ids)
+    means = [features[first.cluster_ids == c].mean(axis=0) for c in range(1, 6)]
+    assert [round(m[0]) for m in means] == sorted(round(m[0]) for m in means)
+    assert sorted(first.segment_names.values()) == sorted(
+        [
+            "Low Income, High Spend",
+            "Low Income, Low Spend",
+            "Average",
+            "High Income, High Spend",
+            "High Income, Low Spend",
+        ]
+    )
+
+
+def test_asking_for_more_clusters_than_customers_is_an_error():
+    with pytest.raises(ValueError, match="fewer than the 5 clusters"):
+        assign_segments(np.array([[1.0, 2.0], [3.0, 4.0]]), 5, SETTINGS)

@@ -1,0 +1,51 @@
+import re
+
+import pytest
+
+from customer_segmentation.settings import (
+    ClusteringSettings,
+    SettingsError,
+    parse_settings,
+)
+
+
+def test_blank_or_missing_vars_keep_the_defaults():
+    assert parse_settings({}) == ClusteringSettings()
+    assert parse_settings(None) == ClusteringSettings()
+    assert parse_settings({"k": "", "k_min": "None", "n_init": None}) == (
+        ClusteringSettings()
+    )
+
+
+def test_vars_arrive_as_text_and_are_parsed():
+    settings = parse_settings(
+        {
+            "cluster_features": "['age', 'spending_score']",
+            "k": "4",
+            "k_max": 12,
+            "segment_name_threshold": "0.75",
+        }
+    )
+    assert settings.features == ("age", "spending_score")
+    assert settings.k_override == 4
+    assert settings.k_max == 12
+    assert settings.name_threshold == 0.75
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"k": "four"}, "var k='four' is not a whole number; it accepts 2..30"),
+        ({"k": "1"}, "var k=1 is out of range; it accepts 2..30"),
+        ({"k_max": "99"}, "var k_max=99 is out of range"),
+        ({"cluster_features": "income"}, "var cluster_features='income' is not usable"),
+        ({"cluster_features": "age"}, "two or more distinct names"),
+        ({"cluster_features": "age,age"}, "two or more distinct names"),
+        ({"k_min": "4", "k_max": "5"}, "k_max must be at least k_min + 2"),
+        ({"segment_name_threshold": "-1"}, "var segment_name_threshold='-1'"),
+        ({"n_init": "0"}, "var n_init=0 is out of range"),
+    ],
+)
+def test_bad_values_name_the_var_and_what_it_accepts(raw, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        parse_settings(raw)
