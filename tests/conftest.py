@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipeline_runs import REFERENCE_FILE, PipelineRun, require_success, run_pipeline
+from customer_files import read_rows, write_csv
+from pipeline_runs import (
+    DEMO_FILE,
+    REFERENCE_FILE,
+    PipelineRun,
+    require_success,
+    run_pipeline,
+)
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +34,27 @@ def reference_file() -> Path:
 def reference_run(tmp_path_factory, reference_file) -> PipelineRun:
     return require_success(
         run_pipeline(tmp_path_factory.mktemp("reference"), reference_file)
+    )
+
+
+@pytest.fixture(scope="session")
+def baseline_file(tmp_path_factory) -> Path:
+    """The file that format and header variants are compared against.
+
+    The reference data where it is present, else the demo seed's 200 clean
+    customers, so these tests run everywhere.
+    """
+    if REFERENCE_FILE.is_file():
+        return REFERENCE_FILE
+    header, rows = read_rows(DEMO_FILE)
+    clean = tmp_path_factory.mktemp("baseline_file") / "demo_clean.csv"
+    return write_csv(clean, header, rows[:200])
+
+
+@pytest.fixture(scope="session")
+def baseline_run(request, tmp_path_factory, baseline_file) -> PipelineRun:
+    if baseline_file == REFERENCE_FILE:
+        return request.getfixturevalue("reference_run")
+    return require_success(
+        run_pipeline(tmp_path_factory.mktemp("baseline"), baseline_file)
     )

@@ -18,11 +18,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import yaml
 
+from customer_segmentation.ingest import (
+    FileColumns,
+    InputError,
+    inspect_file,
+    load_aliases,
+)
 from customer_segmentation.publish import SERVING_DATABASE, publish
-from customer_segmentation.settings import SettingsError, parse_settings
+from customer_segmentation.run_report import (
+    accounting_line,
+    explain_failure,
+    segment_table,
+)
+from customer_segmentation.settings import SettingsError, check_vars
 
 INPUT_FORMATS = (".csv", ".parquet")
 
@@ -62,7 +72,8 @@ def parse_vars(raw: str | None) -> dict[str, object]:
     return parsed
 
 
-def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -> None:
+def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -> bool:
+    """Run `dbt build` (models, seeds, data and unit tests); True if all passed."""
     dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
     command = [
         dbt,
@@ -74,70 +85,40 @@ def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -
         "--vars",
         json.dumps(dbt_vars),
     ]
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
-        raise UsageError(
-            "dbt build failed (see the log above); nothing was published and "
-            "the previously published files are unchanged"
-        )
+    return subprocess.run(command, env=env, check=False).returncode == 0
 
 
-def segment_table(serving: Path) -> str:
-    """The segments as a fixed-width text table, for the terminal and README."""
-    with duckdb.connect(str(serving), read_only=True) as con:
-        rows = con.sql(
-            """
-            select
-                cluster_id, segment_name, customers, customer_share,
-                avg_age, avg_annual_income_k, avg_spending_score,
-                income_to_spend_ratio
-            from cluster_summary
-            order by cluster_id
-            """
-        ).fetchall()
-        k, rule = con.sql(
-            "select k, selection_rule from elbow_curve where is_chosen"
-        ).fetchone()
-    lines = [
-        f"Segments: k = {k} (chosen by {rule})",
-        f"{'id':>3}  {'segment':<26}{'customers':>10}{'share':>8}"
-        f"{'avg age':>9}{'income k$':>11}{'score':>7}{'ratio':>7}",
-    ]
-    for cid, name, customers, share, age, income, score, ratio in rows:
-        lines.append(
-            f"{cid:>3}  {name:<26}{customers:>10}{share:>8.1%}"
-            f"{age:>9.1f}{income:>11.2f}{score:>7.2f}{ratio:>7.2f}"
-        )
-    return "\n".join(lines)
-
-
-def accounting_line(warehouse: Path) -> str:
-    """Where every input row went: segmented, removed as a repeat, or rejected."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows, repeats, rejected = con.sql(
-            """
-            select
-                count(*),
-                count(*) filter (where is_duplicate_row),
-                count(*) filter (where reject_reason is not null)
-            from int_customer_rows_checked
-            """
-        ).fetchone()
-    clean = rows - repeats - rejected
-    return (
-        f"Rows read: {rows} = {clean} customers segmented + {repeats} repeated "
-        f"rows removed + {rejected} rejected (see rejected_customers)"
+def project_var(project_dir: Path, name: str) -> object:
+    """A var's default as dbt_project.yml sets it."""
+    project = yaml.safe_load(
+        (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
     )
+    return project["vars"][name]
+
+
+def describe_input(input_path: Path | None, found: FileColumns | None) -> list[str]:
+    if input_path is None or found is None:
+        return ["Input: demo seed (seeds/demo_customers.csv)"]
+    columns = ", ".join(f"{c} <- {h!r}" for c, h in found.mapping.items())
+    lines = [
+        f"Input: {input_path} ({found.data_rows} data rows)",
+        f"  columns: {columns}",
+    ]
+    if found.extra:
+        lines.append(f"  ignored extra columns: {', '.join(found.extra)}")
+    return lines
 
 
 def run(args: argparse.Namespace) -> None:
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
     dbt_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
-    try:
-        parse_settings(dbt_vars)
-    except SettingsError as error:
-        raise UsageError(str(error)) from None
+    settings = check_vars(dbt_vars)
+    found = None
+    if input_path:
+        aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
+        found = inspect_file(input_path, aliases)
+        dbt_vars["input_columns"] = found.mapping
     dbt_vars["input_path"] = str(input_path) if input_path else ""
 
     target = Path(os.environ.get("DBT_TARGET_PATH", project_dir / "target")).resolve()
@@ -154,8 +135,21 @@ def run(args: argparse.Namespace) -> None:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 
-    print(f"Input: {input_path or 'demo seed (seeds/demo_customers.csv)'}")
-    build(project_dir, dbt_vars, env)
+    print("\n".join(describe_input(input_path, found)))
+    if not build(project_dir, dbt_vars, env):
+        reason = explain_failure(
+            target,
+            warehouse,
+            source=str(input_path or "demo seed"),
+            max_reject_share=float(
+                dbt_vars.get("max_reject_share")
+                or project_var(project_dir, "max_reject_share")
+            ),
+            clusters_needed=max(3, settings.k_override or 0),
+        )
+        raise UsageError(
+            f"{reason}. Nothing was published: {publish_dir} is unchanged."
+        )
     published = publish(warehouse, publish_dir)
     print()
     print(accounting_line(warehouse))
@@ -179,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run(args)
-    except UsageError as error:
+    except (UsageError, InputError, SettingsError) as error:
         print(f"segments: error: {error}", file=sys.stderr)
         return 1
     return 0

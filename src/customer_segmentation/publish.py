@@ -9,7 +9,11 @@ it was.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -23,6 +27,7 @@ PUBLISHED_MODELS = (
     "elbow_curve",
     "segment_overview",
     "rejected_customers",
+    "load_audit",
 )
 SERVING_DATABASE = "segments.duckdb"
 
@@ -47,15 +52,42 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
         con.execute("detach warehouse")
 
 
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE).
+
+    Returns False where the platform or file system cannot, so the caller
+    falls back to two renames.
+    """
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(
+        at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` with renames only (no copying)."""
+    """Replace ``target`` by ``new``: atomically where possible, never by copying."""
     if not target.exists():
         new.rename(target)
-        return
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
-    target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old)
+    elif exchange(new, target):
+        shutil.rmtree(new)  # now holds the previous set
+    else:
+        # Elsewhere (Windows, some network file systems) a reader may find no
+        # folder for the instant between these two renames, never a mix.
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old)
 
 
 def publish(warehouse: Path, publish_dir: Path) -> Path:

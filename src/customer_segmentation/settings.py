@@ -57,10 +57,10 @@ def parse_float(name: str, value: object, low: float, high: float) -> float:
         number = float(text)
     except ValueError:
         number = float("nan")
-    if not low < number <= high:  # also false for nan
+    if not low <= number <= high:  # also false for nan
         raise SettingsError(
-            f"var {name}={text!r} is not usable; it accepts a number above {low} "
-            f"and at most {high}"
+            f"var {name}={text!r} is not usable; "
+            f"it accepts a number from {low} to {high}"
         )
     return number
 
@@ -110,3 +110,28 @@ def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
             "to find an elbow; k_max must be at least k_min + 2"
         )
     return settings
+
+
+# Vars read by SQL rather than by the clustering; checked here all the same.
+SQL_VARS = {
+    "max_reject_share": lambda v: parse_float("max_reject_share", v, 0.0, 1.0),
+}
+
+
+def check_vars(raw: Mapping[str, object]) -> ClusteringSettings:
+    """Check every var a user may set, before any SQL runs.
+
+    Unknown names are refused too: a typo (`K: 4`) would otherwise be
+    ignored silently and the run would not do what was asked.
+    """
+    known = set(PARSERS) | set(SQL_VARS)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SettingsError(
+            f"unknown var {', '.join(map(repr, unknown))}; the vars are: "
+            f"{', '.join(sorted(known))} (the input file is set by SEGMENTS_INPUT)"
+        )
+    for name, parse in SQL_VARS.items():
+        if name in raw and not _is_blank(raw[name]):
+            parse(raw[name])
+    return parse_settings(raw)

@@ -42,7 +42,10 @@ def test_vars_arrive_as_text_and_are_parsed():
         ({"cluster_features": "age"}, "two or more distinct names"),
         ({"cluster_features": "age,age"}, "two or more distinct names"),
         ({"k_min": "4", "k_max": "5"}, "k_max must be at least k_min + 2"),
-        ({"segment_name_threshold": "-1"}, "var segment_name_threshold='-1'"),
+        (
+            {"segment_name_threshold": "-1"},
+            "var segment_name_threshold='-1' is not usable",
+        ),
         ({"n_init": "0"}, "var n_init=0 is out of range"),
     ],
 )

@@ -2,6 +2,9 @@
     Both are referenced so the lineage always shows both. -#}
 {%- set customer_file = source('customer_file', 'customers') -%}
 {%- set demo_customers = ref('demo_customers') -%}
+{#- Which header holds which column: matched against the column_aliases seed
+    by `segments run`; the reference headers when run by plain dbt. -#}
+{%- set columns = var('input_columns') -%}
 
 with
 
@@ -28,15 +31,11 @@ trimmed as (
         {{ sql_string_literal(
             var('input_path') or 'demo_customers (seed)'
         ) }} as source_file,
-        nullif(trim(cast(customerid as varchar)), '') as raw_customer_id,
-        nullif(trim(cast(gender as varchar)), '') as raw_gender,
-        nullif(trim(cast(age as varchar)), '') as raw_age,
-        nullif(
-            trim(cast("Annual Income (k$)" as varchar)), ''
-        ) as raw_annual_income,
-        nullif(
-            trim(cast("Spending Score (1-100)" as varchar)), ''
-        ) as raw_spending_score
+        {{ raw_text(columns.customer_id) }} as raw_customer_id,
+        {{ raw_text(columns.gender) }} as raw_gender,
+        {{ raw_text(columns.age) }} as raw_age,
+        {{ raw_text(columns.annual_income_k) }} as raw_annual_income,
+        {{ raw_text(columns.spending_score) }} as raw_spending_score
     from numbered
 
 ),

@@ -1,0 +1,126 @@
+"""What a run tells its user: the segment table, the row accounting, and why a
+failed run failed, read from the warehouse and dbt's run_results.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+# Tests that guard the input as a whole; their failure is the file's fault.
+REJECT_GATE = "reject_share_within_threshold"
+SIZE_GATE = "enough_customers_to_cluster"
+
+
+def segment_table(serving: Path) -> str:
+    """The segments as a fixed-width text table, for the terminal and README."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        rows = con.sql(
+            """
+            select
+                cluster_id, segment_name, customers, customer_share,
+                avg_age, avg_annual_income_k, avg_spending_score,
+                income_to_spend_ratio
+            from cluster_summary
+            order by cluster_id
+            """
+        ).fetchall()
+        k, rule = con.sql(
+            "select k, selection_rule from elbow_curve where is_chosen"
+        ).fetchone()
+    lines = [
+        f"Segments: k = {k} (chosen by {rule})",
+        f"{'id':>3}  {'segment':<26}{'customers':>10}{'share':>8}"
+        f"{'avg age':>9}{'income k$':>11}{'score':>7}{'ratio':>7}",
+    ]
+    for cid, name, customers, share, age, income, score, ratio in rows:
+        lines.append(
+            f"{cid:>3}  {name:<26}{customers:>10}{share:>8.1%}"
+            f"{age:>9.1f}{income:>11.2f}{score:>7.2f}{ratio:>7.2f}"
+        )
+    return "\n".join(lines)
+
+
+def row_counts(warehouse: Path) -> tuple[int, int, int, list[tuple[str, int]]]:
+    """Input rows, repeated rows, rejected rows, and rejects per reason."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows, repeats, rejected = con.sql(
+            """
+            select
+                count(*),
+                count(*) filter (where is_duplicate_row),
+                count(*) filter (where reject_reason is not null)
+            from int_customer_rows_checked
+            """
+        ).fetchone()
+        reasons = con.sql(
+            """
+            select reject_reason, count(*) as n
+            from int_customer_rows_checked
+            where reject_reason is not null
+            group by reject_reason
+            order by n desc, reject_reason
+            """
+        ).fetchall()
+    return rows, repeats, rejected, reasons
+
+
+def accounting_line(warehouse: Path) -> str:
+    """Where every input row went: segmented, removed as a repeat, or rejected."""
+    rows, repeats, rejected, _ = row_counts(warehouse)
+    clean = rows - repeats - rejected
+    return (
+        f"Rows read: {rows} = {clean} customers segmented + {repeats} repeated "
+        f"rows removed + {rejected} rejected (see rejected_customers)"
+    )
+
+
+def failed_nodes(target: Path) -> list[str]:
+    """Names of the dbt nodes that errored or failed in the last invocation."""
+    results_file = target / "run_results.json"
+    if not results_file.is_file():
+        return []
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    return [
+        r["unique_id"].split(".")[2]
+        for r in results
+        if r["status"] in {"error", "fail", "runtime error"}
+    ]
+
+
+def explain_failure(
+    target: Path,
+    warehouse: Path,
+    source: str,
+    max_reject_share: float,
+    clusters_needed: int,
+) -> str:
+    """One sentence on why the build failed, naming the input where it is to blame."""
+    failed = failed_nodes(target)
+    if any(name.startswith(REJECT_GATE) for name in failed):
+        rows, _, rejected, reasons = row_counts(warehouse)
+        return (
+            f"input file {source}: {rejected} of {rows} rows rejected "
+            f"({rejected / rows:.0%}), more than the {max_reject_share:.0%} allowed "
+            f"(var max_reject_share); reasons: {describe(reasons)}"
+        )
+    if any(name.startswith(SIZE_GATE) for name in failed):
+        rows, repeats, rejected, reasons = row_counts(warehouse)
+        clean = rows - repeats - rejected
+        if clean == 0:
+            return (
+                f"input file {source}: no valid rows left, all {rows} rows were "
+                f"rejected; reasons: {describe(reasons)}"
+            )
+        return (
+            f"input file {source}: {clean} valid customers, fewer than the "
+            f"{clusters_needed} the clustering needs"
+        )
+    if failed:
+        return f"dbt build failed at {', '.join(failed)} (see the log above)"
+    return "dbt build failed (see the log above)"
+
+
+def describe(reasons: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{reason} {count}" for reason, count in reasons) or "none"

@@ -1,0 +1,156 @@
+"""Fatal input and bad settings: exit 1, one clear message, publish/ untouched."""
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from customer_files import read_rows, write_csv
+from pipeline_runs import DEMO_FILE, run_pipeline, start_pipeline
+
+HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def published(demo_run, tmp_path) -> Path:
+    """A publish folder holding a previous good run."""
+    folder = tmp_path / "publish"
+    shutil.copytree(demo_run.publish_dir, folder)
+    return folder
+
+
+def customers(valid: int, invalid: int) -> str:
+    good = [f"{i},Female,{20 + i},{15 + i},{40 + i}\n" for i in range(1, valid + 1)]
+    bad = [f"{100 + i},Male,old,20,50\n" for i in range(invalid)]
+    return HEADER + "".join(good + bad)
+
+
+# name -> (file name, file content or None for no file, dbt vars, message)
+FATAL_INPUT = {
+    "missing_file": ("absent.csv", None, None, "absent.csv: no such file"),
+    "unsupported_type": (
+        "customers.xlsx",
+        "x",
+        None,
+        "customers.xlsx: unsupported type '.xlsx'; use one of .csv, .parquet",
+    ),
+    "empty_file": ("empty.csv", "", None, "empty.csv: is empty, not even a header"),
+    "no_data_rows": (
+        "header.csv",
+        HEADER,
+        None,
+        "header.csv: no data rows, only a header",
+    ),
+    "unreadable": (
+        "broken.parquet",
+        "not parquet",
+        None,
+        "broken.parquet: cannot be read",
+    ),
+    "missing_column": (
+        "no_age.csv",
+        "CustomerID,Gender,Income,Score,Region\n1,Male,15,39,north\n",
+        None,
+        "no_age.csv: required column 'age' not found (accepted headers: age, "
+        "ageyears); headers found: CustomerID, Gender, Income, Score, Region",
+    ),
+    "too_many_rejects": (
+        "mostly_bad.csv",
+        customers(valid=6, invalid=4),
+        None,
+        "mostly_bad.csv: 4 of 10 rows rejected (40%), more than the 20% allowed "
+        "(var max_reject_share); reasons: non_numeric_age 4",
+    ),
+    "no_valid_rows": (
+        "all_bad.csv",
+        customers(valid=0, invalid=4),
+        "{max_reject_share: 1}",
+        "all_bad.csv: no valid rows left, all 4 rows were rejected; "
+        "reasons: non_numeric_age 4",
+    ),
+    "fewer_customers_than_k": (
+        "four.csv",
+        customers(valid=4, invalid=0),
+        "{k: 5}",
+        "four.csv: 4 valid customers, fewer than the 5 the clustering needs",
+    ),
+}
+
+BAD_SETTINGS = {
+    "k_not_a_number": (
+        "{k: many}",
+        "var k='many' is not a whole number; it accepts 2..30",
+    ),
+    "k_out_of_range": ("{k: 99}", "var k=99 is out of range; it accepts 2..30"),
+    "unknown_feature": (
+        "{cluster_features: 'height,age'}",
+        "var cluster_features='height,age' is not usable",
+    ),
+    "threshold_out_of_range": (
+        "{max_reject_share: 2}",
+        "var max_reject_share='2' is not usable; it accepts a number from 0.0 to 1.0",
+    ),
+    "unknown_var": ("{K: 4}", "unknown var 'K'"),
+    "not_a_mapping": ("k=4", "SEGMENTS_VARS must be a mapping"),
+}
+
+
+def assert_failed_cleanly(run, message: str, published: Path, before) -> None:
+    assert run.returncode == 1
+    assert message in run.stderr
+    assert (
+        run.stderr.startswith("segments: error: ")
+        or "\nsegments: error: " in run.stderr
+    )
+    assert "Traceback" not in run.stdout + run.stderr
+    assert snapshot(published) == before
+
+
+@pytest.mark.parametrize("case", sorted(FATAL_INPUT))
+def test_fatal_input(case, published, tmp_path):
+    name, content, dbt_vars, message = FATAL_INPUT[case]
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    before = snapshot(published)
+
+    run = run_pipeline(tmp_path / "run", path, dbt_vars, publish_dir=published)
+
+    assert_failed_cleanly(run, message, published, before)
+    assert f"input file {path}" in run.stderr
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_bad_setting_stops_before_any_sql(case, published, tmp_path):
+    dbt_vars, message = BAD_SETTINGS[case]
+    before = snapshot(published)
+
+    run = run_pipeline(tmp_path / "run", None, dbt_vars, publish_dir=published)
+
+    assert_failed_cleanly(run, message, published, before)
+    assert not (tmp_path / "run" / "target").exists(), "dbt must not have started"
+
+
+def test_a_run_killed_during_clustering_leaves_publish_untouched(published, tmp_path):
+    header, rows = read_rows(DEMO_FILE)
+    path = write_csv(tmp_path / "customers.csv", header, rows)
+    before = snapshot(published)
+
+    process = start_pipeline(tmp_path / "run", path, publish_dir=published)
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "START python table model" in line and "int_elbow_scores" in line:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait(timeout=60)
+
+    assert any("int_elbow_scores" in line for line in seen), "".join(seen)
+    assert process.returncode == -signal.SIGKILL
+    assert snapshot(published) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".publish")] == []

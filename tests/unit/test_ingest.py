@@ -1,0 +1,100 @@
+import csv
+from pathlib import Path
+
+import pytest
+from pipeline_runs import REPO
+
+from customer_segmentation.ingest import (
+    REQUIRED_COLUMNS,
+    InputError,
+    inspect_file,
+    load_aliases,
+    match_columns,
+    normalise_header,
+)
+
+ALIASES = load_aliases(REPO / "seeds" / "column_aliases.csv")
+REFERENCE_HEADER = [
+    "CustomerID",
+    "Gender",
+    "Age",
+    "Annual Income (k$)",
+    "Spending Score (1-100)",
+]
+
+
+def test_every_alias_names_one_column_once():
+    with (REPO / "seeds" / "column_aliases.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    normalised = [normalise_header(r["alias"]) for r in rows]
+    assert len(normalised) == len(set(normalised))
+    assert {r["column_name"] for r in rows} == set(REQUIRED_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("CustomerID", "customer_id"),
+        ("customer_id", "customer_id"),
+        ("id", "customer_id"),
+        ("Genre", "gender"),
+        ("Sex", "gender"),
+        ("GENDER", "gender"),
+        ("Annual Income (k$)", "annual_income_k"),
+        ("AnnualIncome", "annual_income_k"),
+        ("annual_income_thousands", "annual_income_k"),
+        ("income", "annual_income_k"),
+        ("Spending Score (1-100)", "spending_score"),
+        ("spending_score", "spending_score"),
+        ("Score", "spending_score"),
+        (" age ", "age"),
+    ],
+)
+def test_header_spellings_in_the_wild_are_matched(header, column):
+    headers = [
+        header if c == column else default
+        for c, default in zip(REQUIRED_COLUMNS, REFERENCE_HEADER, strict=True)
+    ]
+    mapping, extra = match_columns(headers, ALIASES, Path("f.csv"))
+    assert mapping[column] == header
+    assert extra == ()
+
+
+def test_extra_columns_are_listed():
+    _, extra = match_columns([*REFERENCE_HEADER, "Region"], ALIASES, Path("f.csv"))
+    assert extra == ("Region",)
+
+
+def test_a_missing_column_is_named_with_the_headers_found():
+    headers = ["CustomerID", "Gender", "Annual Income (k$)", "Spending Score (1-100)"]
+    with pytest.raises(InputError) as error:
+        match_columns(headers, ALIASES, Path("/data/f.csv"))
+    message = str(error.value)
+    assert message.startswith("input file /data/f.csv: required column 'age' not found")
+    assert (
+        "headers found: CustomerID, Gender, Annual Income (k$), Spending Score (1-100)"
+        in message
+    )
+
+
+def test_two_headers_for_one_column_is_ambiguous():
+    with pytest.raises(InputError, match="'customer_id' is ambiguous"):
+        match_columns([*REFERENCE_HEADER, "id"], ALIASES, Path("f.csv"))
+
+
+def test_empty_and_header_only_files_are_fatal(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match=r"empty\.csv: is empty"):
+        inspect_file(empty, ALIASES)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(",".join(REFERENCE_HEADER) + "\n")
+    with pytest.raises(InputError, match=r"header\.csv: no data rows"):
+        inspect_file(header_only, ALIASES)
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match=r"garbage\.parquet: cannot be read"):
+        inspect_file(garbage, ALIASES)
