@@ -10,7 +10,7 @@ DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test lint format docs demo-data clean
+.PHONY: help setup browser run test lint format docs demo-data clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -26,10 +26,16 @@ $(INSTALLED): requirements.txt constraints.txt pyproject.toml
 
 setup: $(INSTALLED) ## Create .venv and install the pinned dependencies
 
+browser: ## Install Debian's chromium for the page tests, if it is missing
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 run: setup ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own)
 	$(BIN)/segments run
 
-test: setup lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
+test: setup browser lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
 	$(BIN)/pytest
 
 lint: setup ## ruff for Python, sqlfluff for SQL
@@ -43,6 +49,7 @@ format: setup ## Fix what ruff and sqlfluff can fix
 	$(BIN)/sqlfluff fix models tests/marts
 
 docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
+	test -f target/warehouse.duckdb || $(BIN)/segments run
 	$(DBT) docs generate
 	$(DBT) docs serve --port 8080
 
@@ -50,4 +57,4 @@ demo-data: setup ## Regenerate seeds/demo_customers.csv from its generator
 	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
 
 clean: ## Remove dbt output, published files and the virtual environment
-	rm -rf target logs publish $(VENV)
+	rm -rf target logs publish test-output $(VENV)

@@ -37,6 +37,26 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
+    """Carry the dbt descriptions (persisted as comments) over to the serving table."""
+    [table_comment] = con.execute(
+        "select comment from duckdb_tables()"
+        " where database_name = 'warehouse' and table_name = ?",
+        [model],
+    ).fetchone()
+    if table_comment:
+        con.execute(f"comment on table main.{model} is {sql_literal(table_comment)}")
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns()"
+        " where database_name = 'warehouse' and table_name = ? and comment is not null",
+        [model],
+    ).fetchall()
+    for column, comment in columns:
+        con.execute(
+            f'comment on column main.{model}."{column}" is {sql_literal(comment)}'
+        )
+
+
 def write_outputs(warehouse: Path, folder: Path) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
@@ -47,6 +67,7 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
         for model in PUBLISHED_MODELS:
             rows = f"select * from warehouse.main.{model} order by all"
             con.execute(f"create table main.{model} as {rows}")
+            copy_comments(con, model)
             parquet = sql_literal(str(folder / f"{model}.parquet"))
             con.execute(f"copy ({rows}) to {parquet} (format parquet)")
         con.execute("detach warehouse")

@@ -1,0 +1,144 @@
+"""dbt docs: complete descriptions, lineage to the dashboards, comments in the
+serving database, and a site that renders."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections import deque
+from pathlib import Path
+
+import duckdb
+import pytest
+from browser import OUTPUT_DIR, render
+from pipeline_runs import REPO
+
+SOURCE = "source.customer_segmentation.customer_file.customers"
+EXPOSURES = (
+    "exposure.customer_segmentation.power_bi_segments_report",
+    "exposure.customer_segmentation.html_dashboard",
+)
+
+
+@pytest.fixture(scope="module")
+def docs(demo_run, tmp_path_factory):
+    """`dbt docs generate` on a copy of the demo run's target, warnings as errors."""
+    target = tmp_path_factory.mktemp("docs") / "target"
+    shutil.copytree(demo_run.target_dir, target)
+    env = {
+        **os.environ,
+        "DBT_TARGET_PATH": str(target),
+        "SEGMENTS_WAREHOUSE": str(target / "warehouse.duckdb"),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_PROFILES_DIR": str(REPO),
+    }
+    result = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "dbt"),
+            "--warn-error",
+            "docs",
+            "generate",
+            "--static",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "result": result,
+        "manifest": json.loads((target / "manifest.json").read_text()),
+        "catalog": json.loads((target / "catalog.json").read_text()),
+        "site": target / "static_index.html",
+    }
+
+
+def test_docs_generate_succeeds_without_warnings(docs):
+    result = docs["result"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"\[WARNING\]|\bwarning\b", result.stdout, re.IGNORECASE), (
+        result.stdout
+    )
+
+
+def documented_nodes(manifest):
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] in {"model", "seed"}:
+            yield unique_id, node
+    yield from manifest["sources"].items()
+
+
+def test_every_model_seed_source_and_column_is_described(docs):
+    gaps = []
+    for unique_id, node in documented_nodes(docs["manifest"]):
+        if not node["description"].strip():
+            gaps.append(f"{unique_id}: no description")
+        for name, column in node["columns"].items():
+            if not column["description"].strip():
+                gaps.append(f"{unique_id}.{name}: no description")
+    assert gaps == [], "\n".join(gaps)
+
+
+def test_every_catalog_column_is_in_the_yaml(docs):
+    gaps = []
+    catalog = {**docs["catalog"]["nodes"], **docs["catalog"]["sources"]}
+    nodes = dict(documented_nodes(docs["manifest"]))
+    for unique_id, entry in catalog.items():
+        if unique_id not in nodes:
+            continue
+        in_yaml = {name.lower() for name in nodes[unique_id]["columns"]}
+        for name in entry["columns"]:
+            if name.lower() not in in_yaml:
+                gaps.append(f"{unique_id}.{name}: in the warehouse, not in the YAML")
+    models = [u for u, n in nodes.items() if n.get("resource_type") == "model"]
+    assert set(models) <= set(catalog), "every model should be in the catalog"
+    assert gaps == [], "\n".join(gaps)
+
+
+def test_lineage_runs_from_the_raw_file_to_both_dashboards(docs):
+    children = docs["manifest"]["child_map"]
+    reached, queue = {SOURCE}, deque([SOURCE])
+    while queue:
+        for child in children.get(queue.popleft(), []):
+            if child not in reached:
+                reached.add(child)
+                queue.append(child)
+    for exposure in EXPOSURES:
+        assert exposure in reached, f"no path from {SOURCE} to {exposure}"
+    assert "model.customer_segmentation.int_customers_clustered" in reached
+
+
+LAYER_TAGS = {"raw", "staging", "features", "clustering", "marts"}
+
+
+def test_every_node_is_tagged_with_its_layer(docs):
+    untagged = [
+        f"{unique_id}: {sorted(LAYER_TAGS & set(node['tags'])) or 'no layer tag'}"
+        for unique_id, node in documented_nodes(docs["manifest"])
+        if len(LAYER_TAGS & set(node["tags"])) != 1
+    ]
+    assert untagged == [], "\n".join(untagged)
+
+
+def test_the_serving_database_carries_comments(demo_run):
+    with duckdb.connect(str(demo_run.serving), read_only=True) as con:
+        tables = con.sql("select table_name, comment from duckdb_tables()").fetchall()
+        columns = con.sql(
+            "select table_name, column_name, comment from duckdb_columns()"
+            " where database_name = current_database()"
+        ).fetchall()
+    assert len(tables) >= 8
+    assert [t for t, comment in tables if not (comment or "").strip()] == []
+    assert [(t, c) for t, c, comment in columns if not (comment or "").strip()] == []
+
+
+def test_the_docs_site_renders_with_the_overview(docs):
+    screenshot = OUTPUT_DIR / "dbt_docs_overview.png"
+    dom = render(Path(docs["site"]), screenshot=screenshot)
+    text = re.sub(r"<[^>]+>", " ", dom)
+    assert "Customer segmentation for Power BI" in text
+    assert "Run it on your own file" in text
+    assert screenshot.stat().st_size > 10_000
+    print(f"\nscreenshot: {screenshot}")
