@@ -10,7 +10,7 @@ DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup browser run test lint format docs demo-data clean
+.PHONY: help setup browser run test lint format docs demo-data readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -55,6 +55,10 @@ docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
 
 demo-data: setup ## Regenerate seeds/demo_customers.csv from its generator
 	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
+
+readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a demo run
+	$(BIN)/segments run >/dev/null
+	$(BIN)/python scripts/readme_screenshot.py docs/images/dashboard.png
 
 clean: ## Remove dbt output, published files and the virtual environment
 	rm -rf target logs publish test-output $(VENV)

@@ -58,3 +58,10 @@ def render(page: Path, *, screenshot: Path | None = None, wait_ms: int = 8000) -
                 check=True,
             )
     return dom
+
+
+def launch(playwright):
+    """Playwright driving Debian's Chromium (test tools may not download one)."""
+    return playwright.chromium.launch(
+        executable_path=chromium(), args=[f for f in FLAGS if f != "--headless"]
+    )

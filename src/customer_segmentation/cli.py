@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from customer_segmentation.dashboard import DASHBOARD_FILE, build_dashboard
 from customer_segmentation.ingest import (
     FileColumns,
     InputError,
@@ -150,7 +151,11 @@ def run(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{reason}. Nothing was published: {publish_dir} is unchanged."
         )
-    published = publish(warehouse, publish_dir)
+    published = publish(
+        warehouse,
+        publish_dir,
+        add_extras=lambda folder: build_dashboard(folder, folder / SERVING_DATABASE),
+    )
     print()
     print(accounting_line(warehouse))
     print()
@@ -158,6 +163,7 @@ def run(args: argparse.Namespace) -> None:
     print()
     print(f"Published to {published}/")
     print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
+    print(f"  {DASHBOARD_FILE}: open it in any browser, no Power BI needed")
     print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
 
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -111,13 +112,24 @@ def swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def publish(warehouse: Path, publish_dir: Path) -> Path:
+def publish(
+    warehouse: Path,
+    publish_dir: Path,
+    add_extras: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write the published set beside ``publish_dir``, then swap it in.
+
+    ``add_extras`` writes anything built from the new tables (the dashboard)
+    into the new folder first, so it is swapped in with them or not at all.
+    """
     publish_dir = publish_dir.resolve()
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
     try:
         write_outputs(warehouse, new)
+        if add_extras is not None:
+            add_extras(new)
         swap_in(new, publish_dir)
     finally:
         if new.exists():

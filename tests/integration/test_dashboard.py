@@ -1,0 +1,214 @@
+"""The offline dashboard, opened and clicked in a real browser."""
+
+import re
+import time
+from html import unescape
+from pathlib import Path
+
+import pytest
+from browser import OUTPUT_DIR, launch
+from customer_files import read_rows, write_csv
+from pipeline_runs import REPO, PipelineRun, require_success, run_pipeline
+from playwright.sync_api import sync_playwright
+
+CARDS = (
+    "customers",
+    "segments",
+    "avg-income",
+    "avg-score",
+    "ratio",
+    "female-share",
+    "male-share",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def open_dashboard(browser, run: PipelineRun):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type in {"error", "warning"}
+            else None
+        ),
+    )
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    started = time.perf_counter()
+    page.goto((run.publish_dir / "dashboard.html").as_uri())
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    print(f"\ndashboard ready in {time.perf_counter() - started:.2f} s")
+    return page, problems, requests
+
+
+def wait_until_ready(page) -> None:
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+
+
+def read_cards(page) -> dict[str, str]:
+    return {name: page.inner_text(f'[data-card="{name}"]') for name in CARDS}
+
+
+def expected_cards(run: PipelineRun, where: str = "true") -> dict[str, str]:
+    """The cards, computed straight from customer_segments."""
+    [(customers, segments, income, score, female, male)] = run.query(
+        f"""
+        select count(*), count(distinct segment_name), avg(annual_income_k),
+            avg(spending_score),
+            avg((gender = 'Female')::int), avg((gender = 'Male')::int)
+        from customer_segments where {where}
+        """
+    )
+    return {
+        "customers": str(customers),
+        "segments": str(segments),
+        "avg-income": f"{income:.2f}",
+        "avg-score": f"{score:.2f}",
+        "ratio": f"{income / score:.2f}",
+        "female-share": f"{round(female * 100)}%",
+        "male-share": f"{round(male * 100)}%",
+    }
+
+
+def test_slicers_and_drill_down_in_a_real_browser(browser, demo_run):
+    page, problems, requests = open_dashboard(browser, demo_run)
+
+    assert read_cards(page) == expected_cards(demo_run)
+
+    page.select_option("#filter-gender", "Female")
+    wait_until_ready(page)
+    female_cards = read_cards(page)
+    assert female_cards == expected_cards(demo_run, "gender = 'Female'")
+    assert female_cards["female-share"] == "100%"
+
+    page.locator("#chart-spending svg path[role=graphics-symbol]").first.click()
+    wait_until_ready(page)
+    segment = page.input_value("#filter-segment")
+    assert segment, "clicking a bar should select its segment"
+    shown = page.locator("#customer-table tbody tr").all_inner_texts()
+    expected_ids = {
+        cid
+        for (cid,) in demo_run.query(
+            "select customer_id from customer_segments"
+            f" where gender = 'Female' and segment_name = '{segment}'"
+        )
+    }
+    assert {row.split("\t")[0] for row in shown} == expected_ids
+    assert all(f"\t{segment}\t" in row for row in shown)
+    assert read_cards(page)["segments"] == "1"
+
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "dashboard_drill_down.png"), full_page=True)
+
+    page.click("#clear-filters")
+    wait_until_ready(page)
+    assert read_cards(page) == expected_cards(demo_run)
+    assert page.locator("#selected-customers").is_hidden()
+
+    assert problems == []
+    assert all(url.startswith("file://") for url in requests), requests
+
+
+def insights(run: PipelineRun) -> list[str]:
+    html = (run.publish_dir / "dashboard.html").read_text(encoding="utf-8")
+    block = html.split('<ul class="insights" id="insights">', 1)[1].split("</ul>", 1)[0]
+    return [unescape(item) for item in re.findall(r"<li>(.*?)</li>", block)]
+
+
+def test_insights_match_the_marts(demo_run):
+    sentences = insights(demo_run)
+    [(name, customers)] = demo_run.query(
+        "select segment_name, customers from cluster_summary"
+        " order by customers desc limit 1"
+    )
+    [(top, score)] = demo_run.query(
+        "select segment_name, avg_spending_score from cluster_summary"
+        " order by avg_spending_score desc limit 1"
+    )
+    [(ratio, female, male)] = demo_run.query(
+        "select income_to_spend_ratio, female_share, male_share from segment_overview"
+    )
+    assert sentences[0].startswith(
+        f"{name} is the largest segment, with {customers} customers"
+    )
+    assert sentences[1] == f"{top} has the highest average spending score, {score:.2f}."
+    assert f"ratio is {ratio:.2f}" in sentences[2]
+    assert sentences[3] == f"{female:.0%} of customers are female and {male:.0%} male."
+
+
+@pytest.mark.reference
+def test_insights_on_the_reference_data(reference_run):
+    sentences = insights(reference_run)
+    assert sentences[:5] == [
+        "Average is the largest segment, with 81 customers (40%).",
+        "High Income, High Spend has the highest average spending score, 82.13.",
+        "The overall income-to-spend ratio is 1.21 (average income 60.56 k$ / "
+        "average spending score 50.20).",
+        "56% of customers are female and 44% male.",
+        "31-40 is the largest age band with 60 customers; <=20 and 61+ are the "
+        "smallest with 17 each.",
+    ]
+    assert sentences[5].startswith("Low Income, High Spend: 22 customers (11%)")
+
+
+def test_text_from_the_input_shows_as_text_and_never_runs(
+    browser, baseline_file, tmp_path
+):
+    header, rows = read_rows(baseline_file)
+    hostile = [
+        "</script><script>window.pwned = 1</script>",
+        '<img src=x onerror="window.pwned = 2">',
+        "\"'&amp;",
+    ]
+    for row, customer_id in zip(rows, hostile, strict=False):
+        row[0] = customer_id
+    path = write_csv(tmp_path / "hostile.csv", header, rows)
+    run = require_success(run_pipeline(tmp_path / "run", path))
+
+    page, problems, _ = open_dashboard(browser, run)
+    assert page.evaluate("window.pwned") is None
+    [(segment,)] = run.query(
+        "select segment_name from customer_segments where customer_id = "
+        "'</script><script>window.pwned = 1</script>'"
+    )
+    page.select_option("#filter-segment", segment)
+    wait_until_ready(page)
+    ids = [
+        row.split("\t")[0]
+        for row in page.locator("#customer-table tbody tr").all_inner_texts()
+    ]
+    assert hostile[0] in ids
+    assert page.evaluate("window.pwned") is None
+    assert problems == []
+
+
+def test_chart_images_are_written_beside_the_page(demo_run):
+    charts = sorted((demo_run.publish_dir / "charts").glob("*.png"))
+    assert [c.stem for c in charts] == ["age", "elbow", "gender", "scatter", "spending"]
+    for chart in charts:
+        assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert chart.stat().st_size > 10_000
+
+
+def test_the_page_is_self_contained(demo_run):
+    html = (demo_run.publish_dir / "dashboard.html").read_text(encoding="utf-8")
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", html)
+
+
+def test_the_readme_shows_a_dashboard_screenshot():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [image] = re.findall(
+        r"!\[[^\]]*dashboard[^\]]*\]\(([^)]+)\)", readme, re.IGNORECASE
+    )
+    assert (REPO / image).is_file()
+    assert Path(REPO / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
