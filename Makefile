@@ -6,11 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The oldest DuckDB the serving database promises to open (see publish.py).
+COMPAT_VENV := .venv-duckdb-1.0
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup browser run test lint format docs demo-data readme-screenshot clean
+.PHONY: help setup browser compat-reader run test lint format docs powerbi demo-data readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -32,10 +34,16 @@ browser: ## Install Debian's chromium for the page tests, if it is missing
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+compat-reader: $(COMPAT_VENV)/bin/python ## Install DuckDB 1.0.0 apart, to prove old readers open segments.duckdb
+
+$(COMPAT_VENV)/bin/python:
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check duckdb==1.0.0
+
 run: setup ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own)
 	$(BIN)/segments run
 
-test: setup browser lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
+test: setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
 	$(BIN)/pytest
 
 lint: setup ## ruff for Python, sqlfluff for SQL
@@ -53,6 +61,11 @@ docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
 	$(DBT) docs generate
 	$(DBT) docs serve --port 8080
 
+powerbi: setup ## Regenerate the Power BI project in powerbi/ from the mart contracts
+	test -f target/warehouse.duckdb || $(BIN)/segments run
+	$(DBT) docs generate
+	$(BIN)/python -m customer_segmentation.powerbi --target target --out powerbi
+
 demo-data: setup ## Regenerate seeds/demo_customers.csv from its generator
 	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
 
@@ -61,4 +74,4 @@ readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a dem
 	$(BIN)/python scripts/readme_screenshot.py docs/images/dashboard.png
 
 clean: ## Remove dbt output, published files and the virtual environment
-	rm -rf target logs publish test-output $(VENV)
+	rm -rf target logs publish test-output $(VENV) $(COMPAT_VENV)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ from customer_files import read_rows, write_csv
 from pipeline_runs import (
     DEMO_FILE,
     REFERENCE_FILE,
+    REPO,
     PipelineRun,
     require_success,
     run_pipeline,
@@ -58,3 +63,33 @@ def baseline_run(request, tmp_path_factory, baseline_file) -> PipelineRun:
     return require_success(
         run_pipeline(tmp_path_factory.mktemp("baseline"), baseline_file)
     )
+
+
+@pytest.fixture(scope="session")
+def docs_target(demo_run, tmp_path_factory):
+    """`dbt docs generate` on a copy of the demo run's target, warnings as errors."""
+    target = tmp_path_factory.mktemp("docs") / "target"
+    shutil.copytree(demo_run.target_dir, target)
+    env = {
+        **os.environ,
+        "DBT_TARGET_PATH": str(target),
+        "SEGMENTS_WAREHOUSE": str(target / "warehouse.duckdb"),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_PROFILES_DIR": str(REPO),
+    }
+    dbt = str(REPO / ".venv" / "bin" / "dbt")
+    result = subprocess.run(
+        [dbt, "--warn-error", "docs", "generate", "--static"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "result": result,
+        "target": target,
+        "manifest": json.loads((target / "manifest.json").read_text()),
+        "catalog": json.loads((target / "catalog.json").read_text()),
+        "site": target / "static_index.html",
+    }

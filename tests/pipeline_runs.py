@@ -121,6 +121,15 @@ def run_pipeline(
     )
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder, by relative path, with its bytes."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 def shuffled_copy(source: Path, destination: Path, seed: int) -> Path:
     """The same CSV with its data rows in another order."""
     with source.open(newline="", encoding="utf-8") as handle:

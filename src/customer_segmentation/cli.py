@@ -27,7 +27,7 @@ from customer_segmentation.ingest import (
     inspect_file,
     load_aliases,
 )
-from customer_segmentation.publish import SERVING_DATABASE, publish
+from customer_segmentation.publish import SERVING_DATABASE, PublishError, publish
 from customer_segmentation.run_report import (
     accounting_line,
     explain_failure,
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run(args)
-    except (UsageError, InputError, SettingsError) as error:
+    except (UsageError, InputError, SettingsError, PublishError) as error:
         print(f"segments: error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -31,6 +31,14 @@ PUBLISHED_MODELS = (
     "load_audit",
 )
 SERVING_DATABASE = "segments.duckdb"
+# Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on
+# (the Power BI connector's bundled one included) can open the file.
+SERVING_STORAGE_VERSION = "v1.0.0"
+OLDEST_READER = "1.0.0"
+
+
+class PublishError(Exception):
+    """The new set could not be swapped in; the previous one is untouched."""
 
 
 def sql_literal(text: str) -> str:
@@ -46,7 +54,9 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
         [model],
     ).fetchone()
     if table_comment:
-        con.execute(f"comment on table main.{model} is {sql_literal(table_comment)}")
+        con.execute(
+            f"comment on table serving.main.{model} is {sql_literal(table_comment)}"
+        )
     columns = con.execute(
         "select column_name, comment from duckdb_columns()"
         " where database_name = 'warehouse' and table_name = ? and comment is not null",
@@ -54,23 +64,31 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
     ).fetchall()
     for column, comment in columns:
         con.execute(
-            f'comment on column main.{model}."{column}" is {sql_literal(comment)}'
+            f'comment on column serving.main.{model}."{column}"'
+            f" is {sql_literal(comment)}"
         )
 
 
 def write_outputs(warehouse: Path, folder: Path) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
-    Rows are sorted on every column so the same tables give the same files.
+    The serving file holds plain tables only (no views, no macros), in an
+    old storage format, so that a Power BI reader can open it. Rows are
+    sorted on every column so the same tables give the same files.
     """
-    with duckdb.connect(str(folder / SERVING_DATABASE)) as con:
+    serving = sql_literal(str(folder / SERVING_DATABASE))
+    with duckdb.connect() as con:
         con.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
+        con.execute(
+            f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
+        )
         for model in PUBLISHED_MODELS:
             rows = f"select * from warehouse.main.{model} order by all"
-            con.execute(f"create table main.{model} as {rows}")
+            con.execute(f"create table serving.main.{model} as {rows}")
             copy_comments(con, model)
             parquet = sql_literal(str(folder / f"{model}.parquet"))
             con.execute(f"copy ({rows}) to {parquet} (format parquet)")
+        con.execute("detach serving")
         con.execute("detach warehouse")
 
 
@@ -101,15 +119,28 @@ def swap_in(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new``: atomically where possible, never by copying."""
     if not target.exists():
         new.rename(target)
-    elif exchange(new, target):
-        shutil.rmtree(new)  # now holds the previous set
-    else:
-        # Elsewhere (Windows, some network file systems) a reader may find no
-        # folder for the instant between these two renames, never a mix.
-        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
-        target.rename(old)
-        new.rename(target)
-        shutil.rmtree(old)
+        return
+    try:
+        swapped = exchange(new, target)
+        if not swapped:
+            # Elsewhere (Windows, some network file systems) a reader may find
+            # no folder for the instant between these two renames, never a mix.
+            old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+            target.rename(old)
+            try:
+                new.rename(target)
+            except OSError:
+                old.rename(target)
+                raise
+            new = old
+    except OSError as error:
+        # Windows refuses to rename a folder while Power BI holds a file in it.
+        raise PublishError(
+            f"could not replace {target} ({error.strerror or error}); it is "
+            "probably open in Power BI or another program. Close it and run "
+            "again; the previously published files are unchanged."
+        ) from None
+    shutil.rmtree(new, ignore_errors=True)  # now holds the previous set
 
 
 def publish(

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 from customer_files import read_rows, write_csv
-from pipeline_runs import DEMO_FILE, run_pipeline, start_pipeline
+from pipeline_runs import DEMO_FILE, run_pipeline, snapshot, start_pipeline
 
 HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 @pytest.fixture

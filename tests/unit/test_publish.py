@@ -3,7 +3,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from customer_segmentation.publish import PUBLISHED_MODELS, publish, sql_literal
+import customer_segmentation.publish as publish_module
+from customer_segmentation.publish import (
+    PUBLISHED_MODELS,
+    PublishError,
+    publish,
+    sql_literal,
+)
 
 
 def make_warehouse(path: Path, models=PUBLISHED_MODELS) -> Path:
@@ -45,3 +51,20 @@ def test_paths_with_quotes_stay_paths(tmp_path):
     out = publish(warehouse, folder / "publish")
     assert (out / "segments.duckdb").is_file()
     assert sql_literal("a'b") == "'a''b'"
+
+
+def test_a_refused_swap_says_why_and_keeps_the_previous_set(tmp_path, monkeypatch):
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
+
+    def refuse(first, second):
+        # What Windows answers when a reader holds a file in the folder.
+        raise PermissionError(13, "Permission denied", str(second))
+
+    monkeypatch.setattr(publish_module, "exchange", refuse)
+    with pytest.raises(PublishError, match="probably open in Power BI"):
+        publish(make_warehouse(tmp_path / "next.duckdb"), tmp_path / "publish")
+
+    after = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
