@@ -143,8 +143,9 @@ def run(args: argparse.Namespace) -> None:
             warehouse,
             source=str(input_path or "demo seed"),
             max_reject_share=float(
-                dbt_vars.get("max_reject_share")
-                or project_var(project_dir, "max_reject_share")
+                dbt_vars["max_reject_share"]
+                if "max_reject_share" in dbt_vars
+                else project_var(project_dir, "max_reject_share")
             ),
             clusters_needed=max(3, settings.k_override or 0),
         )
