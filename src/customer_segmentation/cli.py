@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> None:
         add_extras=lambda folder: build_dashboard(folder, folder / SERVING_DATABASE),
     )
     print()
-    print(accounting_line(warehouse))
+    print(accounting_line(published / SERVING_DATABASE))
     print()
     print(segment_table(published / SERVING_DATABASE))
     print()

@@ -98,11 +98,9 @@ def load_data(serving: Path) -> DashboardData:
         age_bands = [
             band
             for (band,) in con.sql(
-                "select distinct age_band, age_band_order from age_groups"
-                " order by age_band_order"
-            )
-            .project("age_band")
-            .fetchall()
+                "select age_band from age_groups"
+                " group by age_band, age_band_order order by age_band_order"
+            ).fetchall()
         ]
         insights = key_insights(con)
     return DashboardData(

@@ -43,7 +43,11 @@ def segment_table(serving: Path) -> str:
 
 
 def row_counts(warehouse: Path) -> tuple[int, int, int, list[tuple[str, int]]]:
-    """Input rows, repeated rows, rejected rows, and rejects per reason."""
+    """Input rows, repeated rows, rejected rows, and rejects per reason.
+
+    Read from int_customer_rows_checked because a failed gate stops dbt
+    before load_audit is built.
+    """
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows, repeats, rejected = con.sql(
             """
@@ -66,10 +70,13 @@ def row_counts(warehouse: Path) -> tuple[int, int, int, list[tuple[str, int]]]:
     return rows, repeats, rejected, reasons
 
 
-def accounting_line(warehouse: Path) -> str:
-    """Where every input row went: segmented, removed as a repeat, or rejected."""
-    rows, repeats, rejected, _ = row_counts(warehouse)
-    clean = rows - repeats - rejected
+def accounting_line(serving: Path) -> str:
+    """Where every input row went, as the published load_audit table says."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        rows, clean, repeats, rejected = con.sql(
+            "select input_rows, clean_customers, duplicate_rows_removed, rejected_rows"
+            " from load_audit"
+        ).fetchone()
     return (
         f"Rows read: {rows} = {clean} customers segmented + {repeats} repeated "
         f"rows removed + {rejected} rejected (see rejected_customers)"

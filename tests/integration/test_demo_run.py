@@ -121,3 +121,21 @@ def test_cluster_ids_are_ordered_by_centroid_income_then_spend(demo_run):
     # K-Means centroids are the cluster means, so their order is the id order
     # whenever incomes differ; equal incomes would fall back to spending.
     assert incomes == sorted(incomes)
+
+
+def test_load_audit_has_a_column_for_every_reject_reason(demo_run):
+    with (REPO / "seeds" / "reject_reasons.csv").open(newline="") as handle:
+        reasons = [row["reject_reason"] for row in csv.DictReader(handle)]
+    with duckdb.connect(str(demo_run.serving), read_only=True) as con:
+        columns = [
+            name
+            for (name,) in con.sql(
+                "select column_name from duckdb_columns()"
+                " where table_name = 'load_audit' and column_name like '%\\_rows'"
+                " escape '\\' order by column_index"
+            ).fetchall()
+        ]
+    per_reason = [c.removesuffix("_rows") for c in columns]
+    for total in ("input", "rejected"):
+        per_reason.remove(total)
+    assert per_reason == reasons
