@@ -21,7 +21,6 @@ with
 checked_rows as (
 
     select
-        source_file,
         reject_reason,
         is_duplicate_row
     from {{ ref('int_customer_rows_checked') }}
@@ -31,7 +30,7 @@ checked_rows as (
 audit as (
 
     select
-        any_value(source_file) as source_file,
+        {{ source_file_label() }} as source_file,
         count(*) as input_rows,
         count(*) filter (
             where reject_reason is null and not is_duplicate_row

@@ -1,7 +1,18 @@
 with
 
-checked_rows as (
+rejected_rows as (
 
+    select
+        source_row_number,
+        reject_reason
+    from {{ ref('int_customer_rows_checked') }}
+    where reject_reason is not null
+
+),
+
+raw_rows as (
+
+    -- the text as read: int_customer_rows_checked keeps typed values only
     select
         source_file,
         source_row_number,
@@ -9,9 +20,8 @@ checked_rows as (
         raw_gender,
         raw_age,
         raw_annual_income,
-        raw_spending_score,
-        reject_reason
-    from {{ ref('int_customer_rows_checked') }}
+        raw_spending_score
+    from {{ ref('stg_customer_file__customers') }}
 
 ),
 
@@ -27,19 +37,20 @@ reject_reasons as (
 rejected as (
 
     select
-        checked_rows.source_file,
-        checked_rows.source_row_number,
-        checked_rows.raw_customer_id as customer_id,
-        checked_rows.raw_gender as gender,
-        checked_rows.raw_age as age,
-        checked_rows.raw_annual_income as annual_income_k,
-        checked_rows.raw_spending_score as spending_score,
-        checked_rows.reject_reason,
+        raw_rows.source_file,
+        rejected_rows.source_row_number,
+        raw_rows.raw_customer_id as customer_id,
+        raw_rows.raw_gender as gender,
+        raw_rows.raw_age as age,
+        raw_rows.raw_annual_income as annual_income_k,
+        raw_rows.raw_spending_score as spending_score,
+        rejected_rows.reject_reason,
         reject_reasons.description as reject_description
-    from checked_rows
+    from rejected_rows
+    inner join raw_rows
+        on rejected_rows.source_row_number = raw_rows.source_row_number
     left join reject_reasons
-        on checked_rows.reject_reason = reject_reasons.reject_reason
-    where checked_rows.reject_reason is not null
+        on rejected_rows.reject_reason = reject_reasons.reject_reason
 
 )
 

@@ -1,11 +1,17 @@
-"""Elbow curve: inertia and quality metrics for every candidate k, k chosen."""
+"""Elbow curve: inertia and quality metrics for every candidate k, k chosen.
+
+A scoring run fits nothing: it carries the saved model's elbow forward.
+"""
 
 from customer_segmentation.settings import parse_settings
-from customer_segmentation.tables import elbow_table, read_features
+from customer_segmentation.tables import elbow_table, saved_elbow
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = parse_settings(dbt.config.get("meta"))
-    customers = read_features(dbt.ref("int_customers_featurized"), settings.features)
-    return elbow_table(customers, settings)
+    meta = dbt.config.get("meta")
+    if meta["model_mode"] == "score":
+        return saved_elbow(
+            dbt.source("last_publish", "elbow_curve").fetch_arrow_table()
+        )
+    return elbow_table(dbt.ref("int_customers_featurized"), parse_settings(meta))

@@ -1,11 +1,14 @@
 """`segments run`: check the settings, build with dbt, publish, report.
 
+`segments run --refit` fits a new model even when the saved one applies.
+
 Environment (all optional):
   SEGMENTS_INPUT        customer file, .csv or .parquet (default: the demo seed)
   SEGMENTS_PUBLISH_DIR  where the published files go (default: publish/)
   SEGMENTS_VARS         dbt vars as YAML or JSON, e.g. '{k: 4}'
   SEGMENTS_WAREHOUSE    dbt's working DuckDB file (default: <target>/warehouse.duckdb)
   DBT_TARGET_PATH       dbt's target folder (default: target/)
+  SEGMENTS_TIMINGS      write each stage's wall time (seconds) to this JSON file
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -27,15 +33,37 @@ from customer_segmentation.ingest import (
     inspect_file,
     load_aliases,
 )
+from customer_segmentation.model_store import choose_mode, load_last_publish
 from customer_segmentation.publish import SERVING_DATABASE, PublishError, publish
 from customer_segmentation.run_report import (
     accounting_line,
+    drift_warning,
     explain_failure,
+    model_line,
     segment_table,
 )
 from customer_segmentation.settings import SettingsError, check_vars
 
 INPUT_FORMATS = (".csv", ".parquet")
+
+
+class Stopwatch:
+    """Wall time per stage of a run, for the benchmark harness."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - start
+
+    def save(self, path: str | None) -> None:
+        if path:
+            Path(path).write_text(json.dumps(self.seconds, indent=2), encoding="utf-8")
 
 
 class UsageError(Exception):
@@ -116,9 +144,11 @@ def run(args: argparse.Namespace) -> None:
     dbt_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
     settings = check_vars(dbt_vars)
     found = None
+    clock = Stopwatch()
     if input_path:
         aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
-        found = inspect_file(input_path, aliases)
+        with clock.stage("inspect_input"):
+            found = inspect_file(input_path, aliases)
         dbt_vars["input_columns"] = found.mapping
     dbt_vars["input_path"] = str(input_path) if input_path else ""
 
@@ -136,8 +166,17 @@ def run(args: argparse.Namespace) -> None:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 
+    mode = choose_mode(publish_dir, settings, refit=args.refit)
+    dbt_vars["model_mode"] = mode.mode
+    dbt_vars["model_mode_reason"] = mode.reason
+    with clock.stage("load_last_publish"):
+        load_last_publish(warehouse, publish_dir)
+
     print("\n".join(describe_input(input_path, found)))
-    if not build(project_dir, dbt_vars, env):
+    print(f"Mode: {mode.mode}, because {mode.reason}")
+    with clock.stage("dbt_build"):
+        built = build(project_dir, dbt_vars, env)
+    if not built:
         reason = explain_failure(
             target,
             warehouse,
@@ -152,15 +191,23 @@ def run(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{reason}. Nothing was published: {publish_dir} is unchanged."
         )
-    published = publish(
-        warehouse,
-        publish_dir,
-        add_extras=lambda folder: build_dashboard(folder, folder / SERVING_DATABASE),
-    )
+
+    def add_dashboard(folder: Path) -> None:
+        with clock.stage("dashboard"):
+            build_dashboard(folder, folder / SERVING_DATABASE)
+
+    with clock.stage("publish"):
+        published = publish(warehouse, publish_dir, add_extras=add_dashboard)
+    clock.save(os.environ.get("SEGMENTS_TIMINGS"))
     print()
     print(accounting_line(published / SERVING_DATABASE))
     print()
     print(segment_table(published / SERVING_DATABASE))
+    print()
+    print(model_line(published / SERVING_DATABASE))
+    drift = drift_warning(target)
+    if drift:
+        print(drift)
     print()
     print(f"Published to {published}/")
     print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
@@ -176,7 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         "--project-dir", default=".", help="the dbt project folder (default: .)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="build, test and publish the segments")
+    run_command = commands.add_parser(
+        "run", help="build, test and publish the segments"
+    )
+    run_command.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit a new model even if the saved one still applies",
+    )
     args = parser.parse_args(argv)
     try:
         run(args)

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from kneed import KneeLocator
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
     silhouette_score,
 )
-from sklearn.preprocessing import StandardScaler
 
 from customer_segmentation.settings import ClusteringSettings
 
@@ -34,6 +35,7 @@ FEATURE_LABELS: dict[str, str] = {
 RULE_KNEE = "knee"
 RULE_BEST_SILHOUETTE = "best_silhouette"
 RULE_OVERRIDE = "override"
+SILHOUETTE_SAMPLE = 2_000
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,37 @@ class Segmentation:
     segment_names: dict[int, str]
 
 
+@dataclass(frozen=True)
+class Scaling:
+    """Per-feature mean and standard deviation of the whole clean population.
+
+    Saved with every model so that scoring later scales new customers exactly
+    as the customers the model was fitted on were scaled.
+    """
+
+    means: np.ndarray
+    sds: np.ndarray
+
+    @classmethod
+    def of(cls, features: np.ndarray) -> Scaling:
+        return cls.from_moments(features.mean(axis=0), features.std(axis=0))
+
+    @classmethod
+    def from_moments(cls, means: np.ndarray, sds: np.ndarray) -> Scaling:
+        sds = np.asarray(sds, dtype=np.float64)
+        # A constant feature carries no distance; 1 keeps it at 0, not nan.
+        return cls(np.asarray(means, dtype=np.float64), np.where(sds > 0, sds, 1.0))
+
+    def apply(self, features: np.ndarray) -> np.ndarray:
+        return (features - self.means) / self.sds
+
+    def invert(self, scaled: np.ndarray) -> np.ndarray:
+        return scaled * self.sds + self.means
+
+
 def standardize(features: np.ndarray) -> np.ndarray:
     """Scale each feature to mean 0, sd 1 so no unit dominates the distance."""
-    return StandardScaler().fit_transform(features)
+    return Scaling.of(features).apply(features)
 
 
 def fit_kmeans(scaled: np.ndarray, k: int, settings: ClusteringSettings) -> KMeans:
@@ -74,6 +104,34 @@ def fit_kmeans(scaled: np.ndarray, k: int, settings: ClusteringSettings) -> KMea
         n_init=settings.n_init,
         random_state=settings.random_state,
     ).fit(scaled)
+
+
+def fit_all(
+    sample: np.ndarray,
+    k: int,
+    settings: ClusteringSettings,
+    everyone: np.ndarray | None = None,
+) -> KMeans:
+    """Fit K-Means on the sample; then, if given, on every customer.
+
+    The n_init restarts run on the sample only. The full fit is one Lloyd
+    run started from the sample's centroids, so it needs a few passes over
+    the data instead of hundreds.
+    """
+    model = fit_kmeans(sample, k, settings)
+    if everyone is None:
+        return model
+    return KMeans(
+        n_clusters=k,
+        init=model.cluster_centers_,
+        n_init=1,
+        random_state=settings.random_state,
+    ).fit(everyone)
+
+
+def silhouette_sample_size(n_customers: int) -> int | None:
+    """Silhouette costs n^2 distances: estimate it on a sample above 2,000."""
+    return SILHOUETTE_SAMPLE if n_customers > SILHOUETTE_SAMPLE else None
 
 
 def candidate_ks(n_customers: int, settings: ClusteringSettings) -> list[int]:
@@ -94,7 +152,14 @@ def score_k(scaled: np.ndarray, k: int, settings: ClusteringSettings) -> ElbowPo
     return ElbowPoint(
         k=k,
         inertia=float(model.inertia_),
-        silhouette=float(silhouette_score(scaled, labels)),
+        silhouette=float(
+            silhouette_score(
+                scaled,
+                labels,
+                sample_size=silhouette_sample_size(len(scaled)),
+                random_state=settings.random_state,
+            )
+        ),
         davies_bouldin=float(davies_bouldin_score(scaled, labels)),
         calinski_harabasz=float(calinski_harabasz_score(scaled, labels)),
     )
@@ -190,6 +255,108 @@ def make_unique(names: list[str]) -> list[str]:
     return unique
 
 
+@dataclass(frozen=True)
+class Clusters:
+    """A K-Means fit with ids in place of labels (index i is cluster_ids[i])."""
+
+    cluster_ids: np.ndarray  # per fitted label
+    centroids: np.ndarray  # scaled units, per fitted label
+    labels: np.ndarray  # per customer fitted
+    sizes: np.ndarray  # customers per label
+    radii: np.ndarray  # root mean square distance to the centroid, per label
+    mean_distances: np.ndarray  # mean distance to the centroid, per label
+
+
+def describe_fit(
+    model: KMeans, scaled: np.ndarray, cluster_ids: np.ndarray
+) -> Clusters:
+    labels = model.labels_
+    k = len(model.cluster_centers_)
+    distances = np.linalg.norm(scaled - model.cluster_centers_[labels], axis=1)
+    sizes = np.bincount(labels, minlength=k)
+    safe = np.maximum(sizes, 1)
+    return Clusters(
+        cluster_ids=cluster_ids,
+        centroids=model.cluster_centers_,
+        labels=labels,
+        sizes=sizes,
+        radii=np.sqrt(np.bincount(labels, distances**2, minlength=k) / safe),
+        mean_distances=np.bincount(labels, distances, minlength=k) / safe,
+    )
+
+
+def match_previous(
+    centroids: np.ndarray,
+    previous_centroids: np.ndarray,
+    max_distance: float,
+) -> dict[int, int]:
+    """Pair new centroids with previous ones: {new index: previous index}.
+
+    An optimal assignment (Hungarian algorithm) on the distances between
+    centroids, both in the new fit's scaled units; a pair farther apart than
+    ``max_distance`` is not the same segment and stays unmatched.
+    """
+    if len(previous_centroids) == 0:
+        return {}
+    cost = cdist(centroids, previous_centroids)
+    rows, cols = linear_sum_assignment(cost)
+    return {
+        int(r): int(c)
+        for r, c in zip(rows, cols, strict=True)
+        if cost[r, c] <= max_distance
+    }
+
+
+def stable_ids(
+    centroids: np.ndarray,
+    matched: dict[int, int],
+    previous_ids: np.ndarray,
+    next_id: int,
+) -> np.ndarray:
+    """Ids per fitted label: a matched cluster keeps its previous id.
+
+    The others get ids from ``next_id`` on (ids are never reused), in
+    centroid order, so a first fit numbers its clusters 1..k by centroid.
+    """
+    ids = np.zeros(len(centroids), dtype=np.int64)
+    for label, previous in matched.items():
+        ids[label] = previous_ids[previous]
+    new_labels = [label for label in range(len(centroids)) if label not in matched]
+    if new_labels:
+        order = order_by_centroid(centroids[new_labels])
+        for label, rank in zip(new_labels, order, strict=True):
+            ids[label] = next_id + rank - 1
+    return ids
+
+
+def segment_names(
+    centroids: np.ndarray,
+    cluster_ids: np.ndarray,
+    kept_names: dict[int, str],
+    settings: ClusteringSettings,
+) -> dict[int, str]:
+    """Names by cluster id: kept ones unchanged, new ones from their centroid.
+
+    A new name that is already taken is numbered ("Average (2)").
+    """
+    names = {cid: name for cid, name in kept_names.items() if cid in set(cluster_ids)}
+    fresh = sorted(
+        (int(cid), name_segment(c, settings.features, settings.name_threshold))
+        for cid, c in zip(cluster_ids, centroids, strict=True)
+        if int(cid) not in names
+    )
+    if not names:
+        unique = make_unique([name for _, name in fresh])
+        return {cid: name for (cid, _), name in zip(fresh, unique, strict=True)}
+    for cid, name in fresh:
+        taken = set(names.values())
+        candidate, number = name, 2
+        while candidate in taken:
+            candidate, number = f"{name} ({number})", number + 1
+        names[cid] = candidate
+    return names
+
+
 def assign_segments(
     features: np.ndarray, k: int, settings: ClusteringSettings
 ) -> Segmentation:
@@ -204,20 +371,9 @@ def assign_segments(
         )
     scaled = standardize(features)
     model = fit_kmeans(scaled, k, settings)
-    # Scaling keeps each feature's order, so ordering scaled centroids orders
-    # them in original units too.
     ids_by_label = order_by_centroid(model.cluster_centers_)
-    cluster_ids = ids_by_label[model.labels_]
-
-    centroids_z = np.empty_like(model.cluster_centers_)
-    centroids_z[ids_by_label - 1] = model.cluster_centers_
-    names = make_unique(
-        [
-            name_segment(z, settings.features, settings.name_threshold)
-            for z in centroids_z
-        ]
-    )
+    names = segment_names(model.cluster_centers_, ids_by_label, {}, settings)
     return Segmentation(
-        cluster_ids=cluster_ids,
-        segment_names={cid: names[cid - 1] for cid in range(1, k + 1)},
+        cluster_ids=ids_by_label[model.labels_],
+        segment_names=names,
     )

@@ -41,6 +41,7 @@ TMDL_TYPES = {
     "bigint": "int64",
     "double": "double",
     "boolean": "boolean",
+    "timestamp": "dateTime",
 }
 # Counts add up; every other number is already an average, share or id.
 SUMMABLE = {"customers", "input_rows", "clean_customers", "rejected_rows"}
@@ -51,6 +52,7 @@ RELATIONSHIPS = (
     ("customer_segments", "cluster_id", "cluster_summary", "cluster_id"),
     ("gender_dist", "cluster_id", "cluster_summary", "cluster_id"),
     ("age_groups", "cluster_id", "cluster_summary", "cluster_id"),
+    ("customer_scores", "cluster_id", "cluster_summary", "cluster_id"),
 )
 
 # The reference dashboard's cards, on customer_segments so every slicer

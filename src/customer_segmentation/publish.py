@@ -29,6 +29,11 @@ PUBLISHED_MODELS = (
     "segment_overview",
     "rejected_customers",
     "load_audit",
+    "customer_scores",
+    "segment_model",
+    "segment_model_history",
+    "segment_migration",
+    "segment_runs",
 )
 SERVING_DATABASE = "segments.duckdb"
 # Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on
@@ -48,10 +53,13 @@ def sql_literal(text: str) -> str:
 
 def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
     """Carry the dbt descriptions (persisted as comments) over to the serving table."""
+    # Large customer-grain marts are views in the warehouse, tables here.
     [table_comment] = con.execute(
-        "select comment from duckdb_tables()"
-        " where database_name = 'warehouse' and table_name = ?",
-        [model],
+        "select comment from duckdb_tables() where database_name = 'warehouse'"
+        " and schema_name = 'main' and table_name = $model"
+        " union all select comment from duckdb_views() where database_name"
+        " = 'warehouse' and schema_name = 'main' and view_name = $model",
+        {"model": model},
     ).fetchone()
     if table_comment:
         con.execute(
@@ -59,7 +67,8 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
         )
     columns = con.execute(
         "select column_name, comment from duckdb_columns()"
-        " where database_name = 'warehouse' and table_name = ? and comment is not null",
+        " where database_name = 'warehouse' and schema_name = 'main'"
+        " and table_name = ? and comment is not null",
         [model],
     ).fetchall()
     for column, comment in columns:
@@ -87,7 +96,12 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
             con.execute(f"create table serving.main.{model} as {rows}")
             copy_comments(con, model)
             parquet = sql_literal(str(folder / f"{model}.parquet"))
-            con.execute(f"copy ({rows}) to {parquet} (format parquet)")
+            # A new table scans in insertion order: already sorted, so the
+            # Parquet file needs no second sort.
+            con.execute(
+                f"copy (select * from serving.main.{model}) to {parquet} "
+                "(format parquet)"
+            )
         con.execute("detach serving")
         con.execute("detach warehouse")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+DRIFT_TEST = "assert_drift_within_threshold"
+
 # Tests that guard the input as a whole; their failure is the file's fault.
 REJECT_GATE = "reject_share_within_threshold"
 SIZE_GATE = "enough_customers_to_cluster"
@@ -131,3 +133,55 @@ def explain_failure(
 
 def describe(reasons: list[tuple[str, int]]) -> str:
     return ", ".join(f"{reason} {count}" for reason, count in reasons) or "none"
+
+
+def model_line(serving: Path) -> str:
+    """Which model scored this run, how it was chosen, and how much moved."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        run = con.sql(
+            """
+            select
+                model_mode, model_mode_reason, model_run_id, outliers,
+                customers_in_both_runs, customers_changed_segment, drift_ratio
+            from segment_runs
+            order by run_id desc
+            limit 1
+            """
+        ).fetchone()
+        fitted_at, retired = con.sql(
+            """
+            select
+                max(fitted_at),
+                count(*) filter (where cluster_status = 'retired')
+            from segment_model_history
+            where model_run_id = (select max(model_run_id) from segment_model)
+            """
+        ).fetchone()
+    mode, reason, model_run, outliers, both, changed, drift = run
+    action = "fitted" if mode == "fit" else "scored with"
+    lines = [
+        f"Model: {action} model run {model_run} (fitted {fitted_at:%Y-%m-%d %H:%M} "
+        f"UTC) because {reason}",
+        f"  outliers: {outliers}; drift ratio {drift:.2f}",
+    ]
+    if both:
+        lines.append(f"  {changed} of {both} customers in both runs changed segment")
+    if mode == "fit" and retired:
+        lines.append(f"  {retired} segment(s) of the previous model retired")
+    return "\n".join(lines)
+
+
+def drift_warning(target: Path) -> str | None:
+    """The drift test's warning and what to do about it, if it warned."""
+    results = target / "run_results.json"
+    if not results.is_file():
+        return None
+    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
+        if DRIFT_TEST in result["unique_id"] and result["status"] == "warn":
+            return (
+                "Drift: customers sit farther from their segments' centroids "
+                "than the model allows (max_drift_ratio). The segments may no "
+                "longer describe these customers; run `make refit` to fit a new "
+                "model (ids and names of segments that persist are kept)."
+            )
+    return None

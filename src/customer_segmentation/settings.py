@@ -7,8 +7,10 @@ the name of its var with what it accepts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 # Numeric columns of int_customers_featurized that K-Means may use.
 KNOWN_FEATURES = ("annual_income_k", "spending_score", "age", "income_to_spend_ratio")
@@ -30,6 +32,19 @@ class ClusteringSettings:
     # A centroid more than this many standard deviations from the population
     # mean on a feature is "High" or "Low" on it in the segment name.
     name_threshold: float = 0.5
+    # Above this many customers the elbow (every k, n_init times, with the
+    # silhouette) runs on a seeded sample of this size; the final K-Means
+    # still runs on every customer, started from the sample's centroids.
+    elbow_sample_size: int = 20_000
+    # Refit centroids farther than this (standardised units) from every
+    # previous centroid are new segments rather than a persisting one.
+    max_match_distance: float = 1.0
+
+
+def settings_fingerprint(settings: ClusteringSettings) -> str:
+    """A short hash of every setting, saved with a model to tell when to refit."""
+    text = json.dumps(asdict(settings), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _is_blank(value: object) -> bool:
@@ -93,6 +108,14 @@ PARSERS = {
         "name_threshold",
         lambda v: parse_float("segment_name_threshold", v, 0.0, 3.0),
     ),
+    "elbow_sample_size": (
+        "elbow_sample_size",
+        lambda v: parse_int("elbow_sample_size", v, 1_000, 10_000_000),
+    ),
+    "max_match_distance": (
+        "max_match_distance",
+        lambda v: parse_float("max_match_distance", v, 0.0, 10.0),
+    ),
 }
 
 
@@ -115,6 +138,10 @@ def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
 # Vars read by SQL rather than by the clustering; checked here all the same.
 SQL_VARS = {
     "max_reject_share": lambda v: parse_float("max_reject_share", v, 0.0, 1.0),
+    "outlier_radius_multiple": lambda v: parse_float(
+        "outlier_radius_multiple", v, 0.0, 100.0
+    ),
+    "max_drift_ratio": lambda v: parse_float("max_drift_ratio", v, 1.0, 100.0),
 }
 
 

@@ -1,22 +1,36 @@
-"""Arrow in, Arrow out: the clustering functions shaped for the dbt Python models.
+"""DuckDB relations in, Arrow out: the clustering shaped for the dbt Python models.
 
-The models hand over customer features as an Arrow table already sorted by
-customer id; these functions return Arrow tables with explicit schemas, so
-DuckDB never has to guess a column type from pandas objects.
+The models hand over the featurized customers as a DuckDB relation; these
+functions pull only what they need from it (moments and fingerprints as SQL
+aggregates, a sample sorted by id, the full feature matrix only for the final
+fit) and return Arrow tables with explicit schemas, so DuckDB never has to
+guess a column type from pandas objects. Per-customer assignments are not
+returned at all: SQL scores every customer against the model's centroids.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from customer_segmentation.clustering import (
-    assign_segments,
+    Scaling,
     choose_k,
+    describe_fit,
+    fit_all,
     score_k,
     score_k_range,
     standardize,
+)
+from customer_segmentation.segment_model import (
+    MODEL_SCHEMA,
+    FitRun,
+    latest_run,
+    model_rows,
+    previous_model,
 )
 from customer_segmentation.settings import ClusteringSettings
 
@@ -32,7 +46,8 @@ ELBOW_SCHEMA = pa.schema(
     ]
 )
 
-SEGMENT_SCHEMA = pa.schema(
+# The columns a scoring run reads from the last published customer_segments.
+PUBLISHED_SEGMENT_SCHEMA = pa.schema(
     [
         ("customer_id", pa.string()),
         ("cluster_id", pa.int32()),
@@ -41,19 +56,39 @@ SEGMENT_SCHEMA = pa.schema(
 )
 
 
-def read_features(
+def data_fingerprint(
     customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
-) -> pa.Table:
-    """Fetch the id and feature columns, sorted by customer id.
+) -> str:
+    """A hash of the clean feature data that ignores row order."""
+    (value,) = customers.aggregate(
+        f"bit_xor(hash(customer_id, {', '.join(features)}))"
+    ).fetchone()
+    return f"{value:016x}"
 
-    The sort makes the fit independent of the file's row order and of how
-    DuckDB parallelised the scan.
+
+def read_sample(
+    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...], size: int
+) -> pa.Table:
+    """Up to ``size`` customers, picked by a hash of their id, sorted by id.
+
+    Picking by hash makes the sample a fixed set of customers whatever the
+    file's row order; with ``size`` customers or fewer it is all of them, so
+    small files are fitted exactly as before sampling existed.
     """
     return (
         customers.select("customer_id", *features)
+        .order("hash(customer_id), customer_id")
+        .limit(size)
         .order("customer_id")
         .fetch_arrow_table()
     )
+
+
+def read_all(
+    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
+) -> np.ndarray:
+    """Every customer's features in scan order, as a float matrix."""
+    return feature_matrix(customers.select(*features).fetch_arrow_table(), features)
 
 
 def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray:
@@ -65,9 +100,17 @@ def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray
     )
 
 
-def elbow_table(customers: pa.Table, settings: ClusteringSettings) -> pa.Table:
-    """One row per k tried, with the chosen k flagged and the rule that chose it."""
-    scaled = standardize(feature_matrix(customers, settings.features))
+def elbow_table(
+    customers: duckdb.DuckDBPyRelation, settings: ClusteringSettings
+) -> pa.Table:
+    """One row per k tried, with the chosen k flagged and the rule that chose it.
+
+    Above ``settings.elbow_sample_size`` customers the curve is computed on
+    the seeded sample, standardised by its own means and sds (which only
+    decides k; the final fit scales by every customer's).
+    """
+    sample = read_sample(customers, settings.features, settings.elbow_sample_size)
+    scaled = standardize(feature_matrix(sample, settings.features))
     points = score_k_range(scaled, settings)
     choice = choose_k(points, settings.k_override)
     if choice.k not in {p.k for p in points}:
@@ -89,27 +132,68 @@ def elbow_table(customers: pa.Table, settings: ClusteringSettings) -> pa.Table:
     )
 
 
-def chosen_k(elbow: pa.Table) -> int:
+def saved_elbow(elbow: pa.Table) -> pa.Table:
+    """The elbow of the saved model, as published with it, for scoring runs."""
+    if elbow.num_rows == 0:
+        raise ValueError("scoring needs the elbow_curve published with the model")
+    return elbow.select(ELBOW_SCHEMA.names).cast(ELBOW_SCHEMA)
+
+
+def chosen_k(elbow: pa.Table) -> tuple[int, str]:
+    """The flagged k and the rule that chose it."""
     flags = zip(elbow["k"].to_pylist(), elbow["is_chosen"].to_pylist(), strict=True)
     chosen = [k for k, is_chosen in flags if is_chosen]
     if len(chosen) != 1:
         raise ValueError(f"the elbow table flags {len(chosen)} chosen k, expected 1")
-    return int(chosen[0])
+    return int(chosen[0]), str(elbow["selection_rule"][0].as_py())
 
 
-def segments_table(
-    customers: pa.Table, k: int, settings: ClusteringSettings
+def fit_model_table(
+    customers: duckdb.DuckDBPyRelation,
+    elbow: pa.Table,
+    history: pa.Table,
+    settings: ClusteringSettings,
+    fitted_at: datetime,
 ) -> pa.Table:
-    """One row per customer: its ordered cluster id and segment name."""
-    segmentation = assign_segments(
-        feature_matrix(customers, settings.features), k, settings
+    """Fit K-Means with the elbow's k and return the new model run's rows.
+
+    The sample (every customer on small files) is fitted n_init times; on
+    larger files one more K-Means run on every customer starts from its
+    centroids. Ids follow the previous run in ``history`` where centroids
+    match; see :func:`segment_model.model_rows`.
+    """
+    features = settings.features
+    k, rule = chosen_k(elbow)
+    (customer_count,) = customers.aggregate("count(*)").fetchone()
+    if k > customer_count:
+        raise ValueError(
+            f"{customer_count} valid customers is fewer than the {k} clusters asked for"
+        )
+    sample = feature_matrix(
+        read_sample(customers, features, settings.elbow_sample_size), features
     )
-    ids = segmentation.cluster_ids.tolist()
-    return pa.table(
-        {
-            "customer_id": customers.column("customer_id").cast(pa.string()),
-            "cluster_id": ids,
-            "segment_name": [segmentation.segment_names[i] for i in ids],
-        },
-        schema=SEGMENT_SCHEMA,
+    everyone = read_all(customers, features) if customer_count > len(sample) else None
+    # Moments in NumPy, not SQL: a parallel SQL sum can differ in the last
+    # bit from run to run, and the saved scaling must not.
+    scaling = Scaling.of(sample if everyone is None else everyone)
+    sample = scaling.apply(sample)
+    everyone = None if everyone is None else scaling.apply(everyone)
+    model = fit_all(sample, k, settings, everyone)
+    scaled = sample if everyone is None else everyone
+    fit = describe_fit(model, scaled, np.arange(1, k + 1))
+    run = FitRun(
+        fitted_at=fitted_at,
+        data_fingerprint=data_fingerprint(customers, features),
+        k_rule=rule,
+        customers_fitted=int(customer_count),
+        elbow_customers=len(sample),
     )
+    return model_rows(fit, scaling, previous_model(history), settings, run)
+
+
+def saved_model(history: pa.Table) -> pa.Table:
+    """The latest model run's rows, for scoring runs (no refit)."""
+    latest = latest_run(history)
+    if latest.num_rows == 0:
+        raise ValueError("scoring needs a saved model; run a fit first (make refit)")
+    return latest.select(MODEL_SCHEMA.names).cast(MODEL_SCHEMA)

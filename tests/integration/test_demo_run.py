@@ -35,12 +35,16 @@ def test_dbt_ran_data_tests_and_unit_tests_and_all_passed(demo_run):
     assert set(by_kind["unit_test"]) == {"pass"}
     assert set(by_kind["test"]) == {"pass"}
     assert set(by_kind["model"]) == {"success"}
-    singular = [
-        r["unique_id"]
+    singular = {
+        r["unique_id"].split(".")[-1]
         for r in results["results"]
         if r["unique_id"].startswith("test.customer_segmentation.assert_")
-    ]
-    assert len(singular) == 2
+    }
+    assert singular == {
+        "assert_every_input_row_is_accounted_for",
+        "assert_cluster_sizes_sum_to_clean_customers",
+        "assert_drift_within_threshold",
+    }
 
 
 def test_every_published_model_is_a_parquet_file_and_a_serving_table(demo_run):

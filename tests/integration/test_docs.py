@@ -73,7 +73,8 @@ def test_lineage_runs_from_the_raw_file_to_both_dashboards(docs):
                 queue.append(child)
     for exposure in EXPOSURES:
         assert exposure in reached, f"no path from {SOURCE} to {exposure}"
-    assert "model.customer_segmentation.int_customers_clustered" in reached
+    assert "model.customer_segmentation.int_segment_model" in reached
+    assert "model.customer_segmentation.int_customers_scored" in reached
 
 
 LAYER_TAGS = {"raw", "staging", "features", "clustering", "marts"}

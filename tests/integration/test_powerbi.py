@@ -22,6 +22,7 @@ DUCKDB_TO_TMDL = {
     "BIGINT": "int64",
     "DOUBLE": "double",
     "BOOLEAN": "boolean",
+    "TIMESTAMP": "dateTime",
 }
 
 
@@ -94,7 +95,12 @@ def test_every_tmdl_file_parses_into_the_published_model():
     }
     assert links == {
         (table, "cluster_id", "cluster_summary", "cluster_id")
-        for table in ("customer_segments", "gender_dist", "age_groups")
+        for table in (
+            "customer_segments",
+            "gender_dist",
+            "age_groups",
+            "customer_scores",
+        )
     }
     expressions = (definition / "expressions.tmdl").read_text(encoding="utf-8")
     assert "expression ParquetFolder" in expressions

@@ -1,18 +1,27 @@
 import numpy as np
 import pytest
+from scipy.spatial.distance import cdist
+from sklearn.cluster import KMeans
 
 from customer_segmentation.clustering import (
     RULE_BEST_SILHOUETTE,
     RULE_KNEE,
     RULE_OVERRIDE,
+    SILHOUETTE_SAMPLE,
     ElbowPoint,
+    Scaling,
     assign_segments,
     candidate_ks,
     choose_k,
+    fit_all,
     make_unique,
+    match_previous,
     name_segment,
     order_by_centroid,
     score_k_range,
+    segment_names,
+    silhouette_sample_size,
+    stable_ids,
     standardize,
 )
 from customer_segmentation.settings import ClusteringSettings
@@ -108,3 +117,62 @@ def test_assign_segments_is_repeatable_and_ordered():
 def test_asking_for_more_clusters_than_customers_is_an_error():
     with pytest.raises(ValueError, match="fewer than the 5 clusters"):
         assign_segments(np.array([[1.0, 2.0], [3.0, 4.0]]), 5, SETTINGS)
+
+
+def test_the_full_fit_starts_from_the_sample_and_refines_on_everyone():
+    everyone = standardize(blobs(FIVE_BLOBS, per_blob=2_000, seed=5))
+    sample = everyone[::40]
+    refined = fit_all(sample, 5, SETTINGS, everyone)
+    sample_only = fit_all(sample, 5, SETTINGS)
+    assert len(refined.labels_) == len(everyone)
+    assert len(sample_only.labels_) == len(sample)
+    # Lloyd on all rows from the sample's centroids lands on the centroids of
+    # the full data, which the sample only approximates.
+    direct = KMeans(5, n_init=10, random_state=0).fit(everyone).cluster_centers_
+    gap = cdist(refined.cluster_centers_, direct).min(axis=1).max()
+    assert gap < 1e-6
+
+
+def test_silhouette_is_estimated_on_a_sample_only_above_its_size():
+    assert silhouette_sample_size(SILHOUETTE_SAMPLE) is None
+    assert silhouette_sample_size(SILHOUETTE_SAMPLE + 1) == SILHOUETTE_SAMPLE
+
+
+def test_scaling_keeps_a_constant_feature_at_zero():
+    scaling = Scaling.of(np.array([[1.0, 5.0], [3.0, 5.0]]))
+    scaled = scaling.apply(np.array([[2.0, 5.0]]))
+    assert scaled.tolist() == [[0.0, 0.0]]
+    assert scaling.invert(scaled).tolist() == [[2.0, 5.0]]
+
+
+def test_matching_pairs_each_centroid_with_the_nearest_previous_one():
+    previous = np.array([[0.0, 0.0], [2.0, 2.0], [-2.0, 2.0]])
+    moved = np.array([[-1.9, 2.1], [0.1, 0.0], [2.0, 1.8]])
+    assert match_previous(moved, previous, max_distance=1.0) == {0: 2, 1: 0, 2: 1}
+
+
+def test_centroids_too_far_apart_are_not_the_same_segment():
+    previous = np.array([[0.0, 0.0], [2.0, 2.0]])
+    new = np.array([[0.2, 0.0], [5.0, -5.0]])
+    assert match_previous(new, previous, max_distance=1.0) == {0: 0}
+
+
+def test_matched_clusters_keep_their_ids_and_new_ones_get_unused_ids():
+    centroids = np.array([[3.0, 0.0], [0.0, 0.0], [1.0, 0.0]])
+    ids = stable_ids(centroids, matched={1: 0}, previous_ids=np.array([4]), next_id=7)
+    # label 1 keeps id 4; the new labels are numbered by centroid from 7
+    assert ids.tolist() == [8, 4, 7]
+
+
+def test_a_first_fit_numbers_clusters_by_centroid():
+    centroids = np.array([[3.0, 0.0], [0.0, 0.0], [1.0, 0.0]])
+    ids = stable_ids(centroids, {}, np.array([], dtype=np.int64), next_id=1)
+    assert ids.tolist() == [3, 1, 2]
+
+
+def test_kept_names_stay_and_new_names_never_collide():
+    centroids = np.array([[0.0, 0.0], [0.1, 0.1], [2.0, 2.0]])
+    names = segment_names(
+        centroids, np.array([1, 6, 7]), {1: "Average", 2: "Gone"}, SETTINGS
+    )
+    assert names == {1: "Average", 6: "Average (2)", 7: "High Income, High Spend"}

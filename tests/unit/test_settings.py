@@ -5,7 +5,9 @@ import pytest
 from customer_segmentation.settings import (
     ClusteringSettings,
     SettingsError,
+    check_vars,
     parse_settings,
+    settings_fingerprint,
 )
 
 
@@ -47,8 +49,35 @@ def test_vars_arrive_as_text_and_are_parsed():
             "var segment_name_threshold='-1' is not usable",
         ),
         ({"n_init": "0"}, "var n_init=0 is out of range"),
+        ({"elbow_sample_size": "10"}, "var elbow_sample_size=10 is out of range"),
+        ({"max_match_distance": "far"}, "var max_match_distance='far' is not"),
     ],
 )
 def test_bad_values_name_the_var_and_what_it_accepts(raw, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         parse_settings(raw)
+
+
+def test_the_fingerprint_changes_with_any_clustering_setting():
+    default = settings_fingerprint(ClusteringSettings())
+    assert settings_fingerprint(parse_settings({})) == default
+    for changed in (
+        {"k": "4"},
+        {"cluster_features": "age,spending_score"},
+        {"elbow_sample_size": "5000"},
+        {"random_state": "1"},
+    ):
+        assert settings_fingerprint(parse_settings(changed)) != default, changed
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"outlier_radius_multiple": "-2"}, "var outlier_radius_multiple='-2'"),
+        ({"max_drift_ratio": "0.5"}, "var max_drift_ratio='0.5' is not usable"),
+        ({"model_mode": "score"}, "unknown var 'model_mode'"),
+    ],
+)
+def test_run_level_vars_are_checked_too(raw, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        check_vars(raw)

@@ -1,6 +1,10 @@
 {#- Clean customers with the derived features: age band (from the age_bands
     seed, so users can change the bands) and income-to-spend ratio. -#}
 
+{#- A table, not a view: the clustering, the scoring, the marts and their
+    tests all read it. -#}
+{{ config(materialized='table') }}
+
 with
 
 customers as (

@@ -5,12 +5,13 @@
 {#- Which header holds which column: matched against the column_aliases seed
     by `segments run`; the reference headers when run by plain dbt. -#}
 {%- set columns = var('input_columns') -%}
+{%- set input = customer_file if var('input_path') else demo_customers -%}
 
 with
 
 source as (
 
-    select * from {{ customer_file if var('input_path') else demo_customers }}
+    select * from {{ input }}
 
 ),
 
@@ -28,9 +29,7 @@ trimmed as (
 
     select
         source_row_number,
-        {{ sql_string_literal(
-            var('input_path') or 'demo_customers (seed)'
-        ) }} as source_file,
+        {{ source_file_label() }} as source_file,
         {{ raw_text(columns.customer_id) }} as raw_customer_id,
         {{ raw_text(columns.gender) }} as raw_gender,
         {{ raw_text(columns.age) }} as raw_age,
@@ -42,14 +41,17 @@ trimmed as (
 
 id_format as (
 
-    -- zero-padded ids (0007) mean customer 7 only when every id is numeric
+    -- zero-padded ids (0007) mean customer 7 only when every id is numeric.
+    -- A second scan of the id column alone: reading `trimmed` here would
+    -- make the database hold every row in memory until the check is done.
     select
-        *,
         bool_and(
-            raw_customer_id is null
-            or try_cast(raw_customer_id as hugeint) is not null
-        ) over () as has_numeric_ids
-    from trimmed
+            {{ raw_text(columns.customer_id) }} is null
+            or try_cast(
+                {{ raw_text(columns.customer_id) }} as hugeint
+            ) is not null
+        ) as has_numeric_ids
+    from {{ input }}
 
 ),
 
@@ -57,28 +59,29 @@ renamed as (
 
     select
         -- ids
-        source_row_number,
+        trimmed.source_row_number,
         case
-            when has_numeric_ids
-                then cast(cast(raw_customer_id as hugeint) as varchar)
-            else raw_customer_id
+            when id_format.has_numeric_ids
+                then cast(cast(trimmed.raw_customer_id as hugeint) as varchar)
+            else trimmed.raw_customer_id
         end as customer_id,
 
         -- strings
-        source_file,
-        {{ normalize_gender('raw_gender') }} as gender,
-        raw_customer_id,
-        raw_gender,
-        raw_age,
-        raw_annual_income,
-        raw_spending_score,
+        trimmed.source_file,
+        {{ normalize_gender('trimmed.raw_gender') }} as gender,
+        trimmed.raw_customer_id,
+        trimmed.raw_gender,
+        trimmed.raw_age,
+        trimmed.raw_annual_income,
+        trimmed.raw_spending_score,
 
         -- numerics
-        {{ parse_number('raw_age') }} as age,
-        {{ parse_number('raw_annual_income') }} as annual_income_k,
-        {{ parse_number('raw_spending_score') }} as spending_score
+        {{ parse_number('trimmed.raw_age') }} as age,
+        {{ parse_number('trimmed.raw_annual_income') }} as annual_income_k,
+        {{ parse_number('trimmed.raw_spending_score') }} as spending_score
 
-    from id_format
+    from trimmed
+    cross join id_format
 
 )
 

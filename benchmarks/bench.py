@@ -1,0 +1,439 @@
+"""Benchmark harness: the pipeline against the notebook way and the floor.
+
+For every size it writes a synthetic customer file with known generating
+groups (customer_segmentation.synthetic), then, repeatedly and interleaved so
+all three see the same machine:
+
+  pipeline (fit)   `segments run` on a fresh publish folder: clean, features,
+                   elbow, fit, score, marts, tests, publish Parquet + DuckDB
+  pipeline (score) `segments run` again on that folder: the saved model
+                   scores every customer in SQL, nothing is refitted
+  notebook         benchmarks/notebook_way.py (pandas + scikit-learn + CSV)
+  floor            benchmarks/floor.py (one scan, one fit, one Parquet write)
+
+It records wall time, per-stage times and the peak RSS of the whole process
+tree (sampled from /proc), checks quality (chosen k, adjusted Rand index
+against the generating groups, the k the notebook's full-data elbow picks,
+SQL scoring against scikit-learn's predict) and writes one JSON file per
+size to benchmarks/results/, then renders BENCHMARKS.md from all of them, so
+a larger size run on request is added beside the others.
+
+    make bench                                   # 200, 1M and 10M rows
+    .venv/bin/python benchmarks/bench.py --sizes 100000000 --format parquet \
+        --repeats 1 --skip-references
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow.parquet as pq
+from sklearn.metrics import adjusted_rand_score
+
+from customer_segmentation.segment_model import as_kmeans
+from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
+
+REPO = Path(__file__).resolve().parents[1]
+HERE = REPO / "benchmarks"
+RESULTS = HERE / "results"
+BIN = Path(sys.executable).parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# dbt nodes by pipeline stage, for the per-stage table.
+STAGES = {
+    "clean": ("stg_", "int_customer_rows_checked", "int_customers_cleaned", "seed."),
+    "features": ("int_customers_featurized",),
+    "elbow": ("int_elbow_scores",),
+    "fit": ("int_segment_model",),
+    "score": ("int_customers_scored",),
+}
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, now."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    family, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [c for c, p in parents.items() if p == pid]
+        family.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in family:
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+    stdout: str
+    returncode: int
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a command, sampling its process tree's RSS every 50 ms."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return Measured(seconds, peak / 2**20, stdout, process.returncode)
+
+
+def pipeline_env(work: Path, data: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SEGMENTS_INPUT": str(data),
+        "SEGMENTS_PUBLISH_DIR": str(work / "publish"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "SEGMENTS_WAREHOUSE": str(work / "target" / "warehouse.duckdb"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "SEGMENTS_TIMINGS": str(work / "timings.json"),
+        "DBT_PROFILES_DIR": str(REPO),
+    }
+
+
+def node_stages(target: Path) -> dict[str, float]:
+    """Seconds per pipeline stage, from dbt's own node timings."""
+    results = json.loads((target / "run_results.json").read_text())
+    stages = dict.fromkeys([*STAGES, "marts", "tests"], 0.0)
+    for result in results["results"]:
+        node = result["unique_id"]
+        name = node.split(".")[-1] if node.startswith("model.") else node
+        if node.startswith(("test.", "unit_test.")):
+            stages["tests"] += result["execution_time"]
+            continue
+        for stage, prefixes in STAGES.items():
+            if any(name.startswith(p) or node.startswith(p) for p in prefixes):
+                stages[stage] += result["execution_time"]
+                break
+        else:
+            if node.startswith("model."):
+                stages["marts"] += result["execution_time"]
+    stages["dbt_start_up"] = 0.0  # filled in by the caller
+    stages["dbt_elapsed"] = results["elapsed_time"]
+    return stages
+
+
+def run_pipeline(work: Path, data: Path) -> dict[str, object]:
+    env = pipeline_env(work, data)
+    measured = measure([str(BIN / "segments"), "run"], env)
+    if measured.returncode != 0:
+        raise RuntimeError(f"segments run failed:\n{measured.stdout[-4000:]}")
+    cli = json.loads((work / "timings.json").read_text())
+    stages = node_stages(work / "target")
+    stages["dbt_start_up"] = cli["dbt_build"] - stages.pop("dbt_elapsed")
+    stages["publish"] = cli["publish"] - cli.get("dashboard", 0.0)
+    stages["dashboard"] = cli.get("dashboard", 0.0)
+    stages["inspect_input"] = cli.get("inspect_input", 0.0)
+    mode = "score" if "Mode: score" in measured.stdout else "fit"
+    return {
+        "seconds": measured.seconds,
+        "peak_mb": measured.peak_mb,
+        "stages": stages,
+        "mode": mode,
+    }
+
+
+def run_script(script: str, *args: str) -> dict[str, object]:
+    measured = measure([sys.executable, str(HERE / script), *args])
+    if measured.returncode != 0:
+        raise RuntimeError(f"{script} failed:\n{measured.stdout[-4000:]}")
+    report = json.loads(measured.stdout.strip().splitlines()[-1])
+    return {"seconds": measured.seconds, "peak_mb": measured.peak_mb, **report}
+
+
+def quality(publish: Path, data: Path) -> dict[str, object]:
+    """Chosen k, ARI against the generating groups, SQL vs predict."""
+    with duckdb.connect() as con:
+        segments, groups, income, score = con.execute(
+            f"""
+            select
+                list(s.cluster_id order by t.customer_id),
+                list(t.generating_group order by t.customer_id),
+                list(s.annual_income_k order by t.customer_id),
+                list(s.spending_score order by t.customer_id)
+            from read_parquet('{publish / "customer_segments.parquet"}') as s
+            inner join read_parquet('{truth_path(data)}') as t
+                on s.customer_id = cast(t.customer_id as varchar)
+            """
+        ).fetchone()
+        [(k, rule, sampled)] = con.execute(
+            f"select k, k_rule, elbow_customers "
+            f"from read_parquet('{publish / 'segment_model.parquet'}') limit 1"
+        ).fetchall()
+    saved = as_kmeans(pq.read_table(publish / "segment_model.parquet"))
+    predicted = saved.predict(np.column_stack([income, score]).astype(np.float64))
+    return {
+        "customers": len(segments),
+        "k": k,
+        "k_rule": rule,
+        "elbow_customers": sampled,
+        "generating_groups": GROUP_COUNT,
+        "adjusted_rand_index": adjusted_rand_score(groups, segments),
+        "sql_vs_predict_disagreements": int((predicted != np.array(segments)).sum()),
+    }
+
+
+def median_of(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Median seconds, peak memory and per-stage times over repeated runs."""
+    summary: dict[str, object] = {
+        "runs": len(runs),
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "seconds_all": [round(r["seconds"], 2) for r in runs],
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+    }
+    if "stages" in runs[0]:
+        summary["stages"] = {
+            stage: statistics.median(r["stages"][stage] for r in runs)
+            for stage in runs[0]["stages"]
+        }
+    for key in ("k", "mode"):
+        if key in runs[0]:
+            summary[key] = runs[-1][key]
+    return summary
+
+
+def machine() -> dict[str, object]:
+    with open("/proc/meminfo", encoding="ascii") as handle:
+        memory_kb = int(handle.readline().split()[1])
+    with open("/proc/cpuinfo", encoding="ascii") as handle:
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in handle
+                if line.startswith("model name")
+            ),
+            platform.machine(),
+        )
+    packages = ("dbt-core", "dbt-duckdb", "duckdb", "scikit-learn", "numpy", "pandas")
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "versions": {p: version(p) for p in packages},
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def bench_size(
+    rows: int, file_format: str, repeats: int, data_dir: Path, references: bool
+) -> dict[str, object]:
+    data = data_dir / f"customers_{rows}.{file_format}"
+    if not data.is_file() or not truth_path(data).is_file():
+        print(f"writing {data}", flush=True)
+        write_customers(data, rows)
+    fits, scores, notebooks, floors = [], [], [], []
+    for repeat in range(repeats):
+        work = data_dir / f"work_{rows}"
+        shutil.rmtree(work, ignore_errors=True)
+        fits.append(run_pipeline(work, data))
+        scores.append(run_pipeline(work, data))
+        print(
+            f"{rows:,} run {repeat + 1}: pipeline fit {fits[-1]['seconds']:.1f} s, "
+            f"score {scores[-1]['seconds']:.1f} s",
+            flush=True,
+        )
+        result_quality = quality(work / "publish", data)
+        if references:
+            notebooks.append(
+                run_script("notebook_way.py", str(data), str(data_dir / "notebook.csv"))
+            )
+            floors.append(
+                run_script(
+                    "floor.py",
+                    str(data),
+                    str(data_dir / "floor.parquet"),
+                    str(GROUP_COUNT),
+                )
+            )
+            print(
+                f"  notebook {notebooks[-1]['seconds']:.1f} s, "
+                f"floor {floors[-1]['seconds']:.1f} s",
+                flush=True,
+            )
+    result = {
+        "rows": rows,
+        "format": file_format,
+        "machine": machine(),
+        "pipeline_fit": median_of(fits),
+        "pipeline_score": median_of(scores),
+        "quality": result_quality,
+    }
+    if references:
+        result["notebook"] = median_of(notebooks)
+        result["floor"] = median_of(floors)
+        result["quality"]["notebook_full_data_k"] = notebooks[-1]["k"]
+    return result
+
+
+def render(results: list[dict[str, object]]) -> str:
+    """BENCHMARKS.md from every stored result."""
+    results = sorted(results, key=lambda r: (r["rows"], r["format"]))
+    first = results[-1]["machine"]
+    versions = ", ".join(f"{p} {v}" for p, v in first["versions"].items())
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (benchmarks/bench.py) from the results in",
+        "`benchmarks/results/`; edit the harness, not this file. Every figure is",
+        "the median of the runs shown, each measured in the same session on the",
+        "same generated file; peak memory is the resident set of the whole",
+        "process tree (the CLI, dbt and DuckDB), sampled every 50 ms.",
+        "",
+        f"Machine: {first['cpu']}, {first['cores']} cores, {first['memory_gb']} GB, "
+        f"Python {first['python']}; {versions}.",
+        "",
+        "## End to end",
+        "",
+        "| customers | input | pipeline fit (s) | pipeline score (s) | notebook (s) "
+        "| floor (s) | fit / notebook | fit / floor | peak memory fit (MB) "
+        "| peak notebook (MB) | runs | commit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        fit, score = r["pipeline_fit"], r["pipeline_score"]
+        notebook, floor = r.get("notebook"), r.get("floor")
+
+        def cell(x, digits=1):
+            return "n/a" if x is None else f"{x:.{digits}f}"
+
+        lines.append(
+            f"| {r['rows']:,} | {r['format']} | {fit['seconds']:.1f} "
+            f"| {score['seconds']:.1f} | {cell(notebook and notebook['seconds'])} "
+            f"| {cell(floor and floor['seconds'])} "
+            f"| {cell(notebook and fit['seconds'] / notebook['seconds'], 2)} "
+            f"| {cell(floor and fit['seconds'] / floor['seconds'], 2)} "
+            f"| {fit['peak_mb']:.0f} | {cell(notebook and notebook['peak_mb'], 0)} "
+            f"| {fit['runs']} | {r['machine']['commit']} |"
+        )
+    stage_names = list(results[-1]["pipeline_fit"]["stages"])
+    lines += [
+        "",
+        "## Pipeline stages (seconds, median)",
+        "",
+        "dbt runs two threads, so node times of one run can overlap; "
+        "`dbt_start_up` is dbt's start-up and parsing, `tests` the dbt data "
+        "and unit tests, `publish` the Parquet and serving-database copies.",
+        "",
+        "| customers | run | " + " | ".join(stage_names) + " |",
+        "|---:|---|" + "---:|" * len(stage_names),
+    ]
+    for r in results:
+        for run in ("pipeline_fit", "pipeline_score"):
+            stages = r[run]["stages"]
+            lines.append(
+                f"| {r['rows']:,} | {run.split('_')[1]} | "
+                + " | ".join(f"{stages[s]:.2f}" for s in stage_names)
+                + " |"
+            )
+    lines += [
+        "",
+        "## Quality",
+        "",
+        "| customers | k (rule) | groups | full-data k (notebook) | elbow on "
+        "| adjusted Rand index | SQL scoring vs scikit-learn predict |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        q = r["quality"]
+        lines.append(
+            f"| {r['rows']:,} | {q['k']} ({q['k_rule']}) | {q['generating_groups']} "
+            f"| {q.get('notebook_full_data_k', 'n/a')} | {q['elbow_customers']:,} "
+            f"| {q['adjusted_rand_index']:.4f} "
+            f"| {q['sql_vs_predict_disagreements']} of {q['customers']:,} differ |"
+        )
+    notes = HERE / "notes.md"
+    if notes.is_file():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="200,1000000,10000000")
+    parser.add_argument("--format", default="csv", choices=("csv", "parquet"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/segments-bench"))
+    parser.add_argument(
+        "--skip-references",
+        action="store_true",
+        help="run the pipeline only (for sizes the notebook way cannot reach)",
+    )
+    parser.add_argument("--render-only", action="store_true")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if not args.render_only:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        for size in (int(s) for s in args.sizes.split(",")):
+            result = bench_size(
+                size,
+                args.format,
+                args.repeats,
+                args.data_dir,
+                references=not args.skip_references,
+            )
+            out = RESULTS / f"{args.format}_{size}.json"
+            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    stored = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+    (REPO / "BENCHMARKS.md").write_text(render(stored), encoding="utf-8")
+    print(f"wrote {REPO / 'BENCHMARKS.md'}")
+
+
+if __name__ == "__main__":
+    main()

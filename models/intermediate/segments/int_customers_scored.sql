@@ -1,0 +1,144 @@
+{#- Every clean customer, with its features, assigned to the nearest active
+    centroid of the model (a fit from this run or the saved one), features
+    scaled by the model's saved means and sds. Plain SQL, so scoring runs at
+    warehouse speed and would run unchanged on another adapter.
+
+    The centroids are pivoted into one row with a column group per slot, so
+    each customer is one row compared with every centroid, instead of a
+    customer x centroid join followed by a per-customer sort. A feature the
+    model does not use has no mean, so its scaled value is null and adds
+    nothing to the distance. -#}
+
+{{ config(materialized='table') }}
+
+{#- settings.MAX_K: a model never has more active clusters than this. -#}
+{%- set slots = range(1, 31) -%}
+
+with
+
+customers as (
+
+    select
+        customer_id,
+        gender,
+        age,
+        age_band,
+        annual_income_k,
+        spending_score,
+        income_to_spend_ratio
+    from {{ ref('int_customers_featurized') }}
+
+),
+
+active_clusters as (
+
+    select *
+    from {{ ref('int_segment_model') }}
+    where cluster_status = 'active'
+
+),
+
+scaling as (
+
+    -- the same in every row of a run
+    select
+        max(model_run_id) as model_run_id,
+        max(annual_income_k_mean) as annual_income_k_mean,
+        max(annual_income_k_sd) as annual_income_k_sd,
+        max(spending_score_mean) as spending_score_mean,
+        max(spending_score_sd) as spending_score_sd,
+        max(age_mean) as age_mean,
+        max(age_sd) as age_sd,
+        max(income_to_spend_ratio_mean) as income_to_spend_ratio_mean,
+        max(income_to_spend_ratio_sd) as income_to_spend_ratio_sd
+    from active_clusters
+
+),
+
+slotted_clusters as (
+
+    select
+        *,
+        row_number() over (order by cluster_id) as slot
+    from active_clusters
+
+),
+
+centroid_row as (
+
+    select {{ pivot_slots(slots) }}
+    from slotted_clusters
+
+),
+
+scaled as (
+
+    select
+        customers.*,
+        scaling.model_run_id,
+        (customers.annual_income_k - scaling.annual_income_k_mean)
+        / scaling.annual_income_k_sd as annual_income_k_z,
+        (customers.spending_score - scaling.spending_score_mean)
+        / scaling.spending_score_sd as spending_score_z,
+        (customers.age - scaling.age_mean) / scaling.age_sd as age_z,
+        (customers.income_to_spend_ratio - scaling.income_to_spend_ratio_mean)
+        / scaling.income_to_spend_ratio_sd as income_to_spend_ratio_z
+    from customers
+    cross join scaling
+
+),
+
+squared_distances as (
+
+    select
+        scaled.*,
+        centroid_row.*,
+        {{ squared_distances_to_slots(slots) }}
+    from scaled
+    cross join centroid_row
+
+),
+
+nearest_distance as (
+
+    select
+        *,
+        least({{ slot_columns('squared_distance', slots) }})
+            as nearest_squared_distance
+    from squared_distances
+
+),
+
+assigned as (
+
+    select
+        *,
+        {{ nearest_slot_value('cluster_id', slots) }} as assigned_cluster_id,
+        {{ nearest_slot_value('segment_name', slots) }} as assigned_name,
+        {{ nearest_slot_value('radius', slots) }} as assigned_radius,
+        sqrt(nearest_squared_distance) as distance_to_centroid
+    from nearest_distance
+
+),
+
+flagged as (
+
+    select
+        customer_id,
+        gender,
+        age,
+        age_band,
+        annual_income_k,
+        spending_score,
+        income_to_spend_ratio,
+        model_run_id,
+        assigned_cluster_id as cluster_id,
+        assigned_name as segment_name,
+        distance_to_centroid,
+        distance_to_centroid
+        > assigned_radius * {{ var('outlier_radius_multiple') }} as is_outlier
+    from assigned
+
+)
+
+select * from flagged

@@ -1,0 +1,13 @@
+{#- The model this run's segments come from: one row per active segment. -#}
+
+with
+
+model_run as (
+
+    select {{ segment_model_columns() }}
+    from {{ ref('int_segment_model') }}
+    where cluster_status = 'active'
+
+)
+
+select * from model_run

@@ -1,0 +1,126 @@
+{#- One row per run of this publish folder, fit or score: which model scored
+    it, why, and how far the customers have drifted from it. -#}
+
+with
+
+saved_runs as (
+
+    select
+        run_id,
+        run_at,
+        model_mode,
+        model_mode_reason,
+        model_run_id,
+        customers,
+        outliers,
+        customers_in_both_runs,
+        customers_changed_segment,
+        changed_segment_share,
+        mean_distance_at_fit,
+        mean_distance_now,
+        drift_ratio,
+        mean_centroid_shift
+    from {{ source('last_publish', 'segment_runs') }}
+
+),
+
+model_run as (
+
+    select
+        model_run_id,
+        sum(mean_distance * customers) / sum(customers) as mean_distance_at_fit,
+        -- empty on a first fit: there is nothing to shift from
+        avg(centroid_shift) as mean_centroid_shift
+    from {{ ref('segment_model') }}
+    group by model_run_id
+
+),
+
+scores as (
+
+    select
+        count(*) as customers,
+        count(*) filter (where is_outlier) as outliers,
+        avg(distance_to_centroid) as mean_distance_now
+    from {{ ref('int_customers_scored') }}
+
+),
+
+migration as (
+
+    select
+        cast(coalesce(sum(customers), 0) as bigint) as customers_in_both_runs,
+        cast(
+            coalesce(sum(customers) filter (where not is_same_segment), 0)
+            as bigint
+        ) as customers_changed_segment
+    from {{ ref('segment_migration') }}
+
+),
+
+this_run as (
+
+    select
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+            as run_at,
+        {{ sql_string_literal(var('model_mode')) }} as model_mode,
+        {{ sql_string_literal(var('model_mode_reason')) }} as model_mode_reason,
+        model_run.model_run_id,
+        scores.customers,
+        scores.outliers,
+        migration.customers_in_both_runs,
+        migration.customers_changed_segment,
+        migration.customers_changed_segment
+        / nullif(migration.customers_in_both_runs, 0) as changed_segment_share,
+        model_run.mean_distance_at_fit,
+        scores.mean_distance_now,
+        scores.mean_distance_now
+        / nullif(model_run.mean_distance_at_fit, 0) as drift_ratio,
+        model_run.mean_centroid_shift
+    from model_run
+    cross join scores
+    cross join migration
+
+),
+
+next_run_id as (
+
+    select coalesce(max(run_id), 0) + 1 as run_id
+    from saved_runs
+
+),
+
+numbered as (
+
+    select
+        next_run_id.run_id,
+        this_run.*
+    from this_run
+    cross join next_run_id
+
+),
+
+runs as (
+
+    select * from saved_runs
+    union all
+    select
+        run_id,
+        run_at,
+        model_mode,
+        model_mode_reason,
+        model_run_id,
+        customers,
+        outliers,
+        customers_in_both_runs,
+        customers_changed_segment,
+        changed_segment_share,
+        mean_distance_at_fit,
+        mean_distance_now,
+        drift_ratio,
+        mean_centroid_shift
+    from numbered
+
+)
+
+select * from runs

@@ -1,0 +1,26 @@
+"""The segment model this run scores with: a new fit, or the saved one.
+
+A fit returns the new model run's rows (centroids, scaling, sizes, radii),
+with ids carried over from the previous run where centroids match; a scoring
+run returns the latest saved run unchanged.
+"""
+
+from datetime import UTC, datetime
+
+from customer_segmentation.settings import parse_settings
+from customer_segmentation.tables import fit_model_table, saved_model
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    meta = dbt.config.get("meta")
+    history = dbt.source("last_publish", "segment_model_history").fetch_arrow_table()
+    if meta["model_mode"] == "score":
+        return saved_model(history)
+    return fit_model_table(
+        dbt.ref("int_customers_featurized"),
+        dbt.ref("int_elbow_scores").fetch_arrow_table(),
+        history,
+        parse_settings(meta),
+        fitted_at=datetime.now(UTC).replace(tzinfo=None),
+    )
