@@ -268,6 +268,8 @@ def machine() -> dict[str, object]:
             check=False,
         ).stdout.strip(),
         "date": time.strftime("%Y-%m-%d"),
+        # DuckDB's memory limit for the pipeline (profiles.yml's default: 1GB)
+        "duckdb_memory_limit": os.environ.get("SEGMENTS_DUCKDB_MEMORY", "1GB"),
     }
 
 
@@ -343,8 +345,8 @@ def render(results: list[dict[str, object]]) -> str:
         "",
         "| customers | input | pipeline fit (s) | pipeline score (s) | notebook (s) "
         "| floor (s) | fit / notebook | fit / floor | peak memory fit (MB) "
-        "| peak notebook (MB) | runs | commit |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| peak notebook (MB) | DuckDB memory limit | runs | commit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for r in results:
         fit, score = r["pipeline_fit"], r["pipeline_score"]
@@ -360,6 +362,7 @@ def render(results: list[dict[str, object]]) -> str:
             f"| {cell(notebook and fit['seconds'] / notebook['seconds'], 2)} "
             f"| {cell(floor and fit['seconds'] / floor['seconds'], 2)} "
             f"| {fit['peak_mb']:.0f} | {cell(notebook and notebook['peak_mb'], 0)} "
+            f"| {r['machine'].get('duckdb_memory_limit', 'not recorded')} "
             f"| {fit['runs']} | {r['machine']['commit']} |"
         )
     stage_names = list(results[-1]["pipeline_fit"]["stages"])

@@ -4,11 +4,13 @@ failed run failed, read from the warehouse and dbt's run_results.json."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
 
 DRIFT_TEST = "assert_drift_within_threshold"
+OUT_OF_MEMORY = "Out of Memory Error"
 
 # Tests that guard the input as a whole; their failure is the file's fault.
 REJECT_GATE = "reject_share_within_threshold"
@@ -85,17 +87,18 @@ def accounting_line(serving: Path) -> str:
     )
 
 
-def failed_nodes(target: Path) -> list[str]:
-    """Names of the dbt nodes that errored or failed in the last invocation."""
+def failed_results(target: Path) -> list[dict]:
+    """The dbt results that errored or failed in the last invocation."""
     results_file = target / "run_results.json"
     if not results_file.is_file():
         return []
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
-    return [
-        r["unique_id"].split(".")[2]
-        for r in results
-        if r["status"] in {"error", "fail", "runtime error"}
-    ]
+    return [r for r in results if r["status"] in {"error", "fail", "runtime error"}]
+
+
+def failed_nodes(target: Path) -> list[str]:
+    """Names of the dbt nodes that errored or failed in the last invocation."""
+    return [r["unique_id"].split(".")[2] for r in failed_results(target)]
 
 
 def explain_failure(
@@ -126,9 +129,20 @@ def explain_failure(
             f"input file {source}: {clean} valid customers, fewer than the "
             f"{clusters_needed} the clustering needs"
         )
+    if any(OUT_OF_MEMORY in (r.get("message") or "") for r in failed_results(target)):
+        return (
+            f"dbt build failed at {', '.join(failed)}: DuckDB ran out of memory "
+            f"(its limit is SEGMENTS_DUCKDB_MEMORY, now {memory_limit()}); "
+            "raise it, for example SEGMENTS_DUCKDB_MEMORY=8GB, for a file this large"
+        )
     if failed:
         return f"dbt build failed at {', '.join(failed)} (see the log above)"
     return "dbt build failed (see the log above)"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for dbt, as profiles.yml reads it."""
+    return os.environ.get("SEGMENTS_DUCKDB_MEMORY", "1GB")
 
 
 def describe(reasons: list[tuple[str, int]]) -> str:
