@@ -193,24 +193,30 @@ def run_script(script: str, *args: str) -> dict[str, object]:
 def quality(publish: Path, data: Path) -> dict[str, object]:
     """Chosen k, ARI against the generating groups, SQL vs predict."""
     with duckdb.connect() as con:
-        segments, groups, income, score = con.execute(
+        # NumPy columns, not Python lists: at 100M rows a list of boxed
+        # values per column would take more memory than the pipeline did.
+        columns = con.execute(
             f"""
             select
-                list(s.cluster_id order by t.customer_id),
-                list(t.generating_group order by t.customer_id),
-                list(s.annual_income_k order by t.customer_id),
-                list(s.spending_score order by t.customer_id)
+                s.cluster_id,
+                t.generating_group,
+                s.annual_income_k,
+                s.spending_score
             from read_parquet('{publish / "customer_segments.parquet"}') as s
             inner join read_parquet('{truth_path(data)}') as t
                 on s.customer_id = cast(t.customer_id as varchar)
             """
-        ).fetchone()
+        ).fetchnumpy()
         [(k, rule, sampled)] = con.execute(
             f"select k, k_rule, elbow_customers "
             f"from read_parquet('{publish / 'segment_model.parquet'}') limit 1"
         ).fetchall()
+    segments = np.asarray(columns["cluster_id"])
+    groups = np.asarray(columns["generating_group"])
+    income = np.asarray(columns["annual_income_k"], dtype=np.float64)
+    score = np.asarray(columns["spending_score"], dtype=np.float64)
     saved = as_kmeans(pq.read_table(publish / "segment_model.parquet"))
-    predicted = saved.predict(np.column_stack([income, score]).astype(np.float64))
+    predicted = saved.predict(np.column_stack([income, score]))
     return {
         "customers": len(segments),
         "k": k,
@@ -218,7 +224,7 @@ def quality(publish: Path, data: Path) -> dict[str, object]:
         "elbow_customers": sampled,
         "generating_groups": GROUP_COUNT,
         "adjusted_rand_index": adjusted_rand_score(groups, segments),
-        "sql_vs_predict_disagreements": int((predicted != np.array(segments)).sum()),
+        "sql_vs_predict_disagreements": int((predicted != segments).sum()),
     }
 
 
@@ -274,7 +280,12 @@ def machine() -> dict[str, object]:
 
 
 def bench_size(
-    rows: int, file_format: str, repeats: int, data_dir: Path, references: bool
+    rows: int,
+    file_format: str,
+    repeats: int,
+    data_dir: Path,
+    references: bool,
+    scoring: bool = True,
 ) -> dict[str, object]:
     data = data_dir / f"customers_{rows}.{file_format}"
     if not data.is_file() or not truth_path(data).is_file():
@@ -285,12 +296,13 @@ def bench_size(
         work = data_dir / f"work_{rows}"
         shutil.rmtree(work, ignore_errors=True)
         fits.append(run_pipeline(work, data))
-        scores.append(run_pipeline(work, data))
         print(
-            f"{rows:,} run {repeat + 1}: pipeline fit {fits[-1]['seconds']:.1f} s, "
-            f"score {scores[-1]['seconds']:.1f} s",
+            f"{rows:,} run {repeat + 1}: pipeline fit {fits[-1]['seconds']:.1f} s",
             flush=True,
         )
+        if scoring:
+            scores.append(run_pipeline(work, data))
+            print(f"  score {scores[-1]['seconds']:.1f} s", flush=True)
         result_quality = quality(work / "publish", data)
         if references:
             notebooks.append(
@@ -314,9 +326,10 @@ def bench_size(
         "format": file_format,
         "machine": machine(),
         "pipeline_fit": median_of(fits),
-        "pipeline_score": median_of(scores),
         "quality": result_quality,
     }
+    if scores:
+        result["pipeline_score"] = median_of(scores)
     if references:
         result["notebook"] = median_of(notebooks)
         result["floor"] = median_of(floors)
@@ -349,7 +362,7 @@ def render(results: list[dict[str, object]]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for r in results:
-        fit, score = r["pipeline_fit"], r["pipeline_score"]
+        fit, score = r["pipeline_fit"], r.get("pipeline_score")
         notebook, floor = r.get("notebook"), r.get("floor")
 
         def cell(x, digits=1):
@@ -357,7 +370,8 @@ def render(results: list[dict[str, object]]) -> str:
 
         lines.append(
             f"| {r['rows']:,} | {r['format']} | {fit['seconds']:.1f} "
-            f"| {score['seconds']:.1f} | {cell(notebook and notebook['seconds'])} "
+            f"| {cell(score and score['seconds'])} "
+            f"| {cell(notebook and notebook['seconds'])} "
             f"| {cell(floor and floor['seconds'])} "
             f"| {cell(notebook and fit['seconds'] / notebook['seconds'], 2)} "
             f"| {cell(floor and fit['seconds'] / floor['seconds'], 2)} "
@@ -379,6 +393,8 @@ def render(results: list[dict[str, object]]) -> str:
     ]
     for r in results:
         for run in ("pipeline_fit", "pipeline_score"):
+            if run not in r:
+                continue
             stages = r[run]["stages"]
             lines.append(
                 f"| {r['rows']:,} | {run.split('_')[1]} | "
@@ -418,6 +434,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="run the pipeline only (for sizes the notebook way cannot reach)",
     )
+    parser.add_argument(
+        "--skip-scoring",
+        action="store_true",
+        help="no second (scoring) run per repeat, for sizes where one run is long",
+    )
     parser.add_argument("--render-only", action="store_true")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -430,6 +451,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.repeats,
                 args.data_dir,
                 references=not args.skip_references,
+                scoring=not args.skip_scoring,
             )
             out = RESULTS / f"{args.format}_{size}.json"
             out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -2,6 +2,26 @@
     1..n (one column group per slot) and each customer's distance to every
     slot, so nearest-centroid scoring needs no join and no sort. -#}
 
+{% macro model_slots(segment_model, max_k=30) -%}
+    {#- Slots 1..k for the k active clusters of the model, read when the
+        scoring model runs (the model table is built by then), so each
+        customer is compared with k centroids, not max_k. At parse time, or
+        if the table cannot be read, all max_k slots (settings.MAX_K): the
+        result is the same, only slower. -#}
+    {%- set active = none -%}
+    {%- if execute and load_relation(segment_model) is not none -%}
+        {%- set counted = run_query(
+            "select count(*) from " ~ segment_model
+            ~ " where cluster_status = 'active'"
+        ) -%}
+        {%- set active = counted.columns[0].values()[0] | int -%}
+    {%- endif -%}
+    {%- if active is none or active < 1 or active > max_k -%}
+        {%- set active = max_k -%}
+    {%- endif -%}
+    {{ return(range(1, active + 1)) }}
+{%- endmacro %}
+
 {% macro pivot_slots(slots) -%}
     {#- Each slot's cluster id, name, radius and scaled centroid as columns
         suffixed with the slot number (empty when there is no such slot). -#}

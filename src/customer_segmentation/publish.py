@@ -35,6 +35,13 @@ PUBLISHED_MODELS = (
     "segment_migration",
     "segment_runs",
 )
+# Tables whose rows a unique, tested key orders on its own: sorting ten
+# million customers on one column instead of all of them saves seconds and
+# gives the same order. Every other table is sorted on all its columns.
+SORT_KEYS = {
+    "customer_segments": "customer_id",
+    "customer_scores": "customer_id",
+}
 SERVING_DATABASE = "segments.duckdb"
 # Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on
 # (the Power BI connector's bundled one included) can open the file.
@@ -78,12 +85,26 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
         )
 
 
+def sort_order(con: duckdb.DuckDBPyConnection, model: str) -> str:
+    """The model's key from SORT_KEYS where it has that column, else all."""
+    key = SORT_KEYS.get(model)
+    if key is None:
+        return "all"
+    [present] = con.execute(
+        "select count(*) from duckdb_columns() where database_name = 'warehouse'"
+        " and schema_name = 'main' and table_name = ? and column_name = ?",
+        [model, key],
+    ).fetchone()
+    return key if present else "all"
+
+
 def write_outputs(warehouse: Path, folder: Path) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
     The serving file holds plain tables only (no views, no macros), in an
     old storage format, so that a Power BI reader can open it. Rows are
-    sorted on every column so the same tables give the same files.
+    sorted (on the key, or on every column) so the same tables give the
+    same files.
     """
     serving = sql_literal(str(folder / SERVING_DATABASE))
     with duckdb.connect() as con:
@@ -92,7 +113,10 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
         for model in PUBLISHED_MODELS:
-            rows = f"select * from warehouse.main.{model} order by all"
+            rows = (
+                f"select * from warehouse.main.{model} "
+                f"order by {sort_order(con, model)}"
+            )
             con.execute(f"create table serving.main.{model} as {rows}")
             copy_comments(con, model)
             parquet = sql_literal(str(folder / f"{model}.parquet"))

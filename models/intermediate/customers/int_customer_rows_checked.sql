@@ -51,9 +51,11 @@ row_checks as (
 
 id_versions as (
 
-    -- per id among rows that pass the rules: is there more than one version
-    -- of the customer, and which row came first? Min and max per column
-    -- answer both exactly in one aggregate; a window would sort every row.
+    -- per repeated id among rows that pass the rules: is there more than one
+    -- version of the customer, and which row came first? Min and max per
+    -- column answer both exactly in one aggregate; a window would sort every
+    -- row. Ids seen once are left out, so the join below is a lookup in a
+    -- small table instead of a second table as large as the input.
     select
         customer_id,
         min(source_row_number) as first_row_number,
@@ -65,6 +67,7 @@ id_versions as (
     from row_checks
     where row_reject_reason is null
     group by customer_id
+    having count(*) > 1
 
 ),
 
@@ -104,7 +107,9 @@ duplicates as (
         spending_score,
         reject_reason,
         reject_reason is null
-        and source_row_number > first_row_number as is_duplicate_row
+        and coalesce(
+            source_row_number > first_row_number, false
+        ) as is_duplicate_row
     from reasons
 
 )

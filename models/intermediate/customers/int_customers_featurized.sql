@@ -24,19 +24,32 @@ age_bands as (
 
 ),
 
+band_of_age as (
+
+    -- one row per whole age a band covers (ages are whole numbers by now),
+    -- so each customer finds its band by an equality join: a range join
+    -- costs seconds per ten million customers
+    select
+        unnest(range(min_age, max_age + 1)) as age,
+        age_band,
+        age_band_order
+    from age_bands
+
+),
+
 banded as (
 
     select
         customers.customer_id,
         customers.gender,
         customers.age,
-        age_bands.age_band,
-        age_bands.age_band_order,
+        band_of_age.age_band,
+        band_of_age.age_band_order,
         customers.annual_income_k,
         customers.spending_score
     from customers
-    left join age_bands
-        on customers.age between age_bands.min_age and age_bands.max_age
+    left join band_of_age
+        on customers.age = band_of_age.age
 
 ),
 

@@ -11,8 +11,7 @@
 
 {{ config(materialized='table') }}
 
-{#- settings.MAX_K: a model never has more active clusters than this. -#}
-{%- set slots = range(1, 31) -%}
+{%- set slots = model_slots(ref('int_segment_model')) -%}
 
 with
 
