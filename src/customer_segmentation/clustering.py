@@ -1,8 +1,10 @@
 """K-Means segmentation with an elbow-chosen k, stable cluster ids and readable names.
 
 Pure functions over NumPy arrays: no dbt, no DuckDB. The dbt Python models in
-``python_models/`` are thin adapters around :func:`score_k_range` and
-:func:`assign_segments`, so everything here is testable with plain pytest.
+``python_models/`` reach them through ``tables`` and ``segment_model``
+(:func:`score_k_range` for the elbow, :func:`fit_all`, :func:`stable_ids` and
+:func:`segment_names` for the fit), so everything here is testable with plain
+pytest.
 """
 
 from __future__ import annotations
@@ -53,14 +55,6 @@ class ElbowPoint:
 class ElbowChoice:
     k: int
     rule: str
-
-
-@dataclass(frozen=True)
-class Segmentation:
-    """Per-customer cluster ids (1..k) and the name of each cluster id."""
-
-    cluster_ids: np.ndarray
-    segment_names: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -355,25 +349,3 @@ def segment_names(
             candidate, number = f"{name} ({number})", number + 1
         names[cid] = candidate
     return names
-
-
-def assign_segments(
-    features: np.ndarray, k: int, settings: ClusteringSettings
-) -> Segmentation:
-    """Fit K-Means with k clusters and return ordered ids and segment names.
-
-    ``features`` must already be in a deterministic row order (the adapter
-    sorts by customer id) so that the same customers always get the same fit.
-    """
-    if k > len(features):
-        raise ValueError(
-            f"{len(features)} valid customers is fewer than the {k} clusters asked for"
-        )
-    scaled = standardize(features)
-    model = fit_kmeans(scaled, k, settings)
-    ids_by_label = order_by_centroid(model.cluster_centers_)
-    names = segment_names(model.cluster_centers_, ids_by_label, {}, settings)
-    return Segmentation(
-        cluster_ids=ids_by_label[model.labels_],
-        segment_names=names,
-    )

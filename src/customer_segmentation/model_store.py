@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from customer_segmentation.segment_model import MODEL_SCHEMA
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
-from customer_segmentation.tables import ELBOW_SCHEMA, PUBLISHED_SEGMENT_SCHEMA
+from customer_segmentation.tables import ELBOW_SCHEMA
 
 SCHEMA = "last_publish"
 MODE_FIT = "fit"
@@ -41,6 +41,15 @@ RUNS_SCHEMA = pa.schema(
         ("mean_distance_now", pa.float64()),
         ("drift_ratio", pa.float64()),
         ("mean_centroid_shift", pa.float64()),
+    ]
+)
+
+# The columns a scoring run reads from the last published customer_segments.
+PUBLISHED_SEGMENT_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("cluster_id", pa.int32()),
+        ("segment_name", pa.string()),
     ]
 )
 

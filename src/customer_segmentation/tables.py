@@ -46,15 +46,6 @@ ELBOW_SCHEMA = pa.schema(
     ]
 )
 
-# The columns a scoring run reads from the last published customer_segments.
-PUBLISHED_SEGMENT_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("cluster_id", pa.int32()),
-        ("segment_name", pa.string()),
-    ]
-)
-
 
 def data_fingerprint(
     customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]

@@ -1,4 +1,8 @@
+from datetime import datetime
+
+import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
@@ -10,7 +14,6 @@ from customer_segmentation.clustering import (
     SILHOUETTE_SAMPLE,
     ElbowPoint,
     Scaling,
-    assign_segments,
     candidate_ks,
     choose_k,
     fit_all,
@@ -24,7 +27,9 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
+from customer_segmentation.segment_model import MODEL_SCHEMA
 from customer_segmentation.settings import ClusteringSettings
+from customer_segmentation.tables import ELBOW_SCHEMA, fit_model_table
 
 SETTINGS = ClusteringSettings()
 FEATURES = ("annual_income_k", "spending_score")
@@ -96,14 +101,50 @@ def test_repeated_names_are_numbered_in_cluster_order():
     ]
 
 
-def test_assign_segments_is_repeatable_and_ordered():
-    features = blobs(FIVE_BLOBS, seed=3)
-    first = assign_segments(features, 5, SETTINGS)
-    second = assign_segments(features, 5, SETTINGS)
-    assert np.array_equal(first.cluster_ids, second.cluster_ids)
-    means = [features[first.cluster_ids == c].mean(axis=0) for c in range(1, 6)]
-    assert [round(m[0]) for m in means] == sorted(round(m[0]) for m in means)
-    assert sorted(first.segment_names.values()) == sorted(
+def customer_relation(features: np.ndarray) -> duckdb.DuckDBPyRelation:
+    """Clean customers as the fit model reads them: an id and the features."""
+    customers = pa.table(
+        {
+            "customer_id": [f"c{i:05d}" for i in range(len(features))],
+            "annual_income_k": features[:, 0],
+            "spending_score": features[:, 1],
+        }
+    )
+    return duckdb.connect().from_arrow(customers)
+
+
+def elbow_choosing(k: int) -> pa.Table:
+    return pa.table(
+        {
+            "k": [k],
+            "inertia": [1.0],
+            "silhouette": [None],
+            "davies_bouldin": [None],
+            "calinski_harabasz": [None],
+            "is_chosen": [True],
+            "selection_rule": [RULE_OVERRIDE],
+        },
+        schema=ELBOW_SCHEMA,
+    )
+
+
+def test_the_fit_is_repeatable_with_ids_in_centroid_order():
+    customers = customer_relation(blobs(FIVE_BLOBS, seed=3))
+    fitted_at = datetime(2026, 11, 27)
+    first, second = (
+        fit_model_table(
+            customers,
+            elbow_choosing(5),
+            MODEL_SCHEMA.empty_table(),
+            SETTINGS,
+            fitted_at,
+        )
+        for _ in range(2)
+    )
+    assert first.equals(second)
+    incomes = first.sort_by("cluster_id")["annual_income_k_centroid"].to_pylist()
+    assert incomes == sorted(incomes)
+    assert sorted(first["segment_name"].to_pylist()) == sorted(
         [
             "Low Income, High Spend",
             "Low Income, Low Spend",
@@ -115,8 +156,15 @@ def test_assign_segments_is_repeatable_and_ordered():
 
 
 def test_asking_for_more_clusters_than_customers_is_an_error():
+    customers = customer_relation(np.array([[1.0, 2.0], [3.0, 4.0]]))
     with pytest.raises(ValueError, match="fewer than the 5 clusters"):
-        assign_segments(np.array([[1.0, 2.0], [3.0, 4.0]]), 5, SETTINGS)
+        fit_model_table(
+            customers,
+            elbow_choosing(5),
+            MODEL_SCHEMA.empty_table(),
+            SETTINGS,
+            datetime(2026, 11, 27),
+        )
 
 
 def test_the_full_fit_starts_from_the_sample_and_refines_on_everyone():
