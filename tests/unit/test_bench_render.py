@@ -1,0 +1,68 @@
+"""BENCHMARKS.md is rendered from stored results, fit-only ones included."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
+
+
+def load_harness():
+    spec = importlib.util.spec_from_file_location("bench", HARNESS)
+    harness = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules
+    sys.modules[spec.name] = harness
+    spec.loader.exec_module(harness)
+    return harness
+
+
+def run(seconds: float) -> dict:
+    return {
+        "runs": 1,
+        "seconds": seconds,
+        "seconds_all": [seconds],
+        "peak_mb": 1000.0,
+        "stages": {"clean": 1.0, "publish": 2.0},
+    }
+
+
+def result(rows: int, **extra) -> dict:
+    return {
+        "rows": rows,
+        "format": "csv",
+        "machine": {
+            "cpu": "test cpu",
+            "cores": 2,
+            "memory_gb": 4.0,
+            "python": "3.11",
+            "versions": {"duckdb": "1"},
+            "commit": "abc1234",
+            "duckdb_memory_limit": "1GB",
+        },
+        "pipeline_fit": run(30.0),
+        "quality": {
+            "k": 5,
+            "k_rule": "knee",
+            "generating_groups": 5,
+            "elbow_customers": 20_000,
+            "adjusted_rand_index": 0.98,
+            "sql_vs_predict_disagreements": 0,
+            "customers": rows,
+        },
+        **extra,
+    }
+
+
+def test_ratios_come_from_the_medians_and_missing_runs_read_n_a():
+    with_references = result(
+        1_000, pipeline_score=run(20.0), notebook=run(60.0), floor=run(10.0)
+    )
+    fit_only = result(100_000_000)
+
+    page = load_harness().render([fit_only, with_references])
+
+    rows = [line for line in page.splitlines() if line.startswith("| 1")]
+    # fit, score, notebook, floor, fit / notebook, fit / floor
+    assert rows[0].startswith("| 1,000 | csv | 30.0 | 20.0 | 60.0 | 10.0 | 0.50 | 3.00")
+    assert rows[1].startswith("| 100,000,000 | csv | 30.0 | n/a | n/a | n/a | n/a |")
+    assert "| 100,000,000 | score |" not in page
