@@ -15,7 +15,9 @@ above MAX_CUSTOMERS rows, said so on the page).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import altair as alt
@@ -338,8 +340,43 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
+def bundle_cache_path() -> Path:
+    """Where the Vega bundle for these versions is kept between runs."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    converter = version("vl-convert-python")
+    return (
+        root
+        / "customer-segmentation"
+        / f"vega-lite-{VEGA_LITE_VERSION}-vl-convert-{converter}.js"
+    )
+
+
+def vega_bundle() -> str:
+    """The Vega libraries as one script, for the page to work offline.
+
+    vl-convert assembles the bundle anew in every process (about 2 s, most
+    of a small run's dashboard time), yet its text depends only on the two
+    versions, so it is kept in the user's cache folder once built. The file
+    is written whole and then renamed, so a reader never sees half of it.
+    """
+    cache = bundle_cache_path()
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
     library = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}.{os.getpid()}")
+        partial.write_text(library, encoding="utf-8")
+        partial.replace(cache)
+    except OSError:
+        pass  # no cache: the next run builds the bundle again, nothing worse
+    return library
+
+
+def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
+    library = vega_bundle()
     payload = {
         "segments": data.segments,
         "cube": data.cube,
