@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow.parquet as pq
 from sklearn.metrics import adjusted_rand_score
 
+from customer_segmentation.run_report import memory_limit
 from customer_segmentation.segment_model import as_kmeans
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 
@@ -274,8 +275,7 @@ def machine() -> dict[str, object]:
             check=False,
         ).stdout.strip(),
         "date": time.strftime("%Y-%m-%d"),
-        # DuckDB's memory limit for the pipeline (profiles.yml's default: 1GB)
-        "duckdb_memory_limit": os.environ.get("SEGMENTS_DUCKDB_MEMORY", "1GB"),
+        "duckdb_memory_limit": memory_limit(),
     }
 
 

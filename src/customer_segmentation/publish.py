@@ -85,19 +85,6 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
         )
 
 
-def sort_order(con: duckdb.DuckDBPyConnection, model: str) -> str:
-    """The model's key from SORT_KEYS where it has that column, else all."""
-    key = SORT_KEYS.get(model)
-    if key is None:
-        return "all"
-    [present] = con.execute(
-        "select count(*) from duckdb_columns() where database_name = 'warehouse'"
-        " and schema_name = 'main' and table_name = ? and column_name = ?",
-        [model, key],
-    ).fetchone()
-    return key if present else "all"
-
-
 def write_outputs(warehouse: Path, folder: Path) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
@@ -113,10 +100,8 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
         for model in PUBLISHED_MODELS:
-            rows = (
-                f"select * from warehouse.main.{model} "
-                f"order by {sort_order(con, model)}"
-            )
+            order = SORT_KEYS.get(model, "all")
+            rows = f"select * from warehouse.main.{model} order by {order}"
             con.execute(f"create table serving.main.{model} as {rows}")
             copy_comments(con, model)
             parquet = sql_literal(str(folder / f"{model}.parquet"))

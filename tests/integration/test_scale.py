@@ -7,13 +7,10 @@ benchmark harness's business (BENCHMARKS.md); these tests check results.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from bench_harness import load_harness
 from pipeline_runs import PipelineRun, require_success, run_pipeline
 from sklearn.metrics import adjusted_rand_score
 
@@ -22,7 +19,6 @@ from customer_segmentation.segment_model import as_kmeans
 from customer_segmentation.settings import ClusteringSettings
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 
-HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
 MILLION = 1_000_000
 # Above the default elbow_sample_size (20,000), so the elbow runs on a sample
 # and the final fit on everyone, yet small enough for a full-data elbow here.
@@ -101,15 +97,6 @@ def test_sql_scoring_agrees_with_scikit_learn_predict(million):
     assert len(predicted) == MILLION
     disagreements = int((predicted != customers["cluster_id"].to_numpy()).sum())
     assert disagreements == 0
-
-
-def load_harness():
-    spec = importlib.util.spec_from_file_location("bench", HARNESS)
-    harness = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules
-    sys.modules[spec.name] = harness
-    spec.loader.exec_module(harness)
-    return harness
 
 
 def test_the_harness_quality_check_reports_what_the_run_published(smaller):

@@ -1,19 +1,6 @@
 """BENCHMARKS.md is rendered from stored results, fit-only ones included."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
-HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
-
-
-def load_harness():
-    spec = importlib.util.spec_from_file_location("bench", HARNESS)
-    harness = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules
-    sys.modules[spec.name] = harness
-    spec.loader.exec_module(harness)
-    return harness
+from bench_harness import load_harness
 
 
 def run(seconds: float) -> dict:

@@ -15,7 +15,9 @@ from customer_segmentation.publish import (
 def make_warehouse(path: Path, models=PUBLISHED_MODELS) -> Path:
     with duckdb.connect(str(path)) as con:
         for model in models:
-            con.execute(f"create table {model} as select 1 as id, 'x' as label")
+            con.execute(
+                f"create table {model} as select '1' as customer_id, 'x' as label"
+            )
     return path
 
 
