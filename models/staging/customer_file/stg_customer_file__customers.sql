@@ -1,11 +1,8 @@
-{#- The demo seed stands in for the customer file when no input path is set.
-    Both are referenced so the lineage always shows both. -#}
-{%- set customer_file = source('customer_file', 'customers') -%}
-{%- set demo_customers = ref('demo_customers') -%}
+{#- The customer file, or the demo seed when no input path is set. -#}
+{%- set input = customer_input() -%}
 {#- Which header holds which column: matched against the column_aliases seed
     by `segments run`; the reference headers when run by plain dbt. -#}
 {%- set columns = var('input_columns') -%}
-{%- set input = customer_file if var('input_path') else demo_customers -%}
 
 with
 
