@@ -2,9 +2,11 @@
 
 import csv
 import json
+import shutil
+import subprocess
 
 import duckdb
-from pipeline_runs import DEMO_FILE, PUBLISHED_MODELS, REPO
+from pipeline_runs import DEMO_FILE, PUBLISHED_MODELS, REPO, pipeline_env
 
 
 def demo_file_rows() -> list[list[str]]:
@@ -143,3 +145,28 @@ def test_load_audit_has_a_column_for_every_reject_reason(demo_run):
     for total in ("input", "rejected"):
         per_reason.remove(total)
     assert per_reason == reasons
+
+
+def test_the_accounting_test_fails_when_a_row_goes_missing(demo_run, tmp_path):
+    """The file is counted as read, so a row lost after it must fail dbt's test."""
+    shutil.copytree(demo_run.target_dir, tmp_path / "target")
+    with duckdb.connect(str(tmp_path / "target" / "warehouse.duckdb")) as con:
+        con.execute(
+            "delete from rejected_customers where source_row_number ="
+            " (select min(source_row_number) from rejected_customers)"
+        )
+    dbt = str(REPO / ".venv" / "bin" / "dbt")
+    result = subprocess.run(
+        [dbt, "test", "--select", "assert_every_input_row_is_accounted_for"],
+        cwd=REPO,
+        env=pipeline_env(tmp_path, None, None, tmp_path / "publish"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results["results"]}
+    assert statuses == {"assert_every_input_row_is_accounted_for": "fail"}, (
+        result.stdout
+    )
+    assert result.returncode != 0
