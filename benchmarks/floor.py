@@ -26,7 +26,7 @@ def main(path: str, out: str, k: int) -> None:
     reader = "read_parquet" if path.endswith(".parquet") else "read_csv"
     rows = duckdb.sql(
         f'select CustomerID, "{INCOME}", "{SCORE}" from {reader}(\'{path}\')'
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     stages["scan"] = time.perf_counter() - start
 
     start = time.perf_counter()

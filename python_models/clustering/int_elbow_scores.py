@@ -11,7 +11,5 @@ def model(dbt, session):
     dbt.config(materialized="table")
     meta = dbt.config.get("meta")
     if meta["model_mode"] == "score":
-        return saved_elbow(
-            dbt.source("last_publish", "elbow_curve").fetch_arrow_table()
-        )
+        return saved_elbow(dbt.source("last_publish", "elbow_curve").to_arrow_table())
     return elbow_table(dbt.ref("int_customers_featurized"), parse_settings(meta))

@@ -14,12 +14,12 @@ from customer_segmentation.tables import fit_model_table, saved_model
 def model(dbt, session):
     dbt.config(materialized="table")
     meta = dbt.config.get("meta")
-    history = dbt.source("last_publish", "segment_model_history").fetch_arrow_table()
+    history = dbt.source("last_publish", "segment_model_history").to_arrow_table()
     if meta["model_mode"] == "score":
         return saved_model(history)
     return fit_model_table(
         dbt.ref("int_customers_featurized"),
-        dbt.ref("int_elbow_scores").fetch_arrow_table(),
+        dbt.ref("int_elbow_scores").to_arrow_table(),
         history,
         parse_settings(meta),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),

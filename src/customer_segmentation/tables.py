@@ -71,7 +71,7 @@ def read_sample(
         .order("hash(customer_id), customer_id")
         .limit(size)
         .order("customer_id")
-        .fetch_arrow_table()
+        .to_arrow_table()
     )
 
 
@@ -79,7 +79,7 @@ def read_all(
     customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
 ) -> np.ndarray:
     """Every customer's features in scan order, as a float matrix."""
-    return feature_matrix(customers.select(*features).fetch_arrow_table(), features)
+    return feature_matrix(customers.select(*features).to_arrow_table(), features)
 
 
 def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray:
