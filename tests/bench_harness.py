@@ -1,11 +1,13 @@
-"""The benchmark harness (benchmarks/bench.py, a script) loaded as a module."""
+"""The benchmark scripts: the harness (bench.py) loaded as a module, and paths."""
 
 import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
-HARNESS = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+HARNESS = BENCHMARKS / "bench.py"
+LOWER_BOUND = BENCHMARKS / "lower_bound.py"
 
 
 def load_harness() -> ModuleType:

@@ -7,10 +7,14 @@ benchmark harness's business (BENCHMARKS.md); these tests check results.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from bench_harness import load_harness
+from bench_harness import LOWER_BOUND, load_harness
 from pipeline_runs import PipelineRun, require_success, run_pipeline
 from sklearn.metrics import adjusted_rand_score
 
@@ -110,3 +114,25 @@ def test_the_harness_quality_check_reports_what_the_run_published(smaller):
     assert quality["elbow_customers"] == ClusteringSettings().elbow_sample_size
     assert quality["adjusted_rand_index"] == adjusted_rand_score(groups, segments)
     assert quality["sql_vs_predict_disagreements"] == 0
+
+
+def test_the_lower_bound_times_each_part_on_a_finished_run(smaller):
+    run, _ = smaller
+    result = subprocess.run(
+        [sys.executable, str(LOWER_BOUND), str(run.target_dir.parent)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report["seconds"]) == {
+        "dbt_parse",
+        "staging_select",
+        "elbow",
+        "fit",
+        "scoring_select",
+        "customer_tables_published",
+    }
+    assert all(seconds > 0 for seconds in report["seconds"].values())
+    assert report["total"] == pytest.approx(sum(report["seconds"].values()))
