@@ -1,9 +1,29 @@
 {% macro customer_input() -%}
-    {#- The relation the run reads: the customer file, or the demo seed when
-        no input path is set. Staging reads it and the accounting test
+    {#- The rows the run reads, as columns customer_id, gender, age,
+        annual_income_k, spending_score (text) and source_file: the file that
+        `segments run` registered (source customer_file), or the demo seed
+        when none is registered. Staging reads it and the accounting test
         counts it. Both are referenced every time so that lineage always
         shows both. -#}
     {%- set customer_file = source('customer_file', 'customers') -%}
     {%- set demo_customers = ref('demo_customers') -%}
-    {{ return(customer_file if var('input_path') else demo_customers) }}
+    {%- if execute and load_relation(customer_file) is not none -%}
+        {{ return(customer_file) }}
+    {%- endif -%}
+    {{ return(demo_customers_as_input(demo_customers)) }}
+{%- endmacro %}
+
+{% macro demo_customers_as_input(demo_customers) -%}
+    {#- The seed under the input's column names: its headers are the
+        reference file's, fixed in dbt_project.yml. -#}
+    (
+        select
+            "CustomerID" as customer_id,
+            "Gender" as gender,
+            "Age" as age,
+            "Annual Income (k$)" as annual_income_k,
+            "Spending Score (1-100)" as spending_score,
+            'demo_customers (seed)' as source_file
+        from {{ demo_customers }}
+    )
 {%- endmacro %}

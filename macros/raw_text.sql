@@ -1,6 +1,11 @@
-{% macro raw_text(header) -%}
-    {#- A column of the input file by its header, as trimmed text, blank as
-        null. The header is quoted with inner quotes doubled, so any header
-        text is only ever a column name. -#}
-    nullif(trim(cast("{{ header | replace('"', '""') }}" as varchar)), '')
+{% macro raw_text(column) -%}
+    {#- A text value as read, white space (tabs and stray carriage returns
+        included) trimmed from both ends, blank as null. -#}
+    nullif(
+        trim(
+            {{ column }},
+            ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
+        ),
+        ''
+    )
 {%- endmacro %}

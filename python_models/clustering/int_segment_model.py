@@ -21,6 +21,7 @@ def model(dbt, session):
         dbt.ref("int_customers_featurized"),
         dbt.ref("int_elbow_scores").to_arrow_table(),
         history,
+        dbt.source("last_publish", "segment_runs").to_arrow_table(),
         parse_settings(meta),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
     )

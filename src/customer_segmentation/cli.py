@@ -2,13 +2,17 @@
 
 `segments run --refit` fits a new model even when the saved one applies.
 
-Environment (all optional):
+Environment (all optional; a path variable set but empty is an error):
   SEGMENTS_INPUT        customer file, .csv or .parquet (default: the demo seed)
   SEGMENTS_PUBLISH_DIR  where the published files go (default: publish/)
   SEGMENTS_VARS         dbt vars as YAML or JSON, e.g. '{k: 4}'
   SEGMENTS_WAREHOUSE    dbt's working DuckDB file (default: <target>/warehouse.duckdb)
   DBT_TARGET_PATH       dbt's target folder (default: target/)
+  SEGMENTS_LOCK_TIMEOUT seconds to wait for another run on the same folders (1800)
   SEGMENTS_TIMINGS      write each stage's wall time (seconds) to this JSON file
+
+Any failure ends with one line on stderr; the full detail of an unexpected
+one is appended to <target>/segments.log.
 """
 
 from __future__ import annotations
@@ -32,9 +36,23 @@ from customer_segmentation.ingest import (
     InputError,
     inspect_file,
     load_aliases,
+    register_input,
 )
-from customer_segmentation.model_store import choose_mode, load_last_publish
-from customer_segmentation.publish import SERVING_DATABASE, PublishError, publish
+from customer_segmentation.locking import LockBusy, lock_timeout, run_locks
+from customer_segmentation.messages import one_line, write_detail
+from customer_segmentation.model_store import (
+    HistoryError,
+    choose_mode,
+    load_last_publish,
+    read_last_publish,
+)
+from customer_segmentation.publish import (
+    SERVING_DATABASE,
+    PublishError,
+    check_publish_folder,
+    publish,
+    remove_leftovers,
+)
 from customer_segmentation.run_report import (
     accounting_line,
     drift_warning,
@@ -42,7 +60,12 @@ from customer_segmentation.run_report import (
     model_line,
     segment_table,
 )
-from customer_segmentation.settings import SettingsError, check_vars
+from customer_segmentation.settings import (
+    ClusteringSettings,
+    SettingsError,
+    check_vars,
+    checked_vars,
+)
 
 INPUT_FORMATS = (".csv", ".parquet")
 
@@ -70,10 +93,41 @@ class UsageError(Exception):
     """Bad input or settings: reported as one line, no traceback."""
 
 
+# Errors that say what went wrong and what to do; anything else is a bug
+# or an environment problem, reported in one line with its detail logged.
+EXPECTED_ERRORS = (
+    UsageError,
+    InputError,
+    SettingsError,
+    PublishError,
+    HistoryError,
+    LockBusy,
+)
+
+
+def env_path(name: str, default: Path) -> Path:
+    """A path from the environment as an absolute path, ``default`` if unset.
+
+    Set but empty is refused: ``Path("")`` is the working directory, and a
+    publish folder there would be replaced whole.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default.resolve()
+    if not raw.strip():
+        raise UsageError(f"{name} is set but empty; give a path or unset it")
+    return Path(raw).expanduser().resolve()
+
+
 def resolve_input(raw: str | None) -> Path | None:
     """The customer file as an absolute path, or None for the demo seed."""
-    if not raw:
+    if raw is None:
         return None
+    if not raw.strip():
+        raise UsageError(
+            "SEGMENTS_INPUT is set but empty; give a customer file, or unset it "
+            "to run on the demo data"
+        )
     path = Path(raw).expanduser().resolve()
     if not path.is_file():
         raise UsageError(f"input file {path}: no such file")
@@ -141,24 +195,49 @@ def describe_input(input_path: Path | None, found: FileColumns | None) -> list[s
 def run(args: argparse.Namespace) -> None:
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
-    dbt_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
-    settings = check_vars(dbt_vars)
+    target = env_path("DBT_TARGET_PATH", project_dir / "target")
+    warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
+    publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+    raw_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
+    settings = check_vars(raw_vars)
+    dbt_vars = checked_vars(raw_vars)
+    timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
+    # Refused here, before any lock, file or dbt work; checked again below,
+    # under the lock, in case another run changed the folder meanwhile.
+    check_publish_folder(publish_dir)
+    locks = {
+        publish_dir: "publish folder",
+        target: "dbt target folder",
+        warehouse: "warehouse",
+    }
+    with run_locks(locks, timeout, say=lambda line: print(line, flush=True)):
+        check_publish_folder(publish_dir)
+        folders = (publish_dir, target, warehouse)
+        run_locked(args, project_dir, input_path, settings, dbt_vars, folders)
+
+
+def run_locked(
+    args: argparse.Namespace,
+    project_dir: Path,
+    input_path: Path | None,
+    settings: ClusteringSettings,
+    dbt_vars: dict[str, object],
+    folders: tuple[Path, Path, Path],
+) -> None:
+    """Everything that reads or writes the folders: run only under their locks.
+
+    ``folders`` is the publish folder, dbt's target folder and the warehouse.
+    """
+    publish_dir, target, warehouse = folders
+    for leftover in remove_leftovers(publish_dir):
+        print(f"Removed {leftover}, left by an interrupted run")
     found = None
     clock = Stopwatch()
     if input_path:
         aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
         with clock.stage("inspect_input"):
             found = inspect_file(input_path, aliases)
-        dbt_vars["input_columns"] = found.mapping
-    dbt_vars["input_path"] = str(input_path) if input_path else ""
 
-    target = Path(os.environ.get("DBT_TARGET_PATH", project_dir / "target")).resolve()
-    warehouse = Path(
-        os.environ.get("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
-    ).resolve()
-    publish_dir = Path(
-        os.environ.get("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
-    ).resolve()
     env = {
         **os.environ,
         "DBT_TARGET_PATH": str(target),
@@ -166,14 +245,18 @@ def run(args: argparse.Namespace) -> None:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 
-    mode = choose_mode(publish_dir, settings, refit=args.refit)
+    remembered, kept = read_last_publish(publish_dir, refit=args.refit)
+    mode = choose_mode(remembered, settings, refit=args.refit)
     dbt_vars["model_mode"] = mode.mode
     dbt_vars["model_mode_reason"] = mode.reason
     with clock.stage("load_last_publish"):
-        load_last_publish(warehouse, publish_dir)
+        load_last_publish(warehouse, remembered)
+        register_input(warehouse, input_path, found)
 
     print("\n".join(describe_input(input_path, found)))
     print(f"Mode: {mode.mode}, because {mode.reason}")
+    if kept:
+        print(f"  the unreadable history files were copied to {kept}")
     with clock.stage("dbt_build"):
         built = build(project_dir, dbt_vars, env)
     if not built:
@@ -234,10 +317,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run(args)
-    except (UsageError, InputError, SettingsError, PublishError) as error:
-        print(f"segments: error: {error}", file=sys.stderr)
+    except EXPECTED_ERRORS as error:
+        print(f"segments: error: {one_line(str(error))}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        log = write_detail(error_log(Path(args.project_dir)), error)
+        where = f"full detail in {log}" if log else "no log could be written"
+        print(
+            f"segments: error: unexpected failure: {one_line(error)} ({where}). "
+            "The previously published files are unchanged.",
+            file=sys.stderr,
+        )
         return 1
     return 0
+
+
+def error_log(project_dir: Path) -> Path:
+    """Where the detail of an unexpected failure goes: <target>/segments.log."""
+    target = os.environ.get("DBT_TARGET_PATH", "").strip()
+    return Path(target or project_dir / "target").resolve() / "segments.log"
 
 
 if __name__ == "__main__":

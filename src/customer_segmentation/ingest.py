@@ -9,7 +9,10 @@ var. Problems that make the whole file unusable raise :class:`InputError`
 with a message naming the file and the problem.
 
 The file is only scanned by DuckDB (header and a row count), never loaded
-into Python, so large files stream.
+into Python, so large files stream. :func:`register_input` then hands the file
+to dbt as the view ``run_input.customers`` (the matched columns under their
+own names, as text) written by Python: a file name or a header is data that
+never passes through dbt's Jinja.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.messages import duckdb_reason, printable
+from customer_segmentation.sql_text import sql_identifier, sql_literal
+
 REQUIRED_COLUMNS = (
     "customer_id",
     "gender",
@@ -30,8 +36,26 @@ REQUIRED_COLUMNS = (
 )
 
 
+# The schema and view dbt reads the run's input from (source run_input).
+INPUT_SCHEMA = "run_input"
+INPUT_VIEW = "customers"
+# Delimiters a customer export uses; the header line decides which.
+DELIMITERS = (",", ";", "\t", "|")
+# DuckDB cannot pad short rows while reading in parallel if a quoted value
+# spans lines; such a file is read on one thread instead.
+SERIAL_READ_NEEDED = "does not support null_padding in conjunction with quoted new"
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+HEADER_BYTES = 1 << 20
+
+
 class InputError(Exception):
     """The customer file cannot be used at all."""
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    delimiter: str = ","
+    parallel: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,7 @@ class FileColumns:
     mapping: dict[str, str]  # required column -> header in the file
     extra: tuple[str, ...]  # headers the pipeline ignores
     data_rows: int
+    dialect: CsvDialect = CsvDialect()
 
 
 def normalise_header(header: str) -> str:
@@ -55,31 +80,77 @@ def load_aliases(path: Path) -> dict[str, tuple[str, ...]]:
     return {column: tuple(spellings) for column, spellings in aliases.items()}
 
 
-def reader_sql(path: Path) -> str:
-    """The DuckDB table function for the file; the path is bound as $1."""
-    if path.suffix.lower() == ".parquet":
-        return "read_parquet($1)"
-    return "read_csv($1, header = true, all_varchar = true)"
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() == ".parquet"
 
 
-def read_headers(path: Path) -> list[str]:
+def reader_sql(path: Path, dialect: CsvDialect, file_sql: str = "$1") -> str:
+    """The DuckDB table function that reads the file named by ``file_sql``.
+
+    CSV: every value as text, the delimiter fixed from the header line, and
+    rows shorter than the header (a blank or whitespace-only line) padded
+    with empty values, so such a line becomes a row to reject, not a reason
+    for the sniffer to read the whole file as one column.
+    """
+    if is_parquet(path):
+        return f"read_parquet({file_sql})"
+    return (
+        f"read_csv({file_sql}, header = true, all_varchar = true, "
+        f"delim = {sql_literal(dialect.delimiter)}, null_padding = true"
+        f"{'' if dialect.parallel else ', parallel = false'})"
+    )
+
+
+def header_line(path: Path) -> str:
+    """The file's first line as text, or an InputError saying why it is not."""
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_BYTES)
+    if head.startswith(UTF16_MARKS) or b"\x00" in head.split(b"\n", 1)[0]:
+        raise InputError(
+            f"input file {path}: is UTF-16 text; save it as UTF-8 (in Excel: "
+            "CSV UTF-8) and run again"
+        )
+    first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
+    return first.decode("utf-8", errors="replace")
+
+
+def detect_dialect(path: Path) -> CsvDialect:
+    """The delimiter that splits the header line into the most fields."""
+    line = header_line(path)
+
+    def fields(delimiter: str) -> int:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+
+    return CsvDialect(delimiter=max(DELIMITERS, key=fields))
+
+
+def cannot_read(path: Path, error: duckdb.Error) -> InputError:
+    return InputError(f"input file {path}: cannot be read: {duckdb_reason(error)}")
+
+
+def read_headers(path: Path, dialect: CsvDialect) -> list[str]:
     try:
         with duckdb.connect() as con:
             described = con.execute(
-                f"describe select * from {reader_sql(path)}", [str(path)]
+                f"describe select * from {reader_sql(path, dialect)}", [str(path)]
             ).fetchall()
     except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise InputError(f"input file {path}: cannot be read: {first_line}") from None
+        raise cannot_read(path, error) from None
     return [name for name, *_ in described]
 
 
-def count_rows(path: Path) -> int:
-    with duckdb.connect() as con:
-        (rows,) = con.execute(
-            f"select count(*) from {reader_sql(path)}", [str(path)]
-        ).fetchone()
-    return int(rows)
+def count_rows(path: Path, dialect: CsvDialect) -> tuple[int, CsvDialect]:
+    """Data rows, reading every one, and the dialect that could read them."""
+    try:
+        with duckdb.connect() as con:
+            (rows,) = con.execute(
+                f"select count(*) from {reader_sql(path, dialect)}", [str(path)]
+            ).fetchone()
+    except duckdb.Error as error:
+        if dialect.parallel and SERIAL_READ_NEEDED in str(error):
+            return count_rows(path, CsvDialect(dialect.delimiter, parallel=False))
+        raise cannot_read(path, error) from None
+    return int(rows), dialect
 
 
 def match_columns(
@@ -93,7 +164,7 @@ def match_columns(
             raise InputError(
                 f"input file {source}: required column {column!r} not found "
                 f"(accepted headers: {', '.join(aliases[column])}); "
-                f"headers found: {', '.join(headers) or '(none)'}"
+                f"headers found: {printable(', '.join(headers)) or '(none)'}"
             )
         if len(found) > 1:
             raise InputError(
@@ -108,8 +179,39 @@ def match_columns(
 def inspect_file(path: Path, aliases: dict[str, tuple[str, ...]]) -> FileColumns:
     if path.stat().st_size == 0:
         raise InputError(f"input file {path}: is empty, not even a header")
-    mapping, extra = match_columns(read_headers(path), aliases, path)
-    rows = count_rows(path)
+    dialect = CsvDialect() if is_parquet(path) else detect_dialect(path)
+    mapping, extra = match_columns(read_headers(path, dialect), aliases, path)
+    rows, dialect = count_rows(path, dialect)
     if rows == 0:
         raise InputError(f"input file {path}: no data rows, only a header")
-    return FileColumns(mapping=mapping, extra=extra, data_rows=rows)
+    return FileColumns(mapping=mapping, extra=extra, data_rows=rows, dialect=dialect)
+
+
+def input_view_sql(path: Path, found: FileColumns) -> str:
+    """The view over the file: each required column as text under its own name.
+
+    The path and headers are quoted here, in Python, and never rendered by a
+    template; DuckDB cannot bind parameters in a view's definition.
+    """
+    columns = ",\n    ".join(
+        f"cast({sql_identifier(header)} as varchar) as {column}"
+        for column, header in found.mapping.items()
+    )
+    reader = reader_sql(path, found.dialect, file_sql=sql_literal(str(path)))
+    return (
+        f"create or replace view {INPUT_SCHEMA}.{INPUT_VIEW} as\n"
+        f"select\n    {columns},\n"
+        f"    {sql_literal(str(path))} as source_file\n"
+        f"from {reader}"
+    )
+
+
+def register_input(warehouse: Path, path: Path | None, found: FileColumns | None):
+    """Point dbt's run_input source at the file; no view means the demo seed."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"create schema if not exists {INPUT_SCHEMA}")
+        if path is None or found is None:
+            con.execute(f"drop view if exists {INPUT_SCHEMA}.{INPUT_VIEW}")
+        else:
+            con.execute(input_view_sql(path, found))

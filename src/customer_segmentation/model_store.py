@@ -10,13 +10,16 @@ its own history and lets the warehouse be rebuilt at will.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from customer_segmentation.messages import one_line
 from customer_segmentation.segment_model import MODEL_SCHEMA
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 from customer_segmentation.tables import ELBOW_SCHEMA
@@ -68,37 +71,94 @@ class Mode:
     reason: str
 
 
+class HistoryError(Exception):
+    """A remembered file of the publish folder cannot be read."""
+
+
 def read_remembered(publish_dir: Path, table: str) -> pa.Table:
     """A published table's remembered columns, or none of its rows if absent."""
     schema = REMEMBERED[table]
     path = publish_dir / f"{table}.parquet"
     if not path.is_file():
         return schema.empty_table()
-    return pq.read_table(path, columns=schema.names).cast(schema)
+    try:
+        return pq.read_table(path, columns=schema.names).cast(schema)
+    except (pa.ArrowException, OSError, KeyError, ValueError) as error:
+        raise HistoryError(f"{path.name} ({one_line(error)})") from error
 
 
-def load_last_publish(warehouse: Path, publish_dir: Path) -> None:
+def read_last_publish(
+    publish_dir: Path, refit: bool
+) -> tuple[dict[str, pa.Table], Path | None]:
+    """Every remembered table of the folder, and where unreadable ones were kept.
+
+    An unreadable file (corrupt, truncated, another schema) stops a normal
+    run with what to do. A refit starts a new history instead: it copies the
+    unreadable files to a folder beside the publish folder, never deleting
+    them, and remembers nothing from them.
+    """
+    tables: dict[str, pa.Table] = {}
+    unreadable: list[str] = []
+    for table, schema in REMEMBERED.items():
+        try:
+            tables[table] = read_remembered(publish_dir, table)
+        except HistoryError as error:
+            unreadable.append(str(error))
+            tables[table] = schema.empty_table()
+    if not unreadable:
+        return tables, None
+    if not refit:
+        raise HistoryError(
+            f"publish folder {publish_dir}: the saved history cannot be read: "
+            f"{'; '.join(unreadable)}. Run `make refit` (segments run --refit) "
+            "to start a new history; it keeps a copy of the unreadable files "
+            "beside the folder"
+        )
+    kept = publish_dir.with_name(
+        f"{publish_dir.name}-unreadable-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+    )
+    kept.mkdir()
+    for entry in unreadable:
+        name = entry.split(" ", 1)[0]
+        shutil.copy2(publish_dir / name, kept / name)
+    return tables, kept
+
+
+def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
     """Replace the warehouse's last_publish tables with the folder's contents."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {SCHEMA}")
         for table in REMEMBERED:
-            rows = read_remembered(publish_dir, table)  # noqa: F841 (read by SQL)
+            rows = remembered[table]  # noqa: F841 (read by SQL)
             con.execute(f"create or replace table {SCHEMA}.{table} as from rows")
 
 
-def choose_mode(publish_dir: Path, settings: ClusteringSettings, refit: bool) -> Mode:
-    """Fit when asked, when there is no saved model, or when settings changed."""
+def choose_mode(
+    remembered: dict[str, pa.Table], settings: ClusteringSettings, refit: bool
+) -> Mode:
+    """Fit when asked, when there is no saved model, or when settings changed.
+
+    The reason is text of this module's own, never a path or other user
+    data: it travels to dbt as a var, which dbt renders as a template.
+    """
     if refit:
         return Mode(MODE_FIT, "refit asked for (make refit)")
-    saved = read_remembered(publish_dir, "segment_model_history")
-    if saved.num_rows == 0 or read_remembered(publish_dir, "elbow_curve").num_rows == 0:
-        return Mode(MODE_FIT, f"no saved model in {publish_dir}")
+    saved = remembered["segment_model_history"]
+    if saved.num_rows == 0 or remembered["elbow_curve"].num_rows == 0:
+        return Mode(MODE_FIT, "the publish folder has no saved model")
     latest = max(saved["model_run_id"].to_pylist())
     rows = [r for r in saved.to_pylist() if r["model_run_id"] == latest]
-    if rows[0]["settings_fingerprint"] != settings_fingerprint(settings):
+    saved_features = str(rows[0]["features"])
+    if saved_features != ",".join(settings.features):
         return Mode(
             MODE_FIT,
-            f"the clustering settings or features changed since model run {latest}",
+            f"the clustering features changed since model run {latest} "
+            f"({saved_features} to {','.join(settings.features)}); "
+            "its segments are retired",
+        )
+    if rows[0]["settings_fingerprint"] != settings_fingerprint(settings):
+        return Mode(
+            MODE_FIT, f"the clustering settings changed since model run {latest}"
         )
     return Mode(MODE_SCORE, f"model run {latest} matches the clustering settings")

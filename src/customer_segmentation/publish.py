@@ -5,6 +5,11 @@ holding the same tables. Everything is written to a fresh folder beside it
 first and swapped in only when complete, so a reader sees the previous set
 or the new one, never half of each, and a failed run leaves the old set as
 it was.
+
+Replacing a folder deletes what was in it, so the product only ever replaces
+a folder it published itself: every published folder carries a marker file,
+and :func:`check_publish_folder` refuses any other non-empty folder before a
+run starts.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ import errno
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+
+from customer_segmentation.messages import one_line
+from customer_segmentation.sql_text import sql_identifier, sql_literal
 
 PUBLISHED_MODELS = (
     "customer_segments",
@@ -49,13 +58,128 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 OLDEST_READER = "1.0.0"
 
 
+# Written into every folder the product publishes: the proof that replacing
+# the folder deletes nothing a user put there.
+MARKER_FILE = ".customer-segmentation-publish"
+MARKER_TEXT = (
+    "customer-segmentation publish folder\n"
+    "Written by `segments run`, which replaces this whole folder on every run.\n"
+    "Delete this file to keep the folder from ever being replaced.\n"
+)
+# What the dashboard adds besides the tables (see dashboard.py).
+EXTRA_NAMES = ("dashboard.html", "charts")
+# What every publish held before the marker existed.
+UNMARKED_PUBLISH = {
+    SERVING_DATABASE,
+    "customer_segments.parquet",
+    "cluster_summary.parquet",
+}
+
+
 class PublishError(Exception):
     """The new set could not be swapped in; the previous one is untouched."""
 
 
-def sql_literal(text: str) -> str:
-    """A single-quoted SQL string; DuckDB's ATTACH and COPY take no parameters."""
-    return "'" + text.replace("'", "''") + "'"
+def published_names() -> set[str]:
+    """Every name a publish writes at the top of its folder."""
+    return {
+        MARKER_FILE,
+        SERVING_DATABASE,
+        *EXTRA_NAMES,
+        *(f"{model}.parquet" for model in PUBLISHED_MODELS),
+    }
+
+
+def has_marker(folder: Path) -> bool:
+    marker = folder / MARKER_FILE
+    if marker.is_symlink() or not marker.is_file():
+        return False
+    try:
+        return marker.read_text(encoding="utf-8") == MARKER_TEXT
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def is_own_folder(folder: Path) -> bool:
+    """True if replacing ``folder`` can only delete what this product wrote.
+
+    A folder published before the marker existed is recognised by its names:
+    the files every earlier version published, and nothing but names a
+    publish writes.
+    """
+    if has_marker(folder):
+        return True
+    names = {entry.name for entry in folder.iterdir()}
+    return UNMARKED_PUBLISH <= names <= published_names()
+
+
+def check_writable(folder: Path, role: str) -> None:
+    """Create and remove a file in ``folder``, the only test that tells for sure."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".segments-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise PublishError(
+            f"publish folder {role} {folder} is not writable "
+            f"({error.strerror or error}); choose another SEGMENTS_PUBLISH_DIR "
+            "or make it writable. Nothing was changed."
+        ) from None
+
+
+def check_publish_folder(publish_dir: Path) -> None:
+    """Refuse, before any work, a publish folder that a run must not replace.
+
+    The folder may be absent, empty, or one this product published; it and
+    the folder it sits in must be writable (the new set is written beside it
+    and swapped in).
+    """
+    if publish_dir.exists() and not publish_dir.is_dir():
+        raise PublishError(
+            f"publish folder {publish_dir} is a file, not a folder; set "
+            "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
+        )
+    if publish_dir.is_dir():
+        entries = sorted(entry.name for entry in publish_dir.iterdir())
+        if entries and not is_own_folder(publish_dir):
+            shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            raise PublishError(
+                f"publish folder {publish_dir} holds files this product did not "
+                f"publish ({shown}) and a run replaces the whole folder; set "
+                "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
+            )
+        check_writable(publish_dir, "")
+    parent = publish_dir.parent
+    while not parent.exists():
+        parent = parent.parent
+    check_writable(parent, "parent")
+
+
+def is_leftover(path: Path, publish_dir: Path) -> bool:
+    """A folder a killed run left beside ``publish_dir``: named and marked as ours."""
+    prefixes = (f".{publish_dir.name}.new-", f".{publish_dir.name}.old-")
+    return (
+        path.name.startswith(prefixes)
+        and path.is_dir()
+        and not path.is_symlink()
+        and has_marker(path)
+    )
+
+
+def remove_leftovers(publish_dir: Path) -> list[Path]:
+    """Delete the marked work folders that killed runs left beside the folder.
+
+    Called while holding the publish folder's lock, so no running publish
+    owns them.
+    """
+    if not publish_dir.parent.is_dir():
+        return []
+    removed = []
+    for path in sorted(publish_dir.parent.iterdir()):
+        if is_leftover(path, publish_dir):
+            shutil.rmtree(path)
+            removed.append(path)
+    return removed
 
 
 def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
@@ -80,7 +204,7 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
     ).fetchall()
     for column, comment in columns:
         con.execute(
-            f'comment on column serving.main.{model}."{column}"'
+            f"comment on column serving.main.{model}.{sql_identifier(column)}"
             f" is {sql_literal(comment)}"
         )
 
@@ -181,9 +305,24 @@ def publish(
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
     try:
+        # First, so that a run killed from here on leaves a folder the next
+        # run knows as its own and removes.
+        (new / MARKER_FILE).write_text(MARKER_TEXT, encoding="utf-8")
         write_outputs(warehouse, new)
         if add_extras is not None:
             add_extras(new)
+    except (OSError, duckdb.IOException) as error:
+        # Disk full, quota, a file size limit: the new set is incomplete.
+        shutil.rmtree(new, ignore_errors=True)
+        raise PublishError(
+            f"could not write the new published files beside {publish_dir} "
+            f"({one_line(error)}); free disk space and run again. The "
+            "previously published files are unchanged."
+        ) from error
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    try:
         swap_in(new, publish_dir)
     finally:
         if new.exists():

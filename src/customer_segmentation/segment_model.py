@@ -70,6 +70,7 @@ MODEL_SCHEMA = pa.schema(
 class FitRun:
     """What a fit knows about itself besides the clusters."""
 
+    model_run_id: int
     fitted_at: datetime
     data_fingerprint: str
     k_rule: str
@@ -88,6 +89,25 @@ class PreviousModel:
     names: dict[int, str]
     centroids: np.ndarray
     rows: list[dict[str, object]]
+
+
+def next_model_run_id(history: pa.Table, runs: pa.Table) -> int:
+    """One more than any model run id the folder's history or runs mention.
+
+    The runs count too: a deleted history file must not give a new model a
+    number that older rows of segment_runs already use for another.
+    """
+    used = [
+        pc.max(table["model_run_id"]).as_py()
+        for table in (history, runs)
+        if table.num_rows
+    ]
+    return max([0, *[u for u in used if u is not None]]) + 1
+
+
+def same_features(previous: PreviousModel | None, settings: ClusteringSettings) -> bool:
+    """Centroids can only be compared when both models use the same features."""
+    return previous is not None and previous.features == settings.features
 
 
 def latest_run(history: pa.Table) -> pa.Table:
@@ -128,7 +148,7 @@ def identify(
     next_id = 1
     if previous is not None:
         next_id = previous.highest_id + 1
-        if previous.features == settings.features:
+        if same_features(previous, settings):
             matched = match_previous(
                 fit.centroids,
                 scaling.apply(previous.centroids),
@@ -168,9 +188,8 @@ def model_rows(
 ) -> pa.Table:
     """The new run's rows: one per cluster, then one per retired cluster."""
     ids, names, matched = identify(fit, scaling, previous, settings)
-    run_id = previous.run_id + 1 if previous else 1
     shared = {
-        "model_run_id": run_id,
+        "model_run_id": run.model_run_id,
         "fitted_at": run.fitted_at,
         "settings_fingerprint": settings_fingerprint(settings),
         "data_fingerprint": run.data_fingerprint,
@@ -181,7 +200,10 @@ def model_rows(
         "elbow_customers": run.elbow_customers,
         "previous_model_run_id": previous.run_id if previous else None,
     }
-    previous_scaled = scaling.apply(previous.centroids) if previous else None
+    # With other features every previous segment is retired (none matched).
+    previous_scaled = (
+        scaling.apply(previous.centroids) if same_features(previous, settings) else None
+    )
     rows = []
     for label in np.argsort(ids):
         shift = None

@@ -142,7 +142,30 @@ SQL_VARS = {
         "outlier_radius_multiple", v, 0.0, 100.0
     ),
     "max_drift_ratio": lambda v: parse_float("max_drift_ratio", v, 1.0, 100.0),
+    "max_annual_income_k": lambda v: parse_float(
+        "max_annual_income_k", v, 0.0, 1_000_000_000.0
+    ),
 }
+
+
+def checked_vars(raw: Mapping[str, object]) -> dict[str, object]:
+    """The vars to hand to dbt: each parsed and checked, blank ones left out.
+
+    dbt renders a string var as a template, so only what parsing produced
+    (numbers, known feature names) reaches it, never the text as typed; a
+    var left blank (``null``, ``None``, empty) takes its default.
+    """
+    parsed: dict[str, object] = {}
+    for name, value in raw.items():
+        if _is_blank(value):
+            continue
+        if name in SQL_VARS:
+            parsed[name] = SQL_VARS[name](value)
+        else:
+            _, parse = PARSERS[name]
+            result = parse(value)
+            parsed[name] = ",".join(result) if isinstance(result, tuple) else result
+    return parsed
 
 
 def check_vars(raw: Mapping[str, object]) -> ClusteringSettings:
@@ -158,7 +181,4 @@ def check_vars(raw: Mapping[str, object]) -> ClusteringSettings:
             f"unknown var {', '.join(map(repr, unknown))}; the vars are: "
             f"{', '.join(sorted(known))} (the input file is set by SEGMENTS_INPUT)"
         )
-    for name, parse in SQL_VARS.items():
-        if name in raw and not _is_blank(raw[name]):
-            parse(raw[name])
-    return parse_settings(raw)
+    return parse_settings(checked_vars(raw))

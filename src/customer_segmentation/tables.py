@@ -30,6 +30,7 @@ from customer_segmentation.segment_model import (
     FitRun,
     latest_run,
     model_rows,
+    next_model_run_id,
     previous_model,
 )
 from customer_segmentation.settings import ClusteringSettings
@@ -143,6 +144,7 @@ def fit_model_table(
     customers: duckdb.DuckDBPyRelation,
     elbow: pa.Table,
     history: pa.Table,
+    runs: pa.Table,
     settings: ClusteringSettings,
     fitted_at: datetime,
 ) -> pa.Table:
@@ -151,7 +153,8 @@ def fit_model_table(
     The sample (every customer on small files) is fitted n_init times; on
     larger files one more K-Means run on every customer starts from its
     centroids. Ids follow the previous run in ``history`` where centroids
-    match; see :func:`segment_model.model_rows`.
+    match; see :func:`segment_model.model_rows`. ``runs`` (the folder's
+    segment_runs) only decides the new model run's id.
     """
     features = settings.features
     k, rule = chosen_k(elbow)
@@ -173,6 +176,7 @@ def fit_model_table(
     scaled = sample if everyone is None else everyone
     fit = describe_fit(model, scaled, np.arange(1, k + 1))
     run = FitRun(
+        model_run_id=next_model_run_id(history, runs),
         fitted_at=fitted_at,
         data_fingerprint=data_fingerprint(customers, features),
         k_rule=rule,

@@ -27,6 +27,7 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
+from customer_segmentation.model_store import RUNS_SCHEMA
 from customer_segmentation.segment_model import MODEL_SCHEMA
 from customer_segmentation.settings import ClusteringSettings
 from customer_segmentation.tables import ELBOW_SCHEMA, fit_model_table
@@ -136,6 +137,7 @@ def test_the_fit_is_repeatable_with_ids_in_centroid_order():
             customers,
             elbow_choosing(5),
             MODEL_SCHEMA.empty_table(),
+            RUNS_SCHEMA.empty_table(),
             SETTINGS,
             fitted_at,
         )
@@ -162,6 +164,7 @@ def test_asking_for_more_clusters_than_customers_is_an_error():
             customers,
             elbow_choosing(5),
             MODEL_SCHEMA.empty_table(),
+            RUNS_SCHEMA.empty_table(),
             SETTINGS,
             datetime(2026, 11, 27),
         )

@@ -1,15 +1,21 @@
+import resource
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline_runs import snapshot
 
 import customer_segmentation.publish as publish_module
 from customer_segmentation.publish import (
+    MARKER_FILE,
     PUBLISHED_MODELS,
     PublishError,
+    check_publish_folder,
     publish,
-    sql_literal,
+    remove_leftovers,
 )
+from customer_segmentation.sql_text import sql_literal
 
 
 def make_warehouse(path: Path, models=PUBLISHED_MODELS) -> Path:
@@ -25,7 +31,7 @@ def test_publish_writes_parquet_and_a_serving_table_per_model(tmp_path):
     warehouse = make_warehouse(tmp_path / "warehouse.duckdb")
     out = publish(warehouse, tmp_path / "publish")
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{m}.parquet" for m in PUBLISHED_MODELS] + ["segments.duckdb"]
+        [f"{m}.parquet" for m in PUBLISHED_MODELS] + ["segments.duckdb", MARKER_FILE]
     )
 
 
@@ -69,4 +75,122 @@ def test_a_refused_swap_says_why_and_keeps_the_previous_set(tmp_path, monkeypatc
 
     after = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
     assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [{"report.docx": b"q"}, {"sub/notes.txt": b"n"}, {"segments.duckdb": b"x"}],
+)
+def test_a_folder_with_files_the_product_did_not_publish_is_refused(tmp_path, contents):
+    folder = tmp_path / "reports"
+    for name, data in contents.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    before = snapshot(folder)
+
+    with pytest.raises(PublishError, match="holds files this product did not"):
+        check_publish_folder(folder)
+
+    assert snapshot(folder) == before
+
+
+def test_a_publish_folder_path_that_is_a_file_is_refused(tmp_path):
+    path = tmp_path / "report.docx"
+    path.write_bytes(b"q")
+    with pytest.raises(PublishError, match="is a file, not a folder"):
+        check_publish_folder(path)
+    assert path.read_bytes() == b"q"
+
+
+def test_absent_empty_and_own_folders_are_accepted(tmp_path):
+    check_publish_folder(tmp_path / "new" / "publish")
+    (tmp_path / "empty").mkdir()
+    check_publish_folder(tmp_path / "empty")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "own")
+    check_publish_folder(out)
+
+
+def test_a_folder_published_before_the_marker_existed_is_recognised(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "old")
+    (out / MARKER_FILE).unlink()
+    check_publish_folder(out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(PublishError):
+        check_publish_folder(out)
+
+
+def test_a_marker_with_other_text_is_not_ours(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / MARKER_FILE).write_text("somebody else's file")
+    (folder / "report.docx").write_bytes(b"q")
+    with pytest.raises(PublishError):
+        check_publish_folder(folder)
+
+
+def test_only_marked_work_folders_of_killed_runs_are_removed(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    ours = tmp_path / ".publish.new-0123"
+    shutil.copytree(out, ours)
+    unmarked = tmp_path / ".publish.new-4567"
+    unmarked.mkdir()
+    (unmarked / "keep.txt").write_text("not ours")
+    other = tmp_path / ".other.new-89ab"
+    shutil.copytree(out, other)
+
+    assert remove_leftovers(out) == [ours]
+
+    assert not ours.exists()
+    assert (unmarked / "keep.txt").read_text() == "not ours"
+    assert other.is_dir()
+
+
+@pytest.fixture
+def file_size_limit():
+    """Set a file size limit for this process, as a full disk would stop writes.
+
+    Python ignores SIGXFSZ, so a write past the limit fails with EFBIG
+    (File too large), through the same error paths as ENOSPC.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+
+    def limit(size: int) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+
+    yield limit
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def test_a_full_disk_while_writing_the_serving_file_is_one_clear_error(
+    tmp_path, file_size_limit
+):
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    before = snapshot(tmp_path / "publish")
+    warehouse = make_warehouse(tmp_path / "next.duckdb")
+
+    file_size_limit(64 * 1024)
+    with pytest.raises(PublishError, match="could not write the new published files"):
+        publish(warehouse, tmp_path / "publish")
+
+    assert snapshot(tmp_path / "publish") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
+
+
+def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
+    tmp_path, file_size_limit
+):
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    before = snapshot(tmp_path / "publish")
+
+    def dashboard(folder: Path) -> None:
+        file_size_limit(1024)
+        (folder / "dashboard.html").write_text("<html>" + "x" * 10_000)
+
+    with pytest.raises(PublishError, match="File too large"):
+        publish(
+            make_warehouse(tmp_path / "next.duckdb"), tmp_path / "publish", dashboard
+        )
+
+    assert snapshot(tmp_path / "publish") == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]

@@ -10,7 +10,9 @@ from customer_segmentation.clustering import Scaling, describe_fit, fit_all
 from customer_segmentation.model_store import (
     MODE_FIT,
     MODE_SCORE,
+    RUNS_SCHEMA,
     choose_mode,
+    read_last_publish,
     read_remembered,
 )
 from customer_segmentation.segment_model import (
@@ -19,13 +21,19 @@ from customer_segmentation.segment_model import (
     as_kmeans,
     latest_run,
     model_rows,
+    next_model_run_id,
     previous_model,
 )
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 from customer_segmentation.tables import ELBOW_SCHEMA
 
 SETTINGS = ClusteringSettings()
-RUN = FitRun(datetime(2026, 11, 27), "f" * 16, "knee", 0, 0)
+RUNS = RUNS_SCHEMA.empty_table()
+
+
+def fit_run(history: pa.Table) -> FitRun:
+    model_run_id = next_model_run_id(history, RUNS)
+    return FitRun(model_run_id, datetime(2026, 11, 27), "f" * 16, "knee", 0, 0)
 
 
 def groups(centres, per_group=200, seed=0) -> np.ndarray:
@@ -40,7 +48,7 @@ def fit_rows(features: np.ndarray, k: int, history: pa.Table) -> pa.Table:
     scaling = Scaling.of(features)
     scaled = scaling.apply(features)
     fit = describe_fit(fit_all(scaled, k, SETTINGS), scaled, np.arange(1, k + 1))
-    return model_rows(fit, scaling, previous_model(history), SETTINGS, RUN)
+    return model_rows(fit, scaling, previous_model(history), SETTINGS, fit_run(history))
 
 
 def active(rows: pa.Table) -> dict[int, str]:
@@ -92,7 +100,7 @@ def test_the_saved_model_predicts_what_the_fit_assigned():
         scaling,
         None,
         SETTINGS,
-        RUN,
+        fit_run(MODEL_SCHEMA.empty_table()),
     )
     saved = as_kmeans(rows)
     by_label = {
@@ -150,13 +158,15 @@ def publish_folder(tmp_path: Path, settings: ClusteringSettings) -> Path:
 )
 def test_the_mode_follows_the_saved_model(tmp_path, refit, settings, mode, reason):
     folder = publish_folder(tmp_path, SETTINGS)
-    chosen = choose_mode(folder, settings, refit=refit)
+    remembered, _ = read_last_publish(folder, refit=refit)
+    chosen = choose_mode(remembered, settings, refit=refit)
     assert chosen.mode == mode
     assert reason in chosen.reason
 
 
 def test_an_empty_publish_folder_fits(tmp_path):
-    chosen = choose_mode(tmp_path, SETTINGS, refit=False)
+    remembered, _ = read_last_publish(tmp_path, refit=False)
+    chosen = choose_mode(remembered, SETTINGS, refit=False)
     assert chosen.mode == MODE_FIT
     assert "no saved model" in chosen.reason
     assert read_remembered(tmp_path, "segment_runs").num_rows == 0

@@ -28,6 +28,13 @@ row_checks as (
         annual_income_k,
         spending_score,
         case
+            when
+                raw_customer_id is null
+                and raw_gender is null
+                and raw_age is null
+                and raw_annual_income is null
+                and raw_spending_score is null
+                then 'blank_row'
             when customer_id is null then 'missing_customer_id'
             when raw_age is null then 'missing_age'
             when age is null then 'non_numeric_age'
@@ -38,6 +45,9 @@ row_checks as (
             when age != floor(age) then 'age_not_whole_number'
             when age not between 0 and 120 then 'age_out_of_range'
             when annual_income_k < 0 then 'negative_annual_income'
+            when
+                annual_income_k > {{ var('max_annual_income_k') }}
+                then 'annual_income_out_of_range'
             when
                 spending_score != floor(spending_score)
                 then 'spending_score_not_whole_number'

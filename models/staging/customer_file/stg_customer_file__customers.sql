@@ -1,8 +1,5 @@
-{#- The customer file, or the demo seed when no input path is set. -#}
+{#- The registered customer file, or the demo seed (see customer_input). -#}
 {%- set input = customer_input() -%}
-{#- Which header holds which column: matched against the column_aliases seed
-    by `segments run`; the reference headers when run by plain dbt. -#}
-{%- set columns = var('input_columns') -%}
 
 with
 
@@ -26,27 +23,32 @@ trimmed as (
 
     select
         source_row_number,
-        {{ source_file_label() }} as source_file,
-        {{ raw_text(columns.customer_id) }} as raw_customer_id,
-        {{ raw_text(columns.gender) }} as raw_gender,
-        {{ raw_text(columns.age) }} as raw_age,
-        {{ raw_text(columns.annual_income_k) }} as raw_annual_income,
-        {{ raw_text(columns.spending_score) }} as raw_spending_score
+        source_file,
+        {{ raw_text('customer_id') }} as raw_customer_id,
+        {{ raw_text('gender') }} as raw_gender,
+        {{ raw_text('age') }} as raw_age,
+        {{ raw_text('annual_income_k') }} as raw_annual_income,
+        {{ raw_text('spending_score') }} as raw_spending_score
     from numbered
 
 ),
 
 id_format as (
 
-    -- zero-padded ids (0007) mean customer 7 only when every id is numeric.
-    -- A second scan of the id column alone: reading `trimmed` here would
-    -- make the database hold every row in memory until the check is done.
+    -- zero-padded ids (0007) mean customer 7 only when every id is a whole
+    -- number written as one: `1.5` or `2.17e2` would otherwise be rounded
+    -- into another customer's id. A second scan of the id column alone:
+    -- reading `trimmed` here would make the database hold every row in
+    -- memory until the check is done.
     select
         bool_and(
-            {{ raw_text(columns.customer_id) }} is null
-            or try_cast(
-                {{ raw_text(columns.customer_id) }} as hugeint
-            ) is not null
+            {{ raw_text('customer_id') }} is null
+            or (
+                regexp_full_match({{ raw_text('customer_id') }}, '[+-]?[0-9]+')
+                and try_cast(
+                    {{ raw_text('customer_id') }} as hugeint
+                ) is not null
+            )
         ) as has_numeric_ids
     from {{ input }}
 

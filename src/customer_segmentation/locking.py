@@ -1,0 +1,121 @@
+"""One run at a time per publish folder, per dbt target folder and per warehouse.
+
+Two runs that share any of these would corrupt each other: the warehouse
+holds the history one run read, the publish folder is replaced whole. Each
+is guarded by an exclusive ``flock`` on a lock file that holds the owner's
+pid. The kernel releases the lock when its owner exits or dies, so a lock
+left by a killed run is taken over at once, and its file is reused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+TIMEOUT_VARIABLE = "SEGMENTS_LOCK_TIMEOUT"
+DEFAULT_TIMEOUT_SECONDS = 1800.0
+POLL_SECONDS = 0.25
+
+
+class LockBusy(Exception):
+    """Another run kept the lock for longer than this run would wait."""
+
+
+def lock_timeout(raw: str | None) -> float:
+    """Seconds to wait for a lock, from SEGMENTS_LOCK_TIMEOUT (0: do not wait)."""
+    if raw is None or not raw.strip():
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise LockBusy(
+            f"{TIMEOUT_VARIABLE}={raw!r} is not usable; it takes the seconds to "
+            "wait for another run, 0 or more"
+        )
+    return seconds
+
+
+def lock_file_for(path: Path) -> Path:
+    """The lock file of a folder or file: a hidden file beside it."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def holder(lock_file: Path) -> str:
+    try:
+        pid = lock_file.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        pid = ""
+    return f"pid {pid}" if pid.isdigit() else "another process"
+
+
+def _try_lock(lock_file: Path) -> int | None:
+    """The locked file's descriptor, or None if another process holds it."""
+    descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    # The last owner removes the file as it leaves; a descriptor opened just
+    # before that locks a file nobody else will ever see. Start again then.
+    try:
+        current = os.stat(lock_file).st_ino
+    except FileNotFoundError:
+        current = None
+    if current != os.fstat(descriptor).st_ino:
+        os.close(descriptor)
+        return _try_lock(lock_file)
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+    return descriptor
+
+
+@contextmanager
+def exclusive(
+    guarded: Path, what: str, timeout: float, say: Callable[[str], None]
+) -> Iterator[None]:
+    """Hold ``guarded``'s lock for the block, waiting up to ``timeout`` seconds."""
+    lock_file = lock_file_for(guarded)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    announced = False
+    while (descriptor := _try_lock(lock_file)) is None:
+        if time.monotonic() >= deadline:
+            raise LockBusy(
+                f"{what} {guarded} is in use by another run ({holder(lock_file)}); "
+                f"waited {timeout:g} s ({TIMEOUT_VARIABLE}). Run again when it "
+                "has finished."
+            )
+        if not announced:
+            say(
+                f"Waiting for another run ({holder(lock_file)}) to finish with "
+                f"{what} {guarded} (up to {timeout:g} s, {TIMEOUT_VARIABLE})"
+            )
+            announced = True
+        time.sleep(POLL_SECONDS)
+    try:
+        yield
+    finally:
+        lock_file.unlink(missing_ok=True)
+        os.close(descriptor)
+
+
+@contextmanager
+def run_locks(
+    guarded: dict[Path, str], timeout: float, say: Callable[[str], None]
+) -> Iterator[None]:
+    """Hold every lock in ``guarded`` (path -> what it is) for the block.
+
+    Taken in one order (sorted by path) by every run, so two runs that need
+    the same two locks cannot each hold one and wait for the other.
+    """
+    with ExitStack() as stack:
+        for path in sorted(guarded):
+            stack.enter_context(exclusive(path, guarded[path], timeout, say))
+        yield

@@ -1,0 +1,55 @@
+"""Errors as the one line a user reads, with the detail kept for the log."""
+
+from __future__ import annotations
+
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+# DuckDB appends these after the reason: advice for its own API, the reader's
+# settings, and the SQL it ran. None of it helps someone who exported a file.
+DUCKDB_NOISE = ("Possible fix", "Possible Solution", "  file = ", "LINE ")
+MAX_PART = 200
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (NUL, CR, ...) shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def one_line(error: BaseException | str) -> str:
+    """A message on one line: white space folded, control characters escaped."""
+    text = error if isinstance(error, str) else str(_message(error))
+    return printable(" ".join(text.split()))
+
+
+def _message(error: BaseException) -> object:
+    return getattr(error, "strerror", None) or error
+
+
+def duckdb_reason(error: BaseException) -> str:
+    """DuckDB's own explanation in one line, without its advice and SQL.
+
+    Its first line alone ("CSV Error on Line: 2") does not say what is wrong;
+    the reason ("... not utf-8 encoded") follows on the next lines.
+    """
+    parts = []
+    for line in str(error).splitlines():
+        if line.startswith(DUCKDB_NOISE):
+            break
+        if line.strip():
+            part = one_line(line)
+            parts.append(part if len(part) <= MAX_PART else part[:MAX_PART] + "...")
+    return "; ".join(parts) or type(error).__name__
+
+
+def write_detail(log: Path, error: BaseException) -> Path | None:
+    """Append the error's full traceback to ``log``; None if that fails too."""
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+            handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return None
+    return log

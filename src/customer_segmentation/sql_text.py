@@ -1,0 +1,15 @@
+"""Text from outside (paths, headers) as SQL that can only ever be data.
+
+For the statements DuckDB cannot bind parameters in: ATTACH, COPY, CREATE
+VIEW and COMMENT ON. Everywhere else values are bound.
+"""
+
+
+def sql_literal(text: str) -> str:
+    """A single-quoted SQL string, inner quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A double-quoted SQL name, inner quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
