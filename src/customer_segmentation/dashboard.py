@@ -24,11 +24,11 @@ import altair as alt
 import duckdb
 import vl_convert
 
+from customer_segmentation.publish import CHARTS_FOLDER, DASHBOARD_FILE
+
 MAX_CUSTOMERS = 5_000
 PNG_WIDTH = 480
 VEGA_LITE_VERSION = "6.4"
-DASHBOARD_FILE = "dashboard.html"
-CHARTS_FOLDER = "charts"
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,10 @@ def detect_dialect(path: Path) -> CsvDialect:
 
 
 def cannot_read(path: Path, error: duckdb.Error) -> InputError:
-    return InputError(f"input file {path}: cannot be read: {duckdb_reason(error)}")
+    reason = duckdb_reason(error)
+    if "not utf-8 encoded" in reason:
+        reason += " Save it as UTF-8 (in Excel: CSV UTF-8) and run again"
+    return InputError(f"input file {path}: cannot be read: {reason}")
 
 
 def read_headers(path: Path, dialect: CsvDialect) -> list[str]:

@@ -66,8 +66,10 @@ MARKER_TEXT = (
     "Written by `segments run`, which replaces this whole folder on every run.\n"
     "Delete this file to keep the folder from ever being replaced.\n"
 )
-# What the dashboard adds besides the tables (see dashboard.py).
-EXTRA_NAMES = ("dashboard.html", "charts")
+# What the dashboard adds besides the tables (written by dashboard.py).
+DASHBOARD_FILE = "dashboard.html"
+CHARTS_FOLDER = "charts"
+EXTRA_NAMES = (DASHBOARD_FILE, CHARTS_FOLDER)
 # What every publish held before the marker existed.
 UNMARKED_PUBLISH = {
     SERVING_DATABASE,
@@ -100,17 +102,33 @@ def has_marker(folder: Path) -> bool:
         return False
 
 
+def foreign_entries(folder: Path) -> list[str]:
+    """What in a folder a publish did not write: names it never uses, or
+    anything but PNG files in the charts folder."""
+    known = published_names()
+    foreign = sorted(p.name for p in folder.iterdir() if p.name not in known)
+    charts = folder / CHARTS_FOLDER
+    if charts.is_dir() and not charts.is_symlink():
+        foreign += sorted(
+            f"{CHARTS_FOLDER}/{p.name}"
+            for p in charts.iterdir()
+            if p.suffix != ".png" or not p.is_file() or p.is_symlink()
+        )
+    elif charts.exists():
+        foreign.append(CHARTS_FOLDER)
+    return foreign
+
+
 def is_own_folder(folder: Path) -> bool:
     """True if replacing ``folder`` can only delete what this product wrote.
 
-    A folder published before the marker existed is recognised by its names:
-    the files every earlier version published, and nothing but names a
-    publish writes.
+    It must carry the marker, or hold the files every version before the
+    marker published; and nothing else: a file a user added to a published
+    folder would be deleted with it.
     """
-    if has_marker(folder):
-        return True
     names = {entry.name for entry in folder.iterdir()}
-    return UNMARKED_PUBLISH <= names <= published_names()
+    recognised = has_marker(folder) or names >= UNMARKED_PUBLISH
+    return recognised and not foreign_entries(folder)
 
 
 def check_writable(folder: Path, role: str) -> None:
@@ -142,7 +160,8 @@ def check_publish_folder(publish_dir: Path) -> None:
     if publish_dir.is_dir():
         entries = sorted(entry.name for entry in publish_dir.iterdir())
         if entries and not is_own_folder(publish_dir):
-            shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            unknown = foreign_entries(publish_dir) or entries
+            shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
             raise PublishError(
                 f"publish folder {publish_dir} holds files this product did not "
                 f"publish ({shown}) and a run replaces the whole folder; set "

@@ -69,6 +69,24 @@ FATAL_INPUT = {
         "all_bad.csv: no valid rows left, all 4 rows were rejected; "
         "reasons: non_numeric_age 4",
     ),
+    "latin_1": (
+        "latin1.csv",
+        (HEADER + "1,Fémale,20,15,40\n").encode("latin-1"),
+        None,
+        "This file is not utf-8 encoded. Save it as UTF-8",
+    ),
+    "utf_16": (
+        "utf16.csv",
+        (HEADER + "1,Male,20,15,40\n").encode("utf-16"),
+        None,
+        "utf16.csv: is UTF-16 text; save it as UTF-8",
+    ),
+    "ten_megabyte_field": (
+        "huge.csv",
+        HEADER + "1,Male,20,15,40\n2," + "x" * 10_000_000 + ",20,15,40\n",
+        None,
+        "Maximum line size of 2000000 bytes exceeded",
+    ),
     "fewer_customers_than_k": (
         "four.csv",
         customers(valid=4, invalid=0),
@@ -104,6 +122,8 @@ def assert_failed_cleanly(run, message: str, published: Path, before) -> None:
         or "\nsegments: error: " in run.stderr
     )
     assert "Traceback" not in run.stdout + run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "\x00" not in run.stderr
     assert snapshot(published) == before
 
 
@@ -111,7 +131,9 @@ def assert_failed_cleanly(run, message: str, published: Path, before) -> None:
 def test_fatal_input(case, published, tmp_path):
     name, content, dbt_vars, message = FATAL_INPUT[case]
     path = tmp_path / name
-    if content is not None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
         path.write_text(content)
     before = snapshot(published)
 
@@ -149,4 +171,8 @@ def test_a_run_killed_during_clustering_leaves_publish_untouched(published, tmp_
     assert any("int_elbow_scores" in line for line in seen), "".join(seen)
     assert process.returncode == -signal.SIGKILL
     assert snapshot(published) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".publish")] == []
+    # Only the lock file is left: a killed run cannot remove it, and the
+    # next run takes it over (the kernel released the lock with the process).
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".publish")] == [
+        ".publish.lock"
+    ]

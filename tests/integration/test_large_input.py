@@ -7,6 +7,8 @@ import textwrap
 import duckdb
 from pipeline_runs import REPO, pipeline_env
 
+from customer_segmentation.ingest import inspect_file, load_aliases, register_input
+
 ROWS = 1_000_000
 # DuckDB is held to 512 MB and spills past it; dbt and its imports take
 # ~250 MB more. Holding the rows as Python objects would take several GB.
@@ -37,7 +39,10 @@ def test_cleaning_a_million_rows_stays_in_bounded_memory(tmp_path):
     env = pipeline_env(tmp_path, path, None, tmp_path / "publish")
     env["SEGMENTS_DUCKDB_MEMORY"] = DUCKDB_MEMORY
     dbt = str(REPO / ".venv" / "bin" / "dbt")
-    dbt_vars = f'{{"input_path": "{path}"}}'
+    # What `segments run` does before dbt: match the headers, register the file.
+    aliases = load_aliases(REPO / "seeds" / "column_aliases.csv")
+    warehouse = tmp_path / "target" / "warehouse.duckdb"
+    register_input(warehouse, path, inspect_file(path, aliases))
     # Measure dbt's own process: ru_maxrss of the waited-for child, in KiB.
     probe = textwrap.dedent(
         f"""
@@ -45,7 +50,7 @@ def test_cleaning_a_million_rows_stays_in_bounded_memory(tmp_path):
         done = subprocess.run(
             [{dbt!r}, "build", "--select", "+int_customers_featurized",
              "--indirect-selection", "cautious",
-             "--vars", {dbt_vars!r}, "--project-dir", {str(REPO)!r}],
+             "--project-dir", {str(REPO)!r}],
             capture_output=True, text=True,
         )
         print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -60,7 +65,7 @@ def test_cleaning_a_million_rows_stays_in_bounded_memory(tmp_path):
     print(f"\npeak RSS cleaning {ROWS:,} rows: {peak_mb:.0f} MB")
 
     assert returncode == "0", result.stderr
-    with duckdb.connect(str(tmp_path / "target" / "warehouse.duckdb")) as con:
+    with duckdb.connect(str(warehouse)) as con:
         clean = con.sql("select count(*) from int_customers_featurized").fetchone()
     assert clean == (ROWS,)
     assert peak_mb < PEAK_RSS_LIMIT_MB
