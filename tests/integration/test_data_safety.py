@@ -352,3 +352,22 @@ def test_the_serving_database_of_a_refused_run_is_untouched(demo_run, tmp_path):
     with duckdb.connect(str(publish_dir / "segments.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from customer_segments").fetchone()[0] > 0
     assert (publish_dir / MARKER_FILE).is_file()
+
+
+def test_an_unexpected_failure_is_one_line_with_the_detail_in_the_log(tmp_path):
+    # A warehouse path that is a folder: DuckDB cannot open it.
+    env = pipeline_env(tmp_path / "run", None, None, tmp_path / "publish")
+    env["SEGMENTS_WAREHOUSE"] = str(tmp_path)
+
+    result = subprocess.run(
+        SEGMENTS, cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+
+    run = PipelineRun(
+        result.returncode, result.stdout, result.stderr, tmp_path, tmp_path / "run"
+    )
+    assert_refused(run, "unexpected failure")
+    log = tmp_path / "run" / "target" / "segments.log"
+    assert f"full detail in {log}" in run.stderr
+    assert "Traceback (most recent call last)" in log.read_text()
+    assert not (tmp_path / "publish").exists()

@@ -194,3 +194,14 @@ def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
 
     assert snapshot(tmp_path / "publish") == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
+
+
+def test_a_users_file_added_to_a_published_folder_makes_it_not_ours(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    (out / "charts").mkdir()
+    (out / "charts" / "income.png").write_bytes(b"png")
+    check_publish_folder(out)
+    (out / "charts" / "my_slides.pptx").write_bytes(b"mine")
+
+    with pytest.raises(PublishError, match=r"charts/my_slides\.pptx"):
+        check_publish_folder(out)
