@@ -3,6 +3,15 @@
 
 with
 
+run_context as (
+
+    select
+        model_mode,
+        model_mode_reason
+    from {{ source('run', 'run_context') }}
+
+),
+
 saved_runs as (
 
     select
@@ -63,8 +72,8 @@ this_run as (
     select
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
             as run_at,
-        {{ sql_string_literal(var('model_mode')) }} as model_mode,
-        {{ sql_string_literal(var('model_mode_reason')) }} as model_mode_reason,
+        run_context.model_mode,
+        run_context.model_mode_reason,
         model_run.model_run_id,
         scores.customers,
         scores.outliers,
@@ -80,6 +89,7 @@ this_run as (
     from model_run
     cross join scores
     cross join migration
+    cross join run_context
 
 ),
 

@@ -3,6 +3,7 @@
 A scoring run fits nothing: it carries the saved model's elbow forward.
 """
 
+from customer_segmentation.model_store import run_mode
 from customer_segmentation.settings import parse_settings
 from customer_segmentation.tables import elbow_table, saved_elbow
 
@@ -10,6 +11,6 @@ from customer_segmentation.tables import elbow_table, saved_elbow
 def model(dbt, session):
     dbt.config(materialized="table")
     meta = dbt.config.get("meta")
-    if meta["model_mode"] == "score":
+    if run_mode(dbt.source("run", "run_context").to_arrow_table()) == "score":
         return saved_elbow(dbt.source("last_publish", "elbow_curve").to_arrow_table())
     return elbow_table(dbt.ref("int_customers_featurized"), parse_settings(meta))

@@ -7,6 +7,7 @@ run returns the latest saved run unchanged.
 
 from datetime import UTC, datetime
 
+from customer_segmentation.model_store import run_mode
 from customer_segmentation.settings import parse_settings
 from customer_segmentation.tables import fit_model_table, saved_model
 
@@ -15,7 +16,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     meta = dbt.config.get("meta")
     history = dbt.source("last_publish", "segment_model_history").to_arrow_table()
-    if meta["model_mode"] == "score":
+    if run_mode(dbt.source("run", "run_context").to_arrow_table()) == "score":
         return saved_model(history)
     return fit_model_table(
         dbt.ref("int_customers_featurized"),

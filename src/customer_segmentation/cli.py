@@ -30,7 +30,6 @@ from pathlib import Path
 
 import yaml
 
-from customer_segmentation.dashboard import DASHBOARD_FILE, build_dashboard
 from customer_segmentation.ingest import (
     FileColumns,
     InputError,
@@ -45,8 +44,10 @@ from customer_segmentation.model_store import (
     choose_mode,
     load_last_publish,
     read_last_publish,
+    register_run,
 )
 from customer_segmentation.publish import (
+    DASHBOARD_FILE,
     SERVING_DATABASE,
     PublishError,
     check_publish_folder,
@@ -156,19 +157,18 @@ def parse_vars(raw: str | None) -> dict[str, object]:
 
 
 def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -> bool:
-    """Run `dbt build` (models, seeds, data and unit tests); True if all passed."""
+    """Run `dbt build` (models, seeds, data and unit tests); True if all passed.
+
+    In a child process: dbt's programmatic runner measured no faster here
+    (the import of dbt itself dominates), and in this process dbt-duckdb
+    keeps the warehouse open until its private connection cache is closed.
+    """
     dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
-    command = [
-        dbt,
-        "build",
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(project_dir),
-        "--vars",
-        json.dumps(dbt_vars),
-    ]
-    return subprocess.run(command, env=env, check=False).returncode == 0
+    command = [dbt, "build", "--project-dir", str(project_dir)]
+    command += ["--profiles-dir", str(project_dir)]
+    command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    done = subprocess.run(command, env={**os.environ, **env}, check=False)
+    return done.returncode == 0
 
 
 def project_var(project_dir: Path, name: str) -> object:
@@ -239,7 +239,6 @@ def run_locked(
             found = inspect_file(input_path, aliases)
 
     env = {
-        **os.environ,
         "DBT_TARGET_PATH": str(target),
         "SEGMENTS_WAREHOUSE": str(warehouse),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -247,11 +246,10 @@ def run_locked(
 
     remembered, kept = read_last_publish(publish_dir, refit=args.refit)
     mode = choose_mode(remembered, settings, refit=args.refit)
-    dbt_vars["model_mode"] = mode.mode
-    dbt_vars["model_mode_reason"] = mode.reason
     with clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
         register_input(warehouse, input_path, found)
+        register_run(warehouse, mode)
 
     print("\n".join(describe_input(input_path, found)))
     print(f"Mode: {mode.mode}, because {mode.reason}")
@@ -276,6 +274,10 @@ def run_locked(
         )
 
     def add_dashboard(folder: Path) -> None:
+        # Imported here: Altair and vl-convert take a second to import, which
+        # a refused or failed run should not wait for.
+        from customer_segmentation.dashboard import build_dashboard
+
         with clock.stage("dashboard"):
             build_dashboard(folder, folder / SERVING_DATABASE)
 

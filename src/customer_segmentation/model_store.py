@@ -19,42 +19,20 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from customer_segmentation.ingest import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
-from customer_segmentation.segment_model import MODEL_SCHEMA
+from customer_segmentation.schemas import (
+    ELBOW_SCHEMA,
+    MODEL_SCHEMA,
+    PUBLISHED_SEGMENT_SCHEMA,
+    RUNS_SCHEMA,
+)
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
-from customer_segmentation.tables import ELBOW_SCHEMA
 
 SCHEMA = "last_publish"
 MODE_FIT = "fit"
 MODE_SCORE = "score"
 
-RUNS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.int32()),
-        ("run_at", pa.timestamp("us")),
-        ("model_mode", pa.string()),
-        ("model_mode_reason", pa.string()),
-        ("model_run_id", pa.int32()),
-        ("customers", pa.int64()),
-        ("outliers", pa.int64()),
-        ("customers_in_both_runs", pa.int64()),
-        ("customers_changed_segment", pa.int64()),
-        ("changed_segment_share", pa.float64()),
-        ("mean_distance_at_fit", pa.float64()),
-        ("mean_distance_now", pa.float64()),
-        ("drift_ratio", pa.float64()),
-        ("mean_centroid_shift", pa.float64()),
-    ]
-)
-
-# The columns a scoring run reads from the last published customer_segments.
-PUBLISHED_SEGMENT_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("cluster_id", pa.int32()),
-        ("segment_name", pa.string()),
-    ]
-)
 
 # Published table -> the columns a run reads back from it.
 REMEMBERED = {
@@ -134,13 +112,35 @@ def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
             con.execute(f"create or replace table {SCHEMA}.{table} as from rows")
 
 
+def register_run(warehouse: Path, mode: Mode) -> None:
+    """Tell dbt how to run: one row in run_input.run_context, values bound."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"create schema if not exists {INPUT_SCHEMA}")
+        con.execute(
+            f"create or replace table {INPUT_SCHEMA}.run_context"
+            " (model_mode varchar, model_mode_reason varchar)"
+        )
+        con.execute(
+            f"insert into {INPUT_SCHEMA}.run_context values (?, ?)",
+            [mode.mode, mode.reason],
+        )
+
+
+def run_mode(run_context: pa.Table) -> str:
+    """The mode a dbt Python model reads from the run_context source."""
+    modes = run_context.column("model_mode").to_pylist()
+    if len(modes) != 1 or modes[0] not in (MODE_FIT, MODE_SCORE):
+        raise ValueError(f"run_input.run_context must hold one mode, got {modes}")
+    return modes[0]
+
+
 def choose_mode(
     remembered: dict[str, pa.Table], settings: ClusteringSettings, refit: bool
 ) -> Mode:
     """Fit when asked, when there is no saved model, or when settings changed.
 
     The reason is text of this module's own, never a path or other user
-    data: it travels to dbt as a var, which dbt renders as a template.
+    data.
     """
     if refit:
         return Mode(MODE_FIT, "refit asked for (make refit)")

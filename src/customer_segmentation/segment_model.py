@@ -27,43 +27,11 @@ from customer_segmentation.clustering import (
     segment_names,
     stable_ids,
 )
-from customer_segmentation.settings import (
-    KNOWN_FEATURES,
-    ClusteringSettings,
-    settings_fingerprint,
-)
+from customer_segmentation.schemas import FEATURE_VALUE_COLUMNS, MODEL_SCHEMA
+from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 
 STATUS_ACTIVE = "active"
 STATUS_RETIRED = "retired"
-
-FEATURE_COLUMNS = ("mean", "sd", "centroid", "centroid_z")
-
-FEATURE_VALUE_COLUMNS = tuple(
-    f"{feature}_{part}" for feature in KNOWN_FEATURES for part in FEATURE_COLUMNS
-)
-
-MODEL_SCHEMA = pa.schema(
-    [
-        ("model_run_id", pa.int32()),
-        ("fitted_at", pa.timestamp("us")),
-        ("settings_fingerprint", pa.string()),
-        ("data_fingerprint", pa.string()),
-        ("features", pa.string()),
-        ("k", pa.int32()),
-        ("k_rule", pa.string()),
-        ("customers_fitted", pa.int64()),
-        ("elbow_customers", pa.int64()),
-        ("previous_model_run_id", pa.int32()),
-        ("cluster_id", pa.int32()),
-        ("segment_name", pa.string()),
-        ("cluster_status", pa.string()),
-        ("centroid_shift", pa.float64()),
-        ("customers", pa.int64()),
-        ("radius", pa.float64()),
-        ("mean_distance", pa.float64()),
-        *[(column, pa.float64()) for column in FEATURE_VALUE_COLUMNS],
-    ]
-)
 
 
 @dataclass(frozen=True)

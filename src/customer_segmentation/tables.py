@@ -25,8 +25,8 @@ from customer_segmentation.clustering import (
     score_k_range,
     standardize,
 )
+from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA
 from customer_segmentation.segment_model import (
-    MODEL_SCHEMA,
     FitRun,
     latest_run,
     model_rows,
@@ -34,18 +34,6 @@ from customer_segmentation.segment_model import (
     previous_model,
 )
 from customer_segmentation.settings import ClusteringSettings
-
-ELBOW_SCHEMA = pa.schema(
-    [
-        ("k", pa.int32()),
-        ("inertia", pa.float64()),
-        ("silhouette", pa.float64()),
-        ("davies_bouldin", pa.float64()),
-        ("calinski_harabasz", pa.float64()),
-        ("is_chosen", pa.bool_()),
-        ("selection_rule", pa.string()),
-    ]
-)
 
 
 def data_fingerprint(

@@ -10,13 +10,12 @@ from customer_segmentation.clustering import Scaling, describe_fit, fit_all
 from customer_segmentation.model_store import (
     MODE_FIT,
     MODE_SCORE,
-    RUNS_SCHEMA,
     choose_mode,
     read_last_publish,
     read_remembered,
 )
+from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.segment_model import (
-    MODEL_SCHEMA,
     FitRun,
     as_kmeans,
     latest_run,
@@ -25,7 +24,6 @@ from customer_segmentation.segment_model import (
     previous_model,
 )
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
-from customer_segmentation.tables import ELBOW_SCHEMA
 
 SETTINGS = ClusteringSettings()
 RUNS = RUNS_SCHEMA.empty_table()
