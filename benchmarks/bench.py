@@ -60,7 +60,7 @@ STAGES = {
     "features": ("int_customers_featurized",),
     "elbow": ("int_elbow_scores",),
     "fit": ("int_segment_model",),
-    "score": ("int_customers_scored",),
+    "score": ("int_customers_scored", "customer_segments"),
 }
 
 

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.fitting import elbow_table, fit_model_table
 from customer_segmentation.publish import SERVING_STORAGE_VERSION
 from customer_segmentation.run_report import memory_limit
 from customer_segmentation.schemas import MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.settings import parse_settings
 from customer_segmentation.sql_text import sql_literal
-from customer_segmentation.tables import elbow_table, fit_model_table
 
 REPO = Path(__file__).resolve().parents[1]
 COMPILED = Path("compiled/customer_segmentation/models")
@@ -46,7 +46,7 @@ SCORING_READS = (
     "count(*), max(customer_id), sum(cluster_id), max(segment_name),"
     " sum(distance_to_centroid), count_if(is_outlier)"
 )
-CUSTOMER_TABLES = ("customer_segments", "customer_scores")
+CUSTOMER_TABLES = ("customer_segments",)
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -111,7 +111,7 @@ def elbow_and_fit(warehouse: Path) -> dict[str, float]:
 
 
 def publish_customer_tables(warehouse: Path, scratch: Path) -> None:
-    """Both customer tables into a serving file and as Parquet, unsorted."""
+    """The customer table into a serving file and as Parquet, unsorted."""
     with duckdb.connect(config={"memory_limit": memory_limit()}) as con:
         con.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
         serving = sql_literal(str(scratch / "serving.duckdb"))

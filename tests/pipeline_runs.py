@@ -30,7 +30,6 @@ PIPELINE_MARTS = (
 )
 # ...while the model tables carry run metadata (ids, times, history).
 MODEL_TABLES = (
-    "customer_scores",
     "segment_model",
     "segment_model_history",
     "segment_migration",

@@ -1,10 +1,10 @@
-{#- A view: int_customers_scored already holds these columns, and copying
-    ten million rows into a second table would only cost time. -#}
-{{ config(materialized='view') }}
+{#- The one customer-grain table: int_customers_scored (a view) is computed
+    once, here, as rows are inserted and checked by the contract's
+    constraints; every other mart reads this table. -#}
 
 with
 
-segmented as (
+scored as (
 
     select
         customer_id,
@@ -15,9 +15,11 @@ segmented as (
         spending_score,
         income_to_spend_ratio,
         cluster_id,
-        segment_name
+        segment_name,
+        distance_to_centroid,
+        is_outlier
     from {{ ref('int_customers_scored') }}
 
 )
 
-select * from segmented
+select * from scored

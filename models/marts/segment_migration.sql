@@ -19,7 +19,7 @@ current_segments as (
         customer_id,
         cluster_id,
         segment_name
-    from {{ ref('int_customers_scored') }}
+    from {{ ref('customer_segments') }}
 
 ),
 

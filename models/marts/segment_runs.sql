@@ -51,7 +51,7 @@ scores as (
         count(*) as customers,
         count(*) filter (where is_outlier) as outliers,
         avg(distance_to_centroid) as mean_distance_now
-    from {{ ref('int_customers_scored') }}
+    from {{ ref('customer_segments') }}
 
 ),
 

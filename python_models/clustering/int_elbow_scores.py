@@ -3,9 +3,9 @@
 A scoring run fits nothing: it carries the saved model's elbow forward.
 """
 
+from customer_segmentation.fitting import elbow_table, saved_elbow
 from customer_segmentation.model_store import run_mode
 from customer_segmentation.settings import parse_settings
-from customer_segmentation.tables import elbow_table, saved_elbow
 
 
 def model(dbt, session):

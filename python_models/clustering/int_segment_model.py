@@ -7,9 +7,9 @@ run returns the latest saved run unchanged.
 
 from datetime import UTC, datetime
 
+from customer_segmentation.fitting import fit_model_table, saved_model
 from customer_segmentation.model_store import run_mode
 from customer_segmentation.settings import parse_settings
-from customer_segmentation.tables import fit_model_table, saved_model
 
 
 def model(dbt, session):

@@ -1,4 +1,4 @@
-"""DuckDB relations in, Arrow out: the clustering shaped for the dbt Python models.
+"""The elbow and the fit for the dbt Python models: a DuckDB relation in, Arrow out.
 
 The models hand over the featurized customers as a DuckDB relation; these
 functions pull only what they need from it (moments and fingerprints as SQL

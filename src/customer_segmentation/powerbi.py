@@ -52,7 +52,6 @@ RELATIONSHIPS = (
     ("customer_segments", "cluster_id", "cluster_summary", "cluster_id"),
     ("gender_dist", "cluster_id", "cluster_summary", "cluster_id"),
     ("age_groups", "cluster_id", "cluster_summary", "cluster_id"),
-    ("customer_scores", "cluster_id", "cluster_summary", "cluster_id"),
 )
 
 # The reference dashboard's cards, on customer_segments so every slicer

@@ -38,7 +38,6 @@ PUBLISHED_MODELS = (
     "segment_overview",
     "rejected_customers",
     "load_audit",
-    "customer_scores",
     "segment_model",
     "segment_model_history",
     "segment_migration",
@@ -49,7 +48,6 @@ PUBLISHED_MODELS = (
 # gives the same order. Every other table is sorted on all its columns.
 SORT_KEYS = {
     "customer_segments": "customer_id",
-    "customer_scores": "customer_id",
 }
 SERVING_DATABASE = "segments.duckdb"
 # Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on
@@ -70,6 +68,9 @@ MARKER_TEXT = (
 DASHBOARD_FILE = "dashboard.html"
 CHARTS_FOLDER = "charts"
 EXTRA_NAMES = (DASHBOARD_FILE, CHARTS_FOLDER)
+# What earlier versions published and this one no longer does: a folder
+# they published is still the product's own to replace.
+RETIRED_NAMES = ("customer_scores.parquet",)
 # What every publish held before the marker existed.
 UNMARKED_PUBLISH = {
     SERVING_DATABASE,
@@ -83,11 +84,12 @@ class PublishError(Exception):
 
 
 def published_names() -> set[str]:
-    """Every name a publish writes at the top of its folder."""
+    """Every name a publish writes, or once wrote, at the top of its folder."""
     return {
         MARKER_FILE,
         SERVING_DATABASE,
         *EXTRA_NAMES,
+        *RETIRED_NAMES,
         *(f"{model}.parquet" for model in PUBLISHED_MODELS),
     }
 

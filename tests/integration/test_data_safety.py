@@ -302,7 +302,7 @@ def test_blank_vars_take_their_defaults(demo_run, tmp_path):
             dbt_vars='{max_reject_share: "None", outlier_radius_multiple: null}',
         )
     )
-    scores = "select customer_id, cluster_id, is_outlier from customer_scores"
+    scores = "select customer_id, cluster_id, is_outlier from customer_segments"
     assert run.query(f"{scores} order by 1") == demo_run.query(f"{scores} order by 1")
 
 

@@ -33,7 +33,15 @@ def test_dbt_ran_data_tests_and_unit_tests_and_all_passed(demo_run):
         kind = result["unique_id"].split(".")[0]
         by_kind.setdefault(kind, []).append(result["status"])
     assert len(by_kind["unit_test"]) >= 2
-    assert len(by_kind["test"]) >= 40
+    tests = {r["unique_id"].split(".")[2] for r in results["results"]}
+    # the gates, the one key test of the customer table, a reject reason check
+    for expected in (
+        "reject_share_within_threshold_int_customer_rows_checked",
+        "enough_customers_to_cluster_int_customers_cleaned",
+        "unique_customer_segments_customer_id",
+        "relationships_rejected_customers_reject_reason",
+    ):
+        assert any(t.startswith(expected) for t in tests), (expected, sorted(tests))
     assert set(by_kind["unit_test"]) == {"pass"}
     assert set(by_kind["test"]) == {"pass"}
     assert set(by_kind["model"]) == {"success"}
@@ -165,7 +173,11 @@ def test_the_accounting_test_fails_when_a_row_goes_missing(demo_run, tmp_path):
         check=False,
     )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())
-    statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results["results"]}
+    statuses = {
+        r["unique_id"].split(".")[-1]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
     assert statuses == {"assert_every_input_row_is_accounted_for": "fail"}, (
         result.stdout
     )

@@ -99,7 +99,6 @@ def test_every_tmdl_file_parses_into_the_published_model():
             "customer_segments",
             "gender_dist",
             "age_groups",
-            "customer_scores",
         )
     }
     expressions = (definition / "expressions.tmdl").read_text(encoding="utf-8")

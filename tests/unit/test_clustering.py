@@ -27,9 +27,9 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
+from customer_segmentation.fitting import fit_model_table
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.settings import ClusteringSettings
-from customer_segmentation.tables import fit_model_table
 
 SETTINGS = ClusteringSettings()
 FEATURES = ("annual_income_k", "spending_score")

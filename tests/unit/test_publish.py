@@ -205,3 +205,9 @@ def test_a_users_file_added_to_a_published_folder_makes_it_not_ours(tmp_path):
 
     with pytest.raises(PublishError, match=r"charts/my_slides\.pptx"):
         check_publish_folder(out)
+
+
+def test_a_folder_published_by_an_earlier_version_is_still_ours(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    (out / "customer_scores.parquet").write_bytes(b"published before 2026-11-28")
+    check_publish_folder(out)

@@ -7,9 +7,10 @@
     each customer is one row compared with every centroid, instead of a
     customer x centroid join followed by a per-customer sort. A feature the
     model does not use has no mean, so its scaled value is null and adds
-    nothing to the distance. -#}
+    nothing to the distance.
 
-{{ config(materialized='table') }}
+    A view: customer_segments, the only model that reads it, materialises
+    it once. -#}
 
 {%- set slots = model_slots(ref('int_segment_model')) -%}
 
@@ -41,7 +42,6 @@ scaling as (
 
     -- the same in every row of a run
     select
-        max(model_run_id) as model_run_id,
         max(annual_income_k_mean) as annual_income_k_mean,
         max(annual_income_k_sd) as annual_income_k_sd,
         max(spending_score_mean) as spending_score_mean,
@@ -74,7 +74,6 @@ scaled as (
 
     select
         customers.*,
-        scaling.model_run_id,
         (customers.annual_income_k - scaling.annual_income_k_mean)
         / scaling.annual_income_k_sd as annual_income_k_z,
         (customers.spending_score - scaling.spending_score_mean)
@@ -130,7 +129,6 @@ flagged as (
         annual_income_k,
         spending_score,
         income_to_spend_ratio,
-        model_run_id,
         assigned_cluster_id as cluster_id,
         assigned_name as segment_name,
         distance_to_centroid,
