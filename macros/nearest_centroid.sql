@@ -5,11 +5,13 @@
 {% macro model_slots(segment_model, max_k=30) -%}
     {#- Slots 1..k for the k active clusters of the model, read when the
         scoring model runs (the model table is built by then), so each
-        customer is compared with k centroids, not max_k. At parse time, or
-        if the table cannot be read, all max_k slots (settings.MAX_K): the
-        result is the same, only slower. -#}
+        customer is compared with k centroids, not max_k. At parse time, in
+        a unit test (its fixture is no table), or if the table cannot be
+        read, all max_k slots (settings.MAX_K): the result is the same, only
+        slower. -#}
     {%- set active = none -%}
-    {%- if execute and load_relation(segment_model) is not none -%}
+    {%- if execute and segment_model.schema
+        and load_relation(segment_model) is not none -%}
         {%- set counted = run_query(
             "select count(*) from " ~ segment_model
             ~ " where cluster_status = 'active'"
