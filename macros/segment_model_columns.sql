@@ -18,9 +18,7 @@
     customers,
     radius,
     mean_distance,
-    {% for feature in [
-        'annual_income_k', 'spending_score', 'age', 'income_to_spend_ratio'
-    ] -%}
+    {% for feature in clustering_features() -%}
         {{ feature }}_mean,
         {{ feature }}_sd,
         {{ feature }}_centroid,

@@ -62,6 +62,7 @@ from customer_segmentation.run_report import (
     segment_table,
 )
 from customer_segmentation.settings import (
+    MIN_CUSTOMERS,
     ClusteringSettings,
     SettingsError,
     check_vars,
@@ -271,7 +272,7 @@ def run_locked(
                 if "max_reject_share" in dbt_vars
                 else project_var(project_dir, "max_reject_share")
             ),
-            clusters_needed=max(3, settings.k_override or 0),
+            clusters_needed=max(MIN_CUSTOMERS, settings.k_override or 0),
         )
         raise UsageError(
             f"{reason}. Nothing was published: {publish_dir} is unchanged."

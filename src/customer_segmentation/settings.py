@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, replace
 # Numeric columns of int_customers_featurized that K-Means may use.
 KNOWN_FEATURES = ("annual_income_k", "spending_score", "age", "income_to_spend_ratio")
 MAX_K = 30
+# The elbow compares k >= 2 and the silhouette needs more customers than
+# clusters: fewer customers than this cannot be segmented.
+MIN_CUSTOMERS = 3
 
 
 class SettingsError(ValueError):

@@ -13,6 +13,11 @@
     it once. -#}
 
 {%- set slots = model_slots(ref('int_segment_model')) -%}
+{#- <feature>_mean and <feature>_sd for every feature a model may use -#}
+{%- set scaling_columns = [] -%}
+{%- for feature in clustering_features() -%}
+    {%- do scaling_columns.extend([feature ~ '_mean', feature ~ '_sd']) -%}
+{%- endfor -%}
 
 with
 
@@ -42,14 +47,10 @@ scaling as (
 
     -- the same in every row of a run
     select
-        max(annual_income_k_mean) as annual_income_k_mean,
-        max(annual_income_k_sd) as annual_income_k_sd,
-        max(spending_score_mean) as spending_score_mean,
-        max(spending_score_sd) as spending_score_sd,
-        max(age_mean) as age_mean,
-        max(age_sd) as age_sd,
-        max(income_to_spend_ratio_mean) as income_to_spend_ratio_mean,
-        max(income_to_spend_ratio_sd) as income_to_spend_ratio_sd
+    {%- for column in scaling_columns %}
+            max({{ column }}) as {{ column }}
+            {{- ',' if not loop.last }}
+    {%- endfor %}
     from active_clusters
 
 ),
@@ -74,13 +75,11 @@ scaled as (
 
     select
         customers.*,
-        (customers.annual_income_k - scaling.annual_income_k_mean)
-        / scaling.annual_income_k_sd as annual_income_k_z,
-        (customers.spending_score - scaling.spending_score_mean)
-        / scaling.spending_score_sd as spending_score_z,
-        (customers.age - scaling.age_mean) / scaling.age_sd as age_z,
-        (customers.income_to_spend_ratio - scaling.income_to_spend_ratio_mean)
-        / scaling.income_to_spend_ratio_sd as income_to_spend_ratio_z
+    {%- for feature in clustering_features() %}
+        (customers.{{ feature }} - scaling.{{ feature }}_mean)
+        / scaling.{{ feature }}_sd as {{ feature }}_z
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from customers
     cross join scaling
 
