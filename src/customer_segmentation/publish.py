@@ -133,7 +133,7 @@ def is_own_folder(folder: Path) -> bool:
     return recognised and not foreign_entries(folder)
 
 
-def check_writable(folder: Path, role: str) -> None:
+def check_writable(folder: Path, what: str) -> None:
     """Create and remove a file in ``folder``, the only test that tells for sure."""
     try:
         handle, probe = tempfile.mkstemp(prefix=".segments-probe-", dir=folder)
@@ -141,7 +141,7 @@ def check_writable(folder: Path, role: str) -> None:
         os.unlink(probe)
     except OSError as error:
         raise PublishError(
-            f"publish folder {role} {folder} is not writable "
+            f"{what} {folder} is not writable "
             f"({error.strerror or error}); choose another SEGMENTS_PUBLISH_DIR "
             "or make it writable. Nothing was changed."
         ) from None
@@ -169,11 +169,11 @@ def check_publish_folder(publish_dir: Path) -> None:
                 f"publish ({shown}) and a run replaces the whole folder; set "
                 "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
             )
-        check_writable(publish_dir, "")
+        check_writable(publish_dir, "publish folder")
     parent = publish_dir.parent
     while not parent.exists():
         parent = parent.parent
-    check_writable(parent, "parent")
+    check_writable(parent, "the folder that holds the publish folder,")
 
 
 def is_leftover(path: Path, publish_dir: Path) -> bool:
