@@ -12,7 +12,8 @@ Environment (all optional; a path variable set but empty is an error):
   SEGMENTS_TIMINGS      write each stage's wall time (seconds) to this JSON file
 
 Any failure ends with one line on stderr; the full detail of an unexpected
-one is appended to <target>/segments.log.
+one, or of a library error behind an expected one, is appended to
+<target>/segments.log.
 """
 
 from __future__ import annotations
@@ -325,7 +326,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(args)
     except EXPECTED_ERRORS as error:
-        print(f"segments: error: {one_line(str(error))}", file=sys.stderr)
+        # An error a library raised (DuckDB, Arrow, the OS) says more than
+        # the line shows: its full text goes to the log.
+        detail = ""
+        if error.__cause__ is not None:
+            log = write_detail(error_log(Path(args.project_dir)), error)
+            detail = f" (full detail in {log})" if log else ""
+        print(f"segments: error: {one_line(str(error))}{detail}", file=sys.stderr)
         return 1
     except Exception as error:
         log = write_detail(error_log(Path(args.project_dir)), error)

@@ -138,7 +138,7 @@ def read_headers(path: Path, dialect: CsvDialect) -> list[str]:
                 f"describe select * from {reader_sql(path, dialect)}", [str(path)]
             ).fetchall()
     except duckdb.Error as error:
-        raise cannot_read(path, error) from None
+        raise cannot_read(path, error) from error
     return [name for name, *_ in described]
 
 
@@ -152,7 +152,7 @@ def count_rows(path: Path, dialect: CsvDialect) -> tuple[int, CsvDialect]:
     except duckdb.Error as error:
         if dialect.parallel and SERIAL_READ_NEEDED in str(error):
             return count_rows(path, CsvDialect(dialect.delimiter, parallel=False))
-        raise cannot_read(path, error) from None
+        raise cannot_read(path, error) from error
     return int(rows), dialect
 
 

@@ -76,28 +76,28 @@ def read_last_publish(
     them, and remembers nothing from them.
     """
     tables: dict[str, pa.Table] = {}
-    unreadable: list[str] = []
+    unreadable: list[HistoryError] = []
     for table, schema in REMEMBERED.items():
         try:
             tables[table] = read_remembered(publish_dir, table)
         except HistoryError as error:
-            unreadable.append(str(error))
+            unreadable.append(error)
             tables[table] = schema.empty_table()
     if not unreadable:
         return tables, None
     if not refit:
         raise HistoryError(
             f"publish folder {publish_dir}: the saved history cannot be read: "
-            f"{'; '.join(unreadable)}. Run `make refit` (segments run --refit) "
-            "to start a new history; it keeps a copy of the unreadable files "
-            "beside the folder"
-        )
+            f"{'; '.join(map(str, unreadable))}. Run `make refit` (segments run "
+            "--refit) to start a new history; it keeps a copy of the unreadable "
+            "files beside the folder"
+        ) from unreadable[0].__cause__
     kept = publish_dir.with_name(
         f"{publish_dir.name}-unreadable-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
     )
     kept.mkdir()
-    for entry in unreadable:
-        name = entry.split(" ", 1)[0]
+    for error in unreadable:
+        name = str(error).split(" ", 1)[0]
         shutil.copy2(publish_dir / name, kept / name)
     return tables, kept
 

@@ -141,6 +141,19 @@ def test_fatal_input(case, published, tmp_path):
 
     assert_failed_cleanly(run, message, published, before)
     assert f"input file {path}" in run.stderr
+    if case in DUCKDB_REASONS:
+        # DuckDB's whole message, advice included, is kept in the log
+        log = tmp_path / "run" / "target" / "segments.log"
+        assert f"(full detail in {log})" in run.stderr
+        assert DUCKDB_REASONS[case] in log.read_text()
+
+
+# Cases whose line condenses a DuckDB error -> text only the full error has.
+DUCKDB_REASONS = {
+    "unreadable": "duckdb",
+    "latin_1": "Possible Solution",
+    "ten_megabyte_field": "max_line_size",
+}
 
 
 @pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
