@@ -57,24 +57,26 @@ def test_no_data_test_repeats_an_enforced_constraint(demo_run):
     assert repeated_constraints(manifest) == []
 
 
+def generic_test(test: str, model: str, column: str) -> dict:
+    """A manifest node for a generic test of one column."""
+    return {
+        "resource_type": "test",
+        "name": f"{test}_{model}_{column}",
+        "attached_node": f"model.customer_segmentation.{model}",
+        "column_name": column,
+        "test_metadata": {"name": test, "kwargs": {}},
+    }
+
+
 def test_the_check_finds_a_repeated_constraint(demo_run):
     manifest = json.loads((demo_run.target_dir / "manifest.json").read_text())
-    segments = manifest["nodes"]["model.customer_segmentation.customer_segments"]
-    summary = manifest["nodes"]["model.customer_segmentation.cluster_summary"]
-    manifest["nodes"]["test.repeat.not_null"] = {
-        "resource_type": "test",
-        "name": "not_null_customer_segments_gender",
-        "attached_node": segments["unique_id"],
-        "column_name": "gender",
-        "test_metadata": {"name": "not_null", "kwargs": {}},
-    }
-    manifest["nodes"]["test.repeat.unique"] = {
-        "resource_type": "test",
-        "name": "unique_cluster_summary_cluster_id",
-        "attached_node": summary["unique_id"],
-        "column_name": "cluster_id",
-        "test_metadata": {"name": "unique", "kwargs": {}},
-    }
+    # not null on a not-null column; unique on a primary key
+    for test, model, column in [
+        ("not_null", "customer_segments", "gender"),
+        ("unique", "cluster_summary", "cluster_id"),
+    ]:
+        manifest["nodes"][f"test.repeat.{test}"] = generic_test(test, model, column)
+
     assert sorted(repeated_constraints(manifest)) == [
         "not_null_customer_segments_gender",
         "unique_cluster_summary_cluster_id",

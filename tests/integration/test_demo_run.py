@@ -4,6 +4,7 @@ import csv
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import duckdb
 from pipeline_runs import DEMO_FILE, PUBLISHED_MODELS, REPO, pipeline_env
@@ -155,25 +156,33 @@ def test_load_audit_has_a_column_for_every_reject_reason(demo_run):
     assert per_reason == reasons
 
 
-def test_every_dbt_unit_test_passes(demo_run, tmp_path):
-    """The SQL edge cases: cleaning rules, number parsing, ids, ties, bands."""
-    shutil.copytree(demo_run.target_dir, tmp_path / "target")
+def dbt_test(workdir: Path, select: str, kind: str) -> tuple[str, int, dict]:
+    """`dbt test --select` in workdir/target: output, exit code, status per node."""
     dbt = str(REPO / ".venv" / "bin" / "dbt")
     result = subprocess.run(
-        [dbt, "test", "--select", "test_type:unit"],
+        [dbt, "test", "--select", select],
         cwd=REPO,
-        env=pipeline_env(tmp_path, None, None, tmp_path / "publish"),
+        env=pipeline_env(workdir, None, None, workdir / "publish"),
         capture_output=True,
         text=True,
         check=False,
     )
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    results = json.loads((workdir / "target" / "run_results.json").read_text())
     statuses = {
         r["unique_id"].split(".")[-1]: r["status"]
         for r in results["results"]
-        if r["unique_id"].startswith("unit_test.")
+        if r["unique_id"].startswith(f"{kind}.")
     }
-    assert set(statuses.values()) == {"pass"}, result.stdout
+    return result.stdout, result.returncode, statuses
+
+
+def test_every_dbt_unit_test_passes(demo_run, tmp_path):
+    """The SQL edge cases: cleaning rules, number parsing, ids, ties, bands."""
+    shutil.copytree(demo_run.target_dir, tmp_path / "target")
+
+    output, returncode, statuses = dbt_test(tmp_path, "test_type:unit", "unit_test")
+
+    assert set(statuses.values()) == {"pass"}, output
     assert {
         "test_each_cleaning_rule_rejects_its_row_with_its_code",
         "test_numbers_are_read_as_written_or_left_empty",
@@ -183,7 +192,7 @@ def test_every_dbt_unit_test_passes(demo_run, tmp_path):
         "test_age_band_edges_fall_in_the_lower_band",
         "test_income_to_spend_ratio_is_income_over_score",
     } <= statuses.keys()
-    assert result.returncode == 0
+    assert returncode == 0
 
 
 def test_the_accounting_test_fails_when_a_row_goes_missing(demo_run, tmp_path):
@@ -194,22 +203,10 @@ def test_the_accounting_test_fails_when_a_row_goes_missing(demo_run, tmp_path):
             "delete from rejected_customers where source_row_number ="
             " (select min(source_row_number) from rejected_customers)"
         )
-    dbt = str(REPO / ".venv" / "bin" / "dbt")
-    result = subprocess.run(
-        [dbt, "test", "--select", "assert_every_input_row_is_accounted_for"],
-        cwd=REPO,
-        env=pipeline_env(tmp_path, None, None, tmp_path / "publish"),
-        capture_output=True,
-        text=True,
-        check=False,
+
+    output, returncode, statuses = dbt_test(
+        tmp_path, "assert_every_input_row_is_accounted_for", "test"
     )
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())
-    statuses = {
-        r["unique_id"].split(".")[-1]: r["status"]
-        for r in results["results"]
-        if r["unique_id"].startswith("test.")
-    }
-    assert statuses == {"assert_every_input_row_is_accounted_for": "fail"}, (
-        result.stdout
-    )
-    assert result.returncode != 0
+
+    assert statuses == {"assert_every_input_row_is_accounted_for": "fail"}, output
+    assert returncode != 0
