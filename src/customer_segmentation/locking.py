@@ -2,18 +2,19 @@
 
 Two runs that share any of these would corrupt each other: the warehouse
 holds the history one run read, the publish folder is replaced whole. Each
-is guarded by an exclusive ``flock`` on a lock file that holds the owner's
-pid. The kernel releases the lock when its owner exits or dies, so a lock
-left by a killed run is taken over at once, and its file is reused.
+is guarded by an exclusive lock on a lock file that holds the owner's pid
+(``flock``; on Windows, ``msvcrt.locking`` on its first byte). The operating
+system releases the lock when its owner exits or dies, so a lock left by a
+killed run is taken over at once, and its file is reused.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 TIMEOUT_VARIABLE = "SEGMENTS_LOCK_TIMEOUT"
@@ -54,12 +55,30 @@ def holder(lock_file: Path) -> str:
     return f"pid {pid}" if pid.isdigit() else "another process"
 
 
+def _locked(descriptor: int) -> bool:
+    """Lock the open file without waiting; False if another process holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except PermissionError:  # what Windows answers for a locked region
+        if sys.platform != "win32":
+            raise
+        return False
+    return True
+
+
 def _try_lock(lock_file: Path) -> int | None:
     """The locked file's descriptor, or None if another process holds it."""
     descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _locked(descriptor):
         os.close(descriptor)
         return None
     # The last owner removes the file as it leaves; a descriptor opened just
@@ -102,7 +121,9 @@ def exclusive(
     try:
         yield
     finally:
-        lock_file.unlink(missing_ok=True)
+        # Windows cannot remove an open file: the next run reuses it there.
+        with suppress(OSError):
+            lock_file.unlink(missing_ok=True)
         os.close(descriptor)
 
 
