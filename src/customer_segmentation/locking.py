@@ -10,6 +10,7 @@ killed run is taken over at once, and its file is reused.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 TIMEOUT_VARIABLE = "SEGMENTS_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 POLL_SECONDS = 0.25
+BUSY_ON_WINDOWS = {errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)}
 
 
 class LockBusy(Exception):
@@ -68,10 +70,11 @@ def _locked(descriptor: int) -> bool:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    except PermissionError:  # what Windows answers for a locked region
-        if sys.platform != "win32":
-            raise
-        return False
+    except OSError as error:
+        # msvcrt answers a locked region with EACCES or EDEADLOCK
+        if sys.platform == "win32" and error.errno in BUSY_ON_WINDOWS:
+            return False
+        raise
     return True
 
 
