@@ -14,21 +14,7 @@ run_context as (
 
 saved_runs as (
 
-    select
-        run_id,
-        run_at,
-        model_mode,
-        model_mode_reason,
-        model_run_id,
-        customers,
-        outliers,
-        customers_in_both_runs,
-        customers_changed_segment,
-        changed_segment_share,
-        mean_distance_at_fit,
-        mean_distance_now,
-        drift_ratio,
-        mean_centroid_shift
+    select {{ segment_runs_columns() }}
     from {{ source('last_publish', 'segment_runs') }}
 
 ),
@@ -114,21 +100,7 @@ runs as (
 
     select * from saved_runs
     union all
-    select
-        run_id,
-        run_at,
-        model_mode,
-        model_mode_reason,
-        model_run_id,
-        customers,
-        outliers,
-        customers_in_both_runs,
-        customers_changed_segment,
-        changed_segment_share,
-        mean_distance_at_fit,
-        mean_distance_now,
-        drift_ratio,
-        mean_centroid_shift
+    select {{ segment_runs_columns() }}
     from numbered
 
 )
