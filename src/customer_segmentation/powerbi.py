@@ -20,6 +20,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from customer_segmentation.publish import PUBLISHED_MODELS
 
@@ -54,34 +55,60 @@ RELATIONSHIPS = (
     ("age_groups", "cluster_id", "cluster_summary", "cluster_id"),
 )
 
+
+class Measure(NamedTuple):
+    name: str
+    dax: str
+    format_string: str
+    # The segment_overview column (the SQL home of the headline metrics)
+    # the measure mirrors under no filter; a test ties the two lists.
+    mirrors: str | None
+
+
 # The reference dashboard's cards, on customer_segments so every slicer
 # reaches them. The ratio is a ratio of averages, as in the marts.
 MEASURES = (
-    ("Total Customers", "COUNTROWS(customer_segments)", "0"),
-    ("Segments", "DISTINCTCOUNT(customer_segments[cluster_id])", "0"),
-    ("Average Income (k$)", "AVERAGE(customer_segments[annual_income_k])", "0.00"),
-    ("Average Spending Score", "AVERAGE(customer_segments[spending_score])", "0.00"),
-    (
+    Measure("Total Customers", "COUNTROWS(customer_segments)", "0", "customers"),
+    Measure(
+        "Segments", "DISTINCTCOUNT(customer_segments[cluster_id])", "0", "segments"
+    ),
+    Measure(
+        "Average Income (k$)",
+        "AVERAGE(customer_segments[annual_income_k])",
+        "0.00",
+        "avg_annual_income_k",
+    ),
+    Measure(
+        "Average Spending Score",
+        "AVERAGE(customer_segments[spending_score])",
+        "0.00",
+        "avg_spending_score",
+    ),
+    Measure(
         "Income-to-Spend Ratio",
         "DIVIDE([Average Income (k$)], [Average Spending Score])",
         "0.00",
+        "income_to_spend_ratio",
     ),
-    (
+    Measure(
         "Female Share",
         'DIVIDE(CALCULATE([Total Customers], customer_segments[gender] = "Female"),'
         " [Total Customers])",
         "0%",
+        "female_share",
     ),
-    (
+    Measure(
         "Male Share",
         'DIVIDE(CALCULATE([Total Customers], customer_segments[gender] = "Male"),'
         " [Total Customers])",
         "0%",
+        "male_share",
     ),
-    (
+    Measure(
         "Customers in Selected Segment",
         "IF(ISFILTERED(cluster_summary[segment_name]), [Total Customers])",
         "0",
+        None,
     ),
 )
 SORT_BY = {("age_groups", "age_band"): "age_band_order"}
@@ -146,7 +173,7 @@ def table_tmdl(table: Table) -> str:
     lines = [*doc_comment(table.description, ""), f"table {table.name}"]
     lines += [f"\tlineageTag: {tag(table.name)}", ""]
     if table.name == "customer_segments":
-        for measure, dax, format_string in MEASURES:
+        for measure, dax, format_string, _ in MEASURES:
             lines += [
                 f"\tmeasure {quote_name(measure)} = {dax}",
                 f"\t\tformatString: {format_string}",
@@ -296,7 +323,7 @@ def pages() -> list[tuple[str, str, list[dict]]]:
         visual(
             f"card{i}", "card", (20 + i * 155, 90, 145, 90), {"Values": [measure(name)]}
         )
-        for i, (name, _, _) in enumerate(MEASURES)
+        for i, (name, *_) in enumerate(MEASURES)
     ]
     summary_columns = [
         "segment_name", "customers", "customer_share", "avg_age",

@@ -80,10 +80,28 @@ def expected_cards(run: PipelineRun, where: str = "true") -> dict[str, str]:
     }
 
 
+def overview_cards(run: PipelineRun) -> dict[str, str]:
+    """The cards as segment_overview, the SQL home of the headline metrics,
+    defines them."""
+    [(customers, segments, income, score, ratio, female, male)] = run.query(
+        "select customers, segments, avg_annual_income_k, avg_spending_score,"
+        " income_to_spend_ratio, female_share, male_share from segment_overview"
+    )
+    return {
+        "customers": str(customers),
+        "segments": str(segments),
+        "avg-income": f"{income:.2f}",
+        "avg-score": f"{score:.2f}",
+        "ratio": f"{ratio:.2f}",
+        "female-share": f"{round(female * 100)}%",
+        "male-share": f"{round(male * 100)}%",
+    }
+
+
 def test_slicers_and_drill_down_in_a_real_browser(browser, demo_run):
     page, problems, requests = open_dashboard(browser, demo_run)
 
-    assert read_cards(page) == expected_cards(demo_run)
+    assert read_cards(page) == overview_cards(demo_run) == expected_cards(demo_run)
 
     page.select_option("#filter-gender", "Female")
     wait_until_ready(page)

@@ -84,7 +84,7 @@ def test_every_tmdl_file_parses_into_the_published_model():
     measures = {
         m["name"]: m["expression"] for m in tables["customer_segments"]["measures"]
     }
-    assert sorted(measures) == sorted(name for name, _, _ in MEASURES)
+    assert sorted(measures) == sorted(m.name for m in MEASURES)
     assert measures["Income-to-Spend Ratio"] == (
         "DIVIDE([Average Income (k$)], [Average Spending Score])"
     )
@@ -232,3 +232,14 @@ def test_pages_and_visuals_refer_to_real_fields():
         ("customer_segments", "gender"),
         ("customer_segments", "age_band"),
     }
+
+
+def test_every_headline_metric_of_the_sql_has_a_measure(docs_target):
+    """segment_overview is the one definition of the headline metrics: each
+    of its columns is mirrored by exactly one DAX measure, and no measure
+    mirrors a column it does not have."""
+    overview = docs_target["manifest"]["nodes"][
+        "model.customer_segmentation.segment_overview"
+    ]
+    mirrored = [m.mirrors for m in MEASURES if m.mirrors is not None]
+    assert sorted(mirrored) == sorted(overview["columns"])
