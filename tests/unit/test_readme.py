@@ -1,0 +1,42 @@
+"""The README's table of vars is checked against where each default lives."""
+
+import re
+
+import yaml
+from pipeline_runs import REPO
+
+from customer_segmentation.settings import PARSERS, SQL_VARS, ClusteringSettings
+
+HEADER = "| var | default | meaning |"
+
+
+def readme_var_rows() -> dict[str, str]:
+    """var -> default, as the README's table of vars states them."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text[text.index(HEADER) :].split("\n\n", 1)[0].splitlines()[2:]
+    rows: dict[str, str] = {}
+    for line in table:
+        names, defaults = (cell.strip() for cell in line.strip("|").split("|")[:2])
+        names = re.findall(r"`(\w+)`", names)
+        values = [v.strip().strip("`") for v in defaults.split(", ")]
+        if len(values) != len(names):  # one default shared, e.g. a list
+            values = [defaults.strip("`")] * len(names)
+        rows.update(zip(names, values, strict=True))
+    return rows
+
+
+def home_default(name: str) -> str:
+    """A var's default where it is defined: settings.py, or dbt_project.yml."""
+    if name in SQL_VARS:
+        project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
+        return str(project["vars"][name])
+    value = getattr(ClusteringSettings(), PARSERS[name][0])
+    if value is None:
+        return "none"
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
+
+def test_the_readme_lists_every_var_with_its_real_default():
+    rows = readme_var_rows()
+    assert sorted(rows) == sorted([*PARSERS, *SQL_VARS])
+    assert {name: home_default(name) for name in rows} == rows
