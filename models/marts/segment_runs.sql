@@ -44,10 +44,12 @@ scores as (
 migration as (
 
     select
-        cast(coalesce(sum(customers), 0) as bigint) as customers_in_both_runs,
+        cast(
+            coalesce(sum(customers), 0) as {{ dbt.type_bigint() }}
+        ) as customers_in_both_runs,
         cast(
             coalesce(sum(customers) filter (where not is_same_segment), 0)
-            as bigint
+            as {{ dbt.type_bigint() }}
         ) as customers_changed_segment
     from {{ ref('segment_migration') }}
 

@@ -21,9 +21,9 @@ usable as (
     select
         customer_id,
         gender,
-        cast(age as integer) as age,
+        cast(age as {{ dbt.type_int() }}) as age,
         annual_income_k,
-        cast(spending_score as integer) as spending_score
+        cast(spending_score as {{ dbt.type_int() }}) as spending_score
     from checked_rows
     where reject_reason is null and not is_duplicate_row
 

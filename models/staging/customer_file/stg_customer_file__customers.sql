@@ -61,7 +61,11 @@ renamed as (
         trimmed.source_row_number,
         case
             when id_format.has_numeric_ids
-                then cast(cast(trimmed.raw_customer_id as hugeint) as varchar)
+                -- hugeint (DuckDB's 128-bit integer) holds ids of 38 digits
+                then cast(
+                    cast(trimmed.raw_customer_id as hugeint)
+                    as {{ dbt.type_string() }}
+                )
             else trimmed.raw_customer_id
         end as customer_id,
 
