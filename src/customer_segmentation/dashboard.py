@@ -354,8 +354,8 @@ def bundle_cache_path() -> Path:
 def vega_bundle() -> str:
     """The Vega libraries as one script, for the page to work offline.
 
-    vl-convert assembles the bundle anew in every process (about 2 s, most
-    of a small run's dashboard time), yet its text depends only on the two
+    vl-convert assembles the bundle anew in every process (most of a small
+    run's dashboard time when measured), yet its text depends only on the two
     versions, so it is kept in the user's cache folder once built. The file
     is written whole and then renamed, so a reader never sees half of it.
     """

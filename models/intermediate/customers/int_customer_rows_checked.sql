@@ -63,9 +63,9 @@ repeated_id_hashes as (
 
     -- ids seen more than once among rows that pass the rules, found by
     -- their 64-bit hash first: grouping every text id with the aggregates
-    -- below took 12 s of CPU per ten million rows, while a count per hash
-    -- is cheap. Two ids that share a hash only both go on to the exact
-    -- check by id.
+    -- below was the largest cost of this model on large files (see
+    -- benchmarks/notes.md), while a count per hash is cheap. Two ids that
+    -- share a hash only both go on to the exact check by id.
     select hash(customer_id) as customer_id_hash
     from row_checks
     where row_reject_reason is null
