@@ -386,7 +386,8 @@ def render(results: list[dict[str, object]]) -> str:
         "",
         "dbt runs two threads, so node times of one run can overlap; "
         "`dbt_start_up` is dbt's start-up and parsing, `tests` the dbt data "
-        "and unit tests, `publish` the Parquet and serving-database copies.",
+        "tests (a run leaves dbt's unit tests to the test suite), `publish` "
+        "the Parquet and serving-database copies.",
         "",
         "| customers | run | " + " | ".join(stage_names) + " |",
         "|---:|---|" + "---:|" * len(stage_names),
