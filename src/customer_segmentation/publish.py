@@ -344,6 +344,9 @@ def publish(
         shutil.rmtree(new, ignore_errors=True)
         raise
     try:
+        # Again, right before replacing it: a run can take minutes, and a
+        # file put into the folder meanwhile must not go with it.
+        check_publish_folder(publish_dir)
         swap_in(new, publish_dir)
     finally:
         if new.exists():

@@ -211,3 +211,22 @@ def test_a_folder_published_by_an_earlier_version_is_still_ours(tmp_path):
     out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
     (out / "customer_scores.parquet").write_bytes(b"published before 2026-11-28")
     check_publish_folder(out)
+
+
+def test_a_file_put_into_the_folder_during_a_run_stops_the_swap(tmp_path):
+    out = publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+
+    def user_saves_a_file_meanwhile(new_folder: Path) -> None:
+        (out / "notes.txt").write_text("saved while the run was building")
+
+    before = snapshot(out)
+    with pytest.raises(PublishError, match=r"notes\.txt"):
+        publish(
+            make_warehouse(tmp_path / "next.duckdb"),
+            out,
+            user_saves_a_file_meanwhile,
+        )
+
+    assert (out / "notes.txt").read_text() == "saved while the run was building"
+    assert {k: v for k, v in snapshot(out).items() if k != "notes.txt"} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
