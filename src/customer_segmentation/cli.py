@@ -67,7 +67,6 @@ from customer_segmentation.settings import (
     ClusteringSettings,
     SettingsError,
     check_vars,
-    checked_vars,
 )
 
 INPUT_FORMATS = (".csv", ".parquet")
@@ -205,8 +204,7 @@ def run(args: argparse.Namespace) -> None:
     warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
     publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
     raw_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
-    settings = check_vars(raw_vars)
-    dbt_vars = checked_vars(raw_vars)
+    settings, dbt_vars = check_vars(raw_vars)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
     # Refused here, before any lock, file or dbt work; checked again below,
     # under the lock, in case another run changed the folder meanwhile.

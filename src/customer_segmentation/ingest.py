@@ -209,7 +209,9 @@ def input_view_sql(path: Path, found: FileColumns) -> str:
     )
 
 
-def register_input(warehouse: Path, path: Path | None, found: FileColumns | None):
+def register_input(
+    warehouse: Path, path: Path | None, found: FileColumns | None
+) -> None:
     """Point dbt's run_input source at the file; no view means the demo seed."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:

@@ -52,6 +52,10 @@ class Mode:
 class HistoryError(Exception):
     """A remembered file of the publish folder cannot be read."""
 
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path  # the unreadable file, where there is one
+
 
 def read_remembered(publish_dir: Path, table: str) -> pa.Table:
     """A published table's remembered columns, or none of its rows if absent."""
@@ -62,7 +66,7 @@ def read_remembered(publish_dir: Path, table: str) -> pa.Table:
     try:
         return pq.read_table(path, columns=schema.names).cast(schema)
     except (pa.ArrowException, OSError, KeyError, ValueError) as error:
-        raise HistoryError(f"{path.name} ({one_line(error)})") from error
+        raise HistoryError(f"{path.name} ({one_line(error)})", path) from error
 
 
 def read_last_publish(
@@ -97,8 +101,7 @@ def read_last_publish(
     )
     kept.mkdir()
     for error in unreadable:
-        name = str(error).split(" ", 1)[0]
-        shutil.copy2(publish_dir / name, kept / name)
+        shutil.copy2(error.path, kept / error.path.name)
     return tables, kept
 
 

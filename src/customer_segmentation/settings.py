@@ -171,8 +171,11 @@ def checked_vars(raw: Mapping[str, object]) -> dict[str, object]:
     return parsed
 
 
-def check_vars(raw: Mapping[str, object]) -> ClusteringSettings:
-    """Check every var a user may set, before any SQL runs.
+def check_vars(
+    raw: Mapping[str, object],
+) -> tuple[ClusteringSettings, dict[str, object]]:
+    """Check every var a user may set, before any SQL runs: the clustering
+    settings, and the parsed vars to hand to dbt (see checked_vars).
 
     Unknown names are refused too: a typo (`K: 4`) would otherwise be
     ignored silently and the run would not do what was asked.
@@ -184,4 +187,5 @@ def check_vars(raw: Mapping[str, object]) -> ClusteringSettings:
             f"unknown var {', '.join(map(repr, unknown))}; the vars are: "
             f"{', '.join(sorted(known))} (the input file is set by SEGMENTS_INPUT)"
         )
-    return parse_settings(checked_vars(raw))
+    parsed = checked_vars(raw)
+    return parse_settings(parsed), parsed
