@@ -25,6 +25,10 @@ PIPELINE_MARTS = (
     "age_groups",
     "elbow_curve",
     "segment_overview",
+    "dim_segment",
+    "dim_gender",
+    "dim_age_band",
+    "segment_cube",
     "rejected_customers",
     "load_audit",
 )

@@ -5,10 +5,25 @@ customer_segments as (
     select
         cluster_id,
         segment_name,
+        gender,
         age,
         annual_income_k,
         spending_score
     from {{ ref('customer_segments') }}
+
+),
+
+population as (
+
+    select
+        avg(age) as avg_age,
+        stddev_pop(age) as sd_age,
+        avg(annual_income_k) as avg_annual_income_k,
+        stddev_pop(annual_income_k) as sd_annual_income_k,
+        avg(spending_score) as avg_spending_score,
+        stddev_pop(spending_score) as sd_spending_score,
+        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
+    from customer_segments
 
 ),
 
@@ -20,7 +35,8 @@ per_cluster as (
         count(*) as customers,
         avg(age) as avg_age,
         avg(annual_income_k) as avg_annual_income_k,
-        avg(spending_score) as avg_spending_score
+        avg(spending_score) as avg_spending_score,
+        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
     from customer_segments
     group by cluster_id, segment_name
 
@@ -37,9 +53,72 @@ summarised as (
         avg_annual_income_k,
         avg_spending_score,
         -- a ratio of averages, not an average of per-customer ratios
-        avg_annual_income_k / avg_spending_score as income_to_spend_ratio
+        avg_annual_income_k / avg_spending_score as income_to_spend_ratio,
+        female_share,
+        count(*) over () as segments,
+        rank() over (order by avg_age) as youngest_rank,
+        rank() over (order by avg_age desc) as oldest_rank
     from per_cluster
+
+),
+
+described as (
+
+    -- plain words from where the segment sits against everyone, each with
+    -- the overall figure beside it so the reader can judge the gap
+    select
+        summarised.*,
+        case
+            when summarised.segments > 1 and summarised.youngest_rank = 1
+                then 'Youngest segment'
+            when summarised.segments > 1 and summarised.oldest_rank = 1
+                then 'Oldest segment'
+            else 'Age ' || {{ relative_position(
+                'summarised.avg_age', 'population.avg_age',
+                'population.sd_age') }}
+        end
+        || format(
+            ' (average {:.0f} vs {:.0f} overall); ',
+            summarised.avg_age, population.avg_age
+        )
+        || 'income ' || {{ relative_position(
+            'summarised.avg_annual_income_k',
+            'population.avg_annual_income_k',
+            'population.sd_annual_income_k') }}
+        || format(
+            ' ({:.0f} k$ vs {:.0f} k$); ',
+            summarised.avg_annual_income_k, population.avg_annual_income_k
+        )
+        || 'spending ' || {{ relative_position(
+            'summarised.avg_spending_score', 'population.avg_spending_score',
+            'population.sd_spending_score') }}
+        || format(
+            ' (score {:.0f} vs {:.0f}); ',
+            summarised.avg_spending_score, population.avg_spending_score
+        )
+        || format(
+            '{:.0f}% female ({:.0f}% overall).',
+            100 * summarised.female_share, 100 * population.female_share
+        ) as segment_description
+    from summarised
+    cross join population
+
+),
+
+final as (
+
+    select
+        cluster_id,
+        segment_name,
+        customers,
+        customer_share,
+        avg_age,
+        avg_annual_income_k,
+        avg_spending_score,
+        income_to_spend_ratio,
+        segment_description
+    from described
 
 )
 
-select * from summarised
+select * from final

@@ -55,19 +55,22 @@ def load_data(serving: Path) -> DashboardData:
     with duckdb.connect(str(serving), read_only=True) as con:
         segments = rows(
             con,
-            "select cluster_id, segment_name from cluster_summary order by cluster_id",
+            "select cluster_id, segment_name, segment_description"
+            " from cluster_summary order by cluster_id",
         )
         cube = rows(
             con,
             """
             select
-                segment_name, gender, age_band,
-                count(*) as customers,
-                sum(age) as age_sum,
-                sum(annual_income_k) as income_sum,
-                sum(spending_score) as score_sum
-            from customer_segments
-            group by all
+                dim_segment.segment_name,
+                segment_cube.gender,
+                segment_cube.age_band,
+                segment_cube.customers,
+                segment_cube.total_age as age_sum,
+                segment_cube.total_annual_income_k as income_sum,
+                segment_cube.total_spending_score as score_sum
+            from segment_cube
+            join dim_segment using (cluster_id)
             order by all
             """,
         )
@@ -136,7 +139,7 @@ def key_insights(con: duckdb.DuckDBPyConnection) -> list[str]:
         " group by age_band, age_band_order order by age_band_order"
     ).fetchall()
     return [
-        f"{largest_name} is the largest segment, with {largest_n} customers "
+        f"{largest_name} is the largest segment, with {largest_n:,} customers "
         f"({largest_share:.0%}).",
         f"{top_name} has the highest average spending score, {top_score:.2f}.",
         f"The overall income-to-spend ratio is {ratio:.2f} (average income "
@@ -157,9 +160,9 @@ def age_band_sentence(bands: list[tuple[str, int]]) -> str:
     several = len(smallest) > 1
     return (
         f"{join_names(largest)} {'are' if len(largest) > 1 else 'is'} the largest "
-        f"age band{'s' if len(largest) > 1 else ''} with {most} customers"
+        f"age band{'s' if len(largest) > 1 else ''} with {most:,} customers"
         f"{' each' if len(largest) > 1 else ''}; {join_names(smallest)} "
-        f"{'are' if several else 'is'} the smallest with {fewest}"
+        f"{'are' if several else 'is'} the smallest with {fewest:,}"
         f"{' each' if several else ''}."
     )
 
@@ -171,7 +174,7 @@ def low_income_high_spend_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
         " where segment_name like 'Low Income, High Spend%' order by cluster_id"
     ).fetchall()
     return [
-        f"{name}: {n} customers ({share:.0%}) spend heavily on low incomes "
+        f"{name}: {n:,} customers ({share:.0%}) spend heavily on low incomes "
         f"(average score {seg_score:.2f} on {seg_income:.2f} k$), a group to "
         "reward for loyalty but to watch for overspending."
         for name, n, share, seg_income, seg_score in low_high

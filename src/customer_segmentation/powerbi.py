@@ -1,15 +1,25 @@
-"""Generate the Power BI project (PBIP) in powerbi/ from dbt's manifest and catalog.
+"""Generate the Power BI projects (PBIP) in powerbi/ from dbt's manifest and catalog.
 
 Tables, columns, types and descriptions come from the mart contracts
 (manifest.json), checked against what the warehouse really holds
-(catalog.json), so the semantic model cannot drift from the published tables:
-a test regenerates this folder and fails if it differs from the committed one.
+(catalog.json), so the semantic models cannot drift from the published
+tables: a test regenerates this folder and fails if it differs from the
+committed one.
 
     python -m customer_segmentation.powerbi --target target --out powerbi
 
-The semantic model (TMDL) imports the published Parquet files from the
-folder in the ``ParquetFolder`` parameter; the report (PBIR) has the pages of
-the reference dashboard.
+Two projects share one report definition and one star schema:
+
+- ``CustomerSegments`` imports the published Parquet files (folder in the
+  ``ParquetFolder`` parameter); no driver needed.
+- ``CustomerSegmentsDirectQuery`` reads ``segments.duckdb`` (path in the
+  ``DuckDbFile`` parameter) through the DuckDB connector: the customer table
+  in DirectQuery, the dimensions in Dual, and ``segment_cube`` imported as an
+  aggregation of the customer table, so cards and bars never scan it.
+
+Slicers, axes and drill-through read the dimensions (``dim_segment``,
+``dim_gender``, ``dim_age_band``), which filter every fact in one direction;
+every number a visual shows is an explicit measure.
 """
 
 from __future__ import annotations
@@ -22,18 +32,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from customer_segmentation.publish import PUBLISHED_MODELS
+from customer_segmentation.publish import PUBLISHED_MODELS, SERVING_DATABASE
 
 PROJECT = "CustomerSegments"
 SCHEMAS = "https://developer.microsoft.com/json-schemas/fabric"
+# The newest versions Power BI Desktop writes (see docs/power_bi.md).
 PBIP_SCHEMA = f"{SCHEMAS}/pbip/pbipProperties/1.0.0/schema.json"
+PLATFORM_SCHEMA = f"{SCHEMAS}/gitIntegration/platformProperties/2.1.0/schema.json"
 PBISM_SCHEMA = f"{SCHEMAS}/item/semanticModel/definitionProperties/1.0.0/schema.json"
 PBIR_SCHEMA = f"{SCHEMAS}/item/report/definitionProperties/2.0.0/schema.json"
-VERSION_SCHEMA = f"{SCHEMAS}/item/report/definition/versionMetadata/1.0.0/schema.json"
-REPORT_SCHEMA = f"{SCHEMAS}/item/report/definition/report/1.0.0/schema.json"
-PAGES_SCHEMA = f"{SCHEMAS}/item/report/definition/pagesMetadata/1.0.0/schema.json"
-PAGE_SCHEMA = f"{SCHEMAS}/item/report/definition/page/1.0.0/schema.json"
-VISUAL_SCHEMA = f"{SCHEMAS}/item/report/definition/visualContainer/1.0.0/schema.json"
+DEFINITION = f"{SCHEMAS}/item/report/definition"
+VERSION_SCHEMA = f"{DEFINITION}/versionMetadata/1.0.0/schema.json"
+REPORT_SCHEMA = f"{DEFINITION}/report/3.3.0/schema.json"
+PAGES_SCHEMA = f"{DEFINITION}/pagesMetadata/1.1.0/schema.json"
+PAGE_SCHEMA = f"{DEFINITION}/page/2.1.0/schema.json"
+VISUAL_SCHEMA = f"{DEFINITION}/visualContainer/2.9.0/schema.json"
 
 # dbt contract type -> TMDL dataType
 TMDL_TYPES = {
@@ -44,15 +57,48 @@ TMDL_TYPES = {
     "boolean": "boolean",
     "timestamp": "dateTime",
 }
-# Counts add up; every other number is already an average, share or id.
-SUMMABLE = {"customers", "input_rows", "clean_customers", "rejected_rows"}
 DEFAULT_PARQUET_FOLDER = "C:\\segments\\publish\\"
+DEFAULT_DUCKDB_FILE = f"{DEFAULT_PARQUET_FOLDER}{SERVING_DATABASE}"
 
-# Every table that carries cluster_id filters through cluster_summary.
-RELATIONSHIPS = (
-    ("customer_segments", "cluster_id", "cluster_summary", "cluster_id"),
-    ("gender_dist", "cluster_id", "cluster_summary", "cluster_id"),
-    ("age_groups", "cluster_id", "cluster_summary", "cluster_id"),
+FACT = "customer_segments"
+CUBE = "segment_cube"
+
+
+class Dimension(NamedTuple):
+    table: str
+    key: str
+    label: str  # the column slicers and axes show
+    sort_by: str
+
+
+DIMENSIONS = (
+    Dimension("dim_segment", "cluster_id", "segment_name", "cluster_id"),
+    Dimension("dim_gender", "gender", "gender", "gender_order"),
+    Dimension("dim_age_band", "age_band", "age_band", "age_band_order"),
+)
+SEGMENT, GENDER, AGE_BAND = DIMENSIONS
+
+
+class Relationship(NamedTuple):
+    """Many rows of `table` to one row of `dimension`; the dimension filters
+    the table, never the other way (single direction)."""
+
+    table: str
+    dimension: Dimension
+
+
+# Every table that carries a dimension's key relates to it.
+RELATIONSHIPS = tuple(
+    Relationship(table, dimension)
+    for table, keys in (
+        (FACT, ("cluster_id", "gender", "age_band")),
+        (CUBE, ("cluster_id", "gender", "age_band")),
+        ("cluster_summary", ("cluster_id",)),
+        ("gender_dist", ("cluster_id", "gender")),
+        ("age_groups", ("cluster_id", "age_band")),
+    )
+    for dimension in DIMENSIONS
+    if dimension.key in keys
 )
 
 
@@ -60,58 +106,127 @@ class Measure(NamedTuple):
     name: str
     dax: str
     format_string: str
-    # The segment_overview column (the SQL home of the headline metrics)
-    # the measure mirrors under no filter; a test ties the two lists.
-    mirrors: str | None
+    # The mart column (table, column) that defines the same number in SQL
+    # under no filter; a test ties the two, so a metric has one definition.
+    mirrors: tuple[str, str]
 
 
-# The reference dashboard's cards, on customer_segments so every slicer
-# reaches them. The ratio is a ratio of averages, as in the marts.
+COUNT_FORMAT = "#,0"
+AVERAGE_FORMAT = "#,0.00"
+SHARE_FORMAT = "0%"
+
+# On customer_segments; written as totals over customers so that the
+# DirectQuery model's aggregation (segment_cube) can answer them. A filter
+# fixed inside CALCULATE is wrapped in KEEPFILTERS, so it narrows the user's
+# selection instead of replacing it; REMOVEFILTERS removes one on purpose.
 MEASURES = (
-    Measure("Total Customers", "COUNTROWS(customer_segments)", "0", "customers"),
     Measure(
-        "Segments", "DISTINCTCOUNT(customer_segments[cluster_id])", "0", "segments"
+        "Customers",
+        f"COUNTROWS({FACT})",
+        COUNT_FORMAT,
+        ("segment_overview", "customers"),
+    ),
+    Measure(
+        "Segments",
+        "COUNTROWS(FILTER(VALUES(dim_segment[cluster_id]), NOT ISBLANK([Customers])))",
+        COUNT_FORMAT,
+        ("segment_overview", "segments"),
+    ),
+    Measure(
+        "Customer Share",
+        "DIVIDE([Customers], CALCULATE([Customers], REMOVEFILTERS(dim_segment)))",
+        SHARE_FORMAT,
+        ("cluster_summary", "customer_share"),
+    ),
+    Measure(
+        "Average Age",
+        f"DIVIDE(SUM({FACT}[age]), [Customers])",
+        "#,0.0",
+        ("cluster_summary", "avg_age"),
     ),
     Measure(
         "Average Income (k$)",
-        "AVERAGE(customer_segments[annual_income_k])",
-        "0.00",
-        "avg_annual_income_k",
+        f"DIVIDE(SUM({FACT}[annual_income_k]), [Customers])",
+        AVERAGE_FORMAT,
+        ("segment_overview", "avg_annual_income_k"),
     ),
     Measure(
         "Average Spending Score",
-        "AVERAGE(customer_segments[spending_score])",
-        "0.00",
-        "avg_spending_score",
+        f"DIVIDE(SUM({FACT}[spending_score]), [Customers])",
+        AVERAGE_FORMAT,
+        ("segment_overview", "avg_spending_score"),
     ),
     Measure(
         "Income-to-Spend Ratio",
         "DIVIDE([Average Income (k$)], [Average Spending Score])",
-        "0.00",
-        "income_to_spend_ratio",
+        AVERAGE_FORMAT,
+        ("segment_overview", "income_to_spend_ratio"),
     ),
     Measure(
         "Female Share",
-        'DIVIDE(CALCULATE([Total Customers], customer_segments[gender] = "Female"),'
-        " [Total Customers])",
-        "0%",
-        "female_share",
+        'DIVIDE(CALCULATE([Customers], KEEPFILTERS(dim_gender[gender] = "Female")),'
+        " [Customers])",
+        SHARE_FORMAT,
+        ("segment_overview", "female_share"),
     ),
     Measure(
         "Male Share",
-        'DIVIDE(CALCULATE([Total Customers], customer_segments[gender] = "Male"),'
-        " [Total Customers])",
-        "0%",
-        "male_share",
-    ),
-    Measure(
-        "Customers in Selected Segment",
-        "IF(ISFILTERED(cluster_summary[segment_name]), [Total Customers])",
-        "0",
-        None,
+        'DIVIDE(CALCULATE([Customers], KEEPFILTERS(dim_gender[gender] = "Male")),'
+        " [Customers])",
+        SHARE_FORMAT,
+        ("segment_overview", "male_share"),
     ),
 )
-SORT_BY = {("age_groups", "age_band"): "age_band_order"}
+
+# segment_cube's totals as Power BI aggregations of customer_segments:
+# (summarization, base column, or None to count the table's rows).
+AGGREGATIONS = {
+    "customers": ("count", None),
+    "total_age": ("sum", "age"),
+    "total_annual_income_k": ("sum", "annual_income_k"),
+    "total_spending_score": ("sum", "spending_score"),
+}
+
+# How the report names the columns it shows.
+DISPLAY_NAMES = {
+    "customer_id": "Customer",
+    "segment_name": "Segment",
+    "segment_description": "Description",
+    "gender": "Gender",
+    "age": "Age",
+    "age_band": "Age band",
+    "annual_income_k": "Annual income (k$)",
+    "spending_score": "Spending score",
+    "income_to_spend_ratio": "Income-to-spend ratio",
+    "distance_to_centroid": "Distance to centroid",
+    "is_outlier": "Outlier",
+}
+# Whole numbers that identify or order rather than count.
+ID_COLUMNS = {"cluster_id", "k", "model_run_id", "previous_model_run_id"}
+
+
+class Mode(NamedTuple):
+    project: str
+    parameter: str  # the Power Query parameter holding the path
+    default_path: str
+    parameter_doc: str
+
+
+IMPORT = Mode(
+    PROJECT,
+    "ParquetFolder",
+    DEFAULT_PARQUET_FOLDER,
+    "Folder holding the published Parquet files (publish/ after make run), "
+    "ending with a backslash.",
+)
+DIRECT_QUERY = Mode(
+    f"{PROJECT}DirectQuery",
+    "DuckDbFile",
+    DEFAULT_DUCKDB_FILE,
+    "Full path of the published segments.duckdb (publish\\segments.duckdb "
+    "after make run).",
+)
+MODES = (IMPORT, DIRECT_QUERY)
 
 
 @dataclass(frozen=True)
@@ -169,50 +284,121 @@ def quote_name(name: str) -> str:
     return f"'{name}'" if not name.replace("_", "").isalnum() else name
 
 
-def table_tmdl(table: Table) -> str:
+def column_format(column: Column) -> str | None:
+    """Shares as %, averages with two decimals, counts with thousands separators."""
+    if column.data_type == "double":
+        return "0.0%" if column.name.endswith("_share") else AVERAGE_FORMAT
+    if column.data_type == "int64":
+        if column.name in ID_COLUMNS or column.name.endswith("_order"):
+            return "0"
+        return COUNT_FORMAT
+    return None
+
+
+def dimension_of(table: str) -> Dimension | None:
+    return next((d for d in DIMENSIONS if d.table == table), None)
+
+
+def hidden_columns(table: str) -> set[str]:
+    """Keys a dimension owns are hidden on the tables that point at it, so a
+    report built by hand also slices through the dimensions."""
+    return {r.dimension.key for r in RELATIONSHIPS if r.table == table} | (
+        {"segment_name"} if table in {FACT, CUBE} else set()
+    )
+
+
+def storage_mode(table: str, mode: Mode) -> str:
+    if mode is IMPORT:
+        return "import"
+    if table == FACT:
+        return "directQuery"
+    # Dimensions serve both the imported aggregation and the DirectQuery fact.
+    return "dual" if dimension_of(table) else "import"
+
+
+def partition_source(table: str, mode: Mode) -> list[str]:
+    if mode is IMPORT:
+        return [
+            "let",
+            "    Source = Parquet.Document(File.Contents("
+            f'{mode.parameter} & "{table}.parquet"))',
+            "in",
+            "    Source",
+        ]
+    # The connector asks for a MotherDuck token even for a local file;
+    # "localtoken" is what it accepts there. true: open read-only, so
+    # Power BI never takes the file's write lock.
+    return [
+        "let",
+        f'    Database = DuckDB.Contents({mode.parameter}, "localtoken", true),',
+        f'    Source = Database{{[Item = "{table}"]}}[Data]',
+        "in",
+        "    Source",
+    ]
+
+
+def column_tmdl(table: Table, column: Column, mode: Mode) -> list[str]:
+    lines = [*doc_comment(column.description, "\t"), f"\tcolumn {column.name}"]
+    lines += [
+        f"\t\tdataType: {column.data_type}",
+        f"\t\tlineageTag: {tag(table.name, column.name)}",
+        # Every number a visual shows is a measure: no implicit sums.
+        "\t\tsummarizeBy: none",
+        f"\t\tsourceColumn: {column.name}",
+    ]
+    format_string = column_format(column)
+    if format_string:
+        lines.append(f"\t\tformatString: {format_string}")
+    if column.name in hidden_columns(table.name):
+        lines.append("\t\tisHidden")
+    dimension = dimension_of(table.name)
+    if dimension and column.name == dimension.label != dimension.sort_by:
+        lines.append(f"\t\tsortByColumn: {dimension.sort_by}")
+    if mode is DIRECT_QUERY and table.name == CUBE and column.name in AGGREGATIONS:
+        summarization, base = AGGREGATIONS[column.name]
+        lines += ["\t\talternateOf", f"\t\t\tsummarization: {summarization}"]
+        lines.append(
+            f"\t\t\tbaseColumn: {FACT}.{base}" if base else f"\t\t\tbaseTable: {FACT}"
+        )
+    return [*lines, ""]
+
+
+def table_tmdl(table: Table, mode: Mode) -> str:
     lines = [*doc_comment(table.description, ""), f"table {table.name}"]
-    lines += [f"\tlineageTag: {tag(table.name)}", ""]
-    if table.name == "customer_segments":
-        for measure, dax, format_string, _ in MEASURES:
+    lines.append(f"\tlineageTag: {tag(table.name)}")
+    if table.name == CUBE:
+        # An aggregation table is never queried directly; the report reads
+        # customer_segments' measures and Power BI answers from here.
+        lines.append("\tisHidden")
+    lines.append("")
+    if table.name == FACT:
+        for measure in MEASURES:
             lines += [
-                f"\tmeasure {quote_name(measure)} = {dax}",
-                f"\t\tformatString: {format_string}",
-                f"\t\tlineageTag: {tag(table.name, 'measure', measure)}",
+                f"\tmeasure {quote_name(measure.name)} = {measure.dax}",
+                f"\t\tformatString: {measure.format_string}",
+                f"\t\tlineageTag: {tag(table.name, 'measure', measure.name)}",
                 "",
             ]
     for column in table.columns:
-        lines += doc_comment(column.description, "\t")
-        lines += [
-            f"\tcolumn {column.name}",
-            f"\t\tdataType: {column.data_type}",
-            f"\t\tlineageTag: {tag(table.name, column.name)}",
-            f"\t\tsummarizeBy: {'sum' if column.name in SUMMABLE else 'none'}",
-            f"\t\tsourceColumn: {column.name}",
-        ]
-        if (table.name, column.name) in SORT_BY:
-            lines.append(f"\t\tsortByColumn: {SORT_BY[(table.name, column.name)]}")
-        lines.append("")
+        lines += column_tmdl(table, column, mode)
     lines += [
         f"\tpartition {table.name} = m",
-        "\t\tmode: import",
+        f"\t\tmode: {storage_mode(table.name, mode)}",
         "\t\tsource =",
-        "\t\t\t\tlet",
-        "\t\t\t\t    Source = Parquet.Document(File.Contents("
-        f'ParquetFolder & "{table.name}.parquet"))',
-        "\t\t\t\tin",
-        "\t\t\t\t    Source",
+        *(f"\t\t\t\t{line}" for line in partition_source(table.name, mode)),
         "",
     ]
     return "\n".join(lines)
 
 
-def model_files(tables: list[Table]) -> dict[str, str]:
+def model_files(tables: list[Table], mode: Mode) -> dict[str, str]:
     database = "database\n\tcompatibilityLevel: 1567\n"
     model = "\n".join(
         [
             "model Model",
             "\tculture: en-US",
             "\tdefaultPowerBIDataSourceVersion: powerBI_V3",
+            "\tdiscourageImplicitMeasures",
             "\tsourceQueryCulture: en-US",
             "\tdataAccessOptions",
             "\t\tlegacyRedirects",
@@ -224,12 +410,14 @@ def model_files(tables: list[Table]) -> dict[str, str]:
     )
     expressions = "\n".join(
         [
-            "/// Folder holding the published Parquet files (publish/ after",
-            "/// make run), ending with a backslash. Change it under",
-            "/// Transform data > Edit parameters.",
-            f'expression ParquetFolder = "{DEFAULT_PARQUET_FOLDER}" meta '
+            *doc_comment(
+                f"{mode.parameter_doc} Change it under Transform data > Edit "
+                "parameters.",
+                "",
+            ),
+            f'expression {mode.parameter} = "{mode.default_path}" meta '
             '[IsParameterQuery=true, Type="Text", IsParameterQueryRequired=true]',
-            f"\tlineageTag: {tag('ParquetFolder')}",
+            f"\tlineageTag: {tag(mode.parameter)}",
             "",
             "\tannotation PBI_ResultType = Text",
             "",
@@ -237,11 +425,12 @@ def model_files(tables: list[Table]) -> dict[str, str]:
     )
     relationships = "\n".join(
         line
-        for source, source_column, target, target_column in RELATIONSHIPS
+        for table, dimension in RELATIONSHIPS
         for line in (
-            f"relationship {tag('relationship', source, target)}",
-            f"\tfromColumn: {source}.{source_column}",
-            f"\ttoColumn: {target}.{target_column}",
+            f"relationship {tag('relationship', table, dimension.table)}",
+            "\tcrossFilteringBehavior: oneDirection",
+            f"\tfromColumn: {table}.{dimension.key}",
+            f"\ttoColumn: {dimension.table}.{dimension.key}",
             "",
         )
     )
@@ -252,183 +441,356 @@ def model_files(tables: list[Table]) -> dict[str, str]:
         "definition/relationships.tmdl": relationships,
     }
     for table in tables:
-        files[f"definition/tables/{table.name}.tmdl"] = table_tmdl(table)
+        files[f"definition/tables/{table.name}.tmdl"] = table_tmdl(table, mode)
     return files
+
+
+def literal(value: str | bool | int) -> dict:
+    """A report formatting value: text in single quotes, booleans bare, whole
+    numbers with the L suffix Power BI writes."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int):
+        text = f"{value}L"
+    else:
+        text = "'" + value.replace("'", "''") + "'"
+    return {"expr": {"Literal": {"Value": text}}}
 
 
 def field(table: str, name: str, kind: str = "Column") -> dict:
     return {kind: {"Expression": {"SourceRef": {"Entity": table}}, "Property": name}}
 
 
-def projection(table: str, name: str, kind: str = "Column") -> dict:
-    return {
-        "field": field(table, name, kind),
+def column(table: str, name: str, active: bool | None = None) -> dict:
+    item = {
+        "field": field(table, name),
         "queryRef": f"{table}.{name}",
+        "nativeQueryRef": name,
+        "displayName": DISPLAY_NAMES.get(name, name),
+    }
+    if active is not None:
+        item["active"] = active
+    return item
+
+
+def label(dimension: Dimension, active: bool | None = None) -> dict:
+    return column(dimension.table, dimension.label, active)
+
+
+def measure(name: str) -> dict:
+    if name not in {m.name for m in MEASURES}:
+        raise KeyError(name)
+    return {
+        "field": field(FACT, name, "Measure"),
+        "queryRef": f"{FACT}.{name}",
         "nativeQueryRef": name,
     }
 
 
-def average(table: str, name: str) -> dict:
-    """A numeric column averaged per data point (scatter axes need an aggregate)."""
-    column = field(table, name)
-    return {
-        "field": {"Aggregation": {"Expression": column, "Function": 1}},
-        "queryRef": f"Avg({table}.{name})",
-        "nativeQueryRef": f"Average of {name}",
-    }
+def drill(*dimensions: Dimension) -> list[dict]:
+    """A multi-field axis: the first level shows, the others are drill levels."""
+    return [label(d, active=i == 0) for i, d in enumerate(dimensions)]
 
 
-def measure(name: str) -> dict:
-    return projection("customer_segments", name, "Measure")
-
-
-def visual(name: str, kind: str, box: tuple[int, int, int, int], roles: dict) -> dict:
+def visual(
+    name: str,
+    kind: str,
+    box: tuple[int, int, int, int],
+    roles: dict[str, list[dict]],
+    title: str | None = None,
+    sort: dict | None = None,
+) -> dict:
     x, y, width, height = box
+    query: dict = {
+        "queryState": {role: {"projections": items} for role, items in roles.items()}
+    }
+    if sort:
+        query["sortDefinition"] = {
+            "sort": [{"field": sort["field"], "direction": "Ascending"}],
+            "isDefaultSort": False,
+        }
+    body: dict = {"visualType": kind, "query": query, "drillFilterOtherVisuals": True}
+    if title:
+        body["visualContainerObjects"] = {
+            "title": [{"properties": {"show": literal(True), "text": literal(title)}}]
+        }
     return {
         "$schema": VISUAL_SCHEMA,
         "name": name,
         "position": {"x": x, "y": y, "z": 0, "width": width, "height": height},
-        "visual": {
-            "visualType": kind,
-            "query": {
-                "queryState": {
-                    role: {"projections": items} for role, items in roles.items()
-                }
-            },
-            "drillFilterOtherVisuals": True,
-        },
+        "visual": body,
     }
+
+
+def slicer(name: str, dimension: Dimension, x: int, title: str) -> dict:
+    """A dropdown slicer on a dimension, synced across every page."""
+    item = visual(
+        name, "slicer", (x, 10, 240, 60), {"Values": [label(dimension)]}, title,
+        sort={"field": field(dimension.table, dimension.label)},
+    )  # fmt: skip
+    item["visual"]["objects"] = {
+        "data": [{"properties": {"mode": literal("Dropdown")}}]
+    }
+    item["visual"]["syncGroup"] = {
+        "groupName": dimension.table,
+        "fieldChanges": True,
+        "filterChanges": True,
+    }
+    return item
 
 
 def slicers() -> list[dict]:
-    """Segment, gender and age band slicers, at the top of every page."""
     return [
-        visual(
-            "slicerSegment", "slicer", (20, 10, 300, 60),
-            {"Values": [projection("cluster_summary", "segment_name")]},
-        ),
-        visual(
-            "slicerGender", "slicer", (340, 10, 200, 60),
-            {"Values": [projection("customer_segments", "gender")]},
-        ),
-        visual(
-            "slicerAgeBand", "slicer", (560, 10, 200, 60),
-            {"Values": [projection("customer_segments", "age_band")]},
-        ),
-    ]  # fmt: skip
-
-
-def pages() -> list[tuple[str, str, list[dict]]]:
-    cards = [
-        visual(
-            f"card{i}", "card", (20 + i * 155, 90, 145, 90), {"Values": [measure(name)]}
-        )
-        for i, (name, *_) in enumerate(MEASURES)
+        slicer("slicerSegment", SEGMENT, 20, "Segment"),
+        slicer("slicerGender", GENDER, 280, "Gender"),
+        slicer("slicerAgeBand", AGE_BAND, 540, "Age band"),
     ]
-    summary_columns = [
-        "segment_name", "customers", "customer_share", "avg_age",
-        "avg_annual_income_k", "avg_spending_score", "income_to_spend_ratio",
-    ]  # fmt: skip
-    description = visual(
-        "clusterDescriptions", "tableEx", (20, 200, 1240, 300),
-        {"Values": [projection("cluster_summary", c) for c in summary_columns]},
+
+
+def by(dimension: Dimension) -> dict:
+    """Sort a visual by a dimension's label, which sorts by its order column."""
+    return {"field": field(dimension.table, dimension.label)}
+
+
+CARDS = (
+    "Customers",
+    "Segments",
+    "Average Income (k$)",
+    "Average Spending Score",
+    "Income-to-Spend Ratio",
+    "Female Share",
+    "Male Share",
+)
+SEGMENT_TABLE = (
+    "Customers",
+    "Customer Share",
+    "Average Age",
+    "Average Income (k$)",
+    "Average Spending Score",
+    "Income-to-Spend Ratio",
+)
+DRILL_THROUGH_COLUMNS = (
+    "age",
+    "annual_income_k",
+    "spending_score",
+    "income_to_spend_ratio",
+    "distance_to_centroid",
+    "is_outlier",
+)
+DRILL_THROUGH_PAGE = "customerList"
+
+
+def card(position: int, name: str, step: int, width: int) -> dict:
+    box = (20 + position * step, 90, width, 80)
+    return visual(f"card{position}", "card", box, {"Values": [measure(name)]}, name)
+
+
+class Page(NamedTuple):
+    name: str
+    display_name: str
+    visuals: list[dict]
+
+
+def pages() -> list[Page]:
+    cards = [card(i, name, 177, 167) for i, name in enumerate(CARDS)]
+    segment_table = visual(
+        "segmentDescriptions", "tableEx", (20, 200, 1240, 500),
+        {
+            "Values": [
+                label(SEGMENT), column(SEGMENT.table, "segment_description"),
+                *(measure(name) for name in SEGMENT_TABLE),
+            ]
+        },
+        "Segments and what sets them apart", sort=by(SEGMENT),
     )  # fmt: skip
     spending = visual(
-        "spendingBySegment", "clusteredBarChart", (20, 90, 1240, 600),
+        "spendingBySegment", "clusteredBarChart", (20, 90, 1240, 610),
         {
-            "Category": [projection("cluster_summary", "segment_name")],
+            "Category": drill(SEGMENT, AGE_BAND),
             "Y": [measure("Average Spending Score")],
         },
+        "Average spending score by segment (drill down to age band)",
+        sort=by(SEGMENT),
     )  # fmt: skip
     gender = visual(
-        "genderBySegment", "hundredPercentStackedBarChart", (20, 90, 1240, 600),
+        "genderBySegment", "hundredPercentStackedBarChart", (20, 90, 1240, 610),
         {
-            "Category": [projection("cluster_summary", "segment_name")],
-            "Series": [projection("customer_segments", "gender")],
-            "Y": [measure("Total Customers")],
+            "Category": [label(SEGMENT)],
+            "Series": [label(GENDER)],
+            "Y": [measure("Customers")],
         },
+        "Gender mix of each segment", sort=by(SEGMENT),
     )  # fmt: skip
     age = visual(
-        "customersByAgeBand", "clusteredColumnChart", (20, 90, 1240, 600),
+        "customersByAgeBand", "clusteredColumnChart", (20, 90, 1240, 610),
         {
-            "Category": [projection("age_groups", "age_band")],
-            "Series": [projection("cluster_summary", "segment_name")],
-            "Y": [projection("age_groups", "customers")],
+            "Category": [label(AGE_BAND)],
+            "Series": [label(SEGMENT)],
+            "Y": [measure("Customers")],
         },
+        "Customers by age band and segment", sort=by(AGE_BAND),
     )  # fmt: skip
     scatter = visual(
-        "incomeVsSpending", "scatterChart", (20, 90, 1240, 600),
+        "incomeVsSpending", "scatterChart", (20, 90, 1240, 610),
         {
-            "Category": [projection("customer_segments", "customer_id")],
-            "Series": [projection("cluster_summary", "segment_name")],
-            "X": [average("customer_segments", "annual_income_k")],
-            "Y": [average("customer_segments", "spending_score")],
+            "Category": [column(FACT, "customer_id")],
+            "Series": [label(SEGMENT)],
+            "X": [measure("Average Income (k$)")],
+            "Y": [measure("Average Spending Score")],
         },
+        "Annual income against spending score, one point per customer",
     )  # fmt: skip
+    drill_down = visual(
+        "segmentDrillDown", "pivotTable", (20, 90, 1240, 610),
+        {
+            "Rows": [
+                label(SEGMENT, active=True), label(AGE_BAND, active=False),
+                column(FACT, "customer_id", active=False),
+            ],
+            "Values": [
+                measure(name)
+                for name in ("Customers", "Average Age", "Average Income (k$)",
+                             "Average Spending Score")
+            ],
+        },
+        "Segment, then age band, then customer: expand a row to drill down",
+        sort=by(SEGMENT),
+    )  # fmt: skip
+    customer_list = visual(
+        "customerList", "tableEx", (20, 180, 1240, 520),
+        {
+            "Values": [
+                column(FACT, "customer_id"), label(SEGMENT), label(GENDER),
+                label(AGE_BAND), *(column(FACT, c) for c in DRILL_THROUGH_COLUMNS),
+            ]
+        },
+        "Customers of the selection", sort={"field": field(FACT, "customer_id")},
+    )  # fmt: skip
+    selection = ("Customers", "Average Income (k$)", "Average Spending Score")
+    selection_cards = [card(i, name, 250, 240) for i, name in enumerate(selection)]
     return [
-        ("segmentOverview", "Segment overview", [*slicers(), *cards, description]),
-        ("spendingPatterns", "Spending patterns", [*slicers(), spending]),
-        ("genderDistribution", "Gender distribution", [*slicers(), gender]),
-        ("ageGroups", "Age groups", [*slicers(), age]),
-        ("incomeVsSpending", "Income vs spending", [*slicers(), scatter]),
+        Page(
+            "segmentOverview", "Segment overview", [*slicers(), *cards, segment_table]
+        ),
+        Page("spendingPatterns", "Spending patterns", [*slicers(), spending]),
+        Page("genderDistribution", "Gender distribution", [*slicers(), gender]),
+        Page("ageGroups", "Age groups", [*slicers(), age]),
+        Page("incomeVsSpending", "Income vs spending", [*slicers(), scatter]),
+        Page("segmentDrillDown", "Segment drill-down", [*slicers(), drill_down]),
+        Page(
+            DRILL_THROUGH_PAGE,
+            "Customer list",
+            [*slicers(), *selection_cards, customer_list],
+        ),
     ]
 
 
-def report_files() -> dict[str, object]:
-    files: dict[str, object] = {
-        "definition.pbir": {
-            "$schema": PBIR_SCHEMA,
-            "version": "4.0",
-            "datasetReference": {"byPath": {"path": f"../{PROJECT}.SemanticModel"}},
+def drill_through(page: Page) -> dict:
+    """Right-click a segment, gender or age band anywhere > Drill through >
+    Customer list: the page opens filtered to that selection."""
+    filters = [
+        {
+            "name": f"drill_{dimension.table}",
+            "field": field(dimension.table, dimension.label),
+            "type": "Categorical",
+            "howCreated": "Drillthrough",
+        }
+        for dimension in DIMENSIONS
+    ]
+    return {
+        "type": "Drillthrough",
+        "visibility": "HiddenInViewMode",
+        "filterConfig": {"filters": filters},
+        "pageBinding": {
+            "name": f"{page.name}Binding",
+            "type": "Drillthrough",
+            "parameters": [
+                {
+                    "name": f"{f['name']}Parameter",
+                    "boundFilter": f["name"],
+                    "fieldExpr": f["field"],
+                }
+                for f in filters
+            ],
         },
-        "definition/version.json": {"$schema": VERSION_SCHEMA, "version": "2.0.0"},
-        "definition/report.json": {
+    }
+
+
+def report_definition() -> dict[str, object]:
+    """The report's definition/ folder: the same for both storage modes."""
+    files: dict[str, object] = {
+        "version.json": {"$schema": VERSION_SCHEMA, "version": "2.0.0"},
+        "report.json": {
             "$schema": REPORT_SCHEMA,
             "themeCollection": {},
-            "layoutOptimization": "None",
+            "settings": {"defaultDrillFilterOtherVisuals": True},
         },
     }
     all_pages = pages()
-    files["definition/pages/pages.json"] = {
+    files["pages/pages.json"] = {
         "$schema": PAGES_SCHEMA,
-        "pageOrder": [name for name, _, _ in all_pages],
-        "activePageName": all_pages[0][0],
+        "pageOrder": [page.name for page in all_pages],
+        "activePageName": all_pages[0].name,
     }
-    for name, display_name, visuals in all_pages:
-        files[f"definition/pages/{name}/page.json"] = {
+    for page in all_pages:
+        page_file = {
             "$schema": PAGE_SCHEMA,
-            "name": name,
-            "displayName": display_name,
+            "name": page.name,
+            "displayName": page.display_name,
             "displayOption": "FitToPage",
             "height": 720,
             "width": 1280,
         }
-        for item in visuals:
-            files[f"definition/pages/{name}/visuals/{item['name']}/visual.json"] = item
+        if page.name == DRILL_THROUGH_PAGE:
+            page_file |= drill_through(page)
+        files[f"pages/{page.name}/page.json"] = page_file
+        for item in page.visuals:
+            files[f"pages/{page.name}/visuals/{item['name']}/visual.json"] = item
     return files
 
 
+def platform(kind: str, mode: Mode) -> dict:
+    return {
+        "$schema": PLATFORM_SCHEMA,
+        "metadata": {"type": kind, "displayName": mode.project},
+        "config": {"version": "2.0", "logicalId": tag("item", kind, mode.project)},
+    }
+
+
+def as_json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
 def project_files(tables: list[Table]) -> dict[str, str]:
-    """Every file of the project, by path relative to powerbi/."""
-    as_json = lambda value: json.dumps(value, indent=2, ensure_ascii=False) + "\n"  # noqa: E731
-    files = {
-        f"{PROJECT}.pbip": as_json(
+    """Every file of both projects, by path relative to powerbi/."""
+    files = {".gitignore": "**/.pbi/localSettings.json\n**/.pbi/cache.abf\n"}
+    definition = report_definition()
+    for mode in MODES:
+        report, model = f"{mode.project}.Report", f"{mode.project}.SemanticModel"
+        files[f"{mode.project}.pbip"] = as_json(
             {
                 "$schema": PBIP_SCHEMA,
                 "version": "1.0",
-                "artifacts": [{"report": {"path": f"{PROJECT}.Report"}}],
+                "artifacts": [{"report": {"path": report}}],
                 "settings": {"enableAutoRecovery": True},
             }
-        ),
-        ".gitignore": "**/.pbi/localSettings.json\n**/.pbi/cache.abf\n",
-        f"{PROJECT}.SemanticModel/definition.pbism": as_json(
-            {"$schema": PBISM_SCHEMA, "version": "4.0", "settings": {}}
-        ),
-    }
-    for path, text in model_files(tables).items():
-        files[f"{PROJECT}.SemanticModel/{path}"] = text
-    for path, value in report_files().items():
-        files[f"{PROJECT}.Report/{path}"] = as_json(value)
+        )
+        files[f"{model}/.platform"] = as_json(platform("SemanticModel", mode))
+        files[f"{model}/definition.pbism"] = as_json(
+            {"$schema": PBISM_SCHEMA, "version": "4.2", "settings": {}}
+        )
+        for path, text in model_files(tables, mode).items():
+            files[f"{model}/{path}"] = text
+        files[f"{report}/.platform"] = as_json(platform("Report", mode))
+        files[f"{report}/definition.pbir"] = as_json(
+            {
+                "$schema": PBIR_SCHEMA,
+                "version": "4.0",
+                "datasetReference": {"byPath": {"path": f"../{model}"}},
+            }
+        )
+        for path, value in definition.items():
+            files[f"{report}/definition/{path}"] = as_json(value)
     return files
 
 

@@ -11,6 +11,8 @@ from customer_files import read_rows, write_csv
 from pipeline_runs import REPO, PipelineRun, require_success, run_pipeline
 from playwright.sync_api import sync_playwright
 
+from customer_segmentation.powerbi import MEASURES
+
 CARDS = (
     "customers",
     "segments",
@@ -70,8 +72,8 @@ def expected_cards(run: PipelineRun, where: str = "true") -> dict[str, str]:
         """
     )
     return {
-        "customers": str(customers),
-        "segments": str(segments),
+        "customers": f"{customers:,}",
+        "segments": f"{segments:,}",
         "avg-income": f"{income:.2f}",
         "avg-score": f"{score:.2f}",
         "ratio": f"{income / score:.2f}",
@@ -88,8 +90,8 @@ def overview_cards(run: PipelineRun) -> dict[str, str]:
         " income_to_spend_ratio, female_share, male_share from segment_overview"
     )
     return {
-        "customers": str(customers),
-        "segments": str(segments),
+        "customers": f"{customers:,}",
+        "segments": f"{segments:,}",
         "avg-income": f"{income:.2f}",
         "avg-score": f"{score:.2f}",
         "ratio": f"{ratio:.2f}",
@@ -137,6 +139,67 @@ def test_slicers_and_drill_down_in_a_real_browser(browser, demo_run):
     assert all(url.startswith("file://") for url in requests), requests
 
 
+# The dashboard's cards and the Power BI measures they mirror.
+CARD_MEASURES = {
+    "customers": "Customers",
+    "segments": "Segments",
+    "avg-income": "Average Income (k$)",
+    "avg-score": "Average Spending Score",
+    "ratio": "Income-to-Spend Ratio",
+    "female-share": "Female Share",
+    "male-share": "Male Share",
+}
+
+
+def power_bi_text(value: float, format_string: str) -> str:
+    """How Power BI shows a value under the format strings the model uses."""
+    if format_string == "0%":
+        return f"{round(value * 100)}%"
+    decimals = {"#,0": 0, "#,0.0": 1, "#,0.00": 2}[format_string]
+    return f"{value:,.{decimals}f}"
+
+
+@pytest.mark.reference
+def test_the_dashboard_and_the_power_bi_cards_show_the_same_numbers(
+    browser, reference_run
+):
+    page, problems, _ = open_dashboard(browser, reference_run)
+    measures = {m.name: m for m in MEASURES}
+    expected = {}
+    for card, name in CARD_MEASURES.items():
+        table, column = measures[name].mirrors
+        [(value,)] = reference_run.query(f"select {column} from {table}")
+        expected[card] = power_bi_text(value, measures[name].format_string)
+    assert read_cards(page) == expected
+    assert expected["customers"] == "200" and expected["female-share"] == "56%"
+    assert problems == []
+
+
+def test_numbers_carry_thousands_separators(browser, demo_run):
+    """At 10 million customers the cards read 10,000,000, not 10000000."""
+    page, problems, _ = open_dashboard(browser, demo_run)
+    shown = page.evaluate(
+        "[dashboardFormat.count(10000000), dashboardFormat.number(4001962.5, 2),"
+        " dashboardFormat.percent(0.2)]"
+    )
+    assert shown == ["10,000,000", "4,001,962.50", "20%"]
+    assert problems == []
+
+
+def test_the_segment_table_shows_each_description_from_sql(browser, demo_run):
+    page, problems, _ = open_dashboard(browser, demo_run)
+    rows = page.locator("#cluster-table tbody tr").all_inner_texts()
+    descriptions = demo_run.query(
+        "select segment_name, segment_description from cluster_summary"
+        " order by cluster_id"
+    )
+    assert len(rows) == len(descriptions)
+    for row, (name, description) in zip(rows, descriptions, strict=True):
+        cells = row.split("\t")
+        assert (cells[0], cells[-1]) == (name, description)
+    assert problems == []
+
+
 def insights(run: PipelineRun) -> list[str]:
     html = (run.publish_dir / "dashboard.html").read_text(encoding="utf-8")
     block = html.split('<ul class="insights" id="insights">', 1)[1].split("</ul>", 1)[0]
@@ -157,7 +220,7 @@ def test_insights_match_the_marts(demo_run):
         "select income_to_spend_ratio, female_share, male_share from segment_overview"
     )
     assert sentences[0].startswith(
-        f"{name} is the largest segment, with {customers} customers"
+        f"{name} is the largest segment, with {customers:,} customers"
     )
     assert sentences[1] == f"{top} has the highest average spending score, {score:.2f}."
     assert f"ratio is {ratio:.2f}" in sentences[2]

@@ -1,21 +1,42 @@
-"""The Power BI project: generated from the contracts, parseable, consistent."""
+"""The Power BI projects: generated from the contracts, valid against
+Microsoft's schemas, and right under every click.
+
+Power BI Desktop cannot run here, so the model is checked by reading it the
+way Power BI would: the TMDL parsed with powerbi-tmdl-tools' parser, every
+JSON file validated in full against the schema it declares, and each page's
+slicers followed through the relationships to every visual on the page.
+"""
 
 import copy
 import json
 import re
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
+from jsonschema import validators
 from pipeline_runs import PUBLISHED_MODELS, REPO
+from referencing import Registry, Resource
 from tmdl_parser import TmdlParser
 
-from customer_segmentation.powerbi import MEASURES, PROJECT, load_tables, project_files
+from customer_segmentation.powerbi import (
+    AGGREGATIONS,
+    DIMENSIONS,
+    DIRECT_QUERY,
+    DISPLAY_NAMES,
+    FACT,
+    IMPORT,
+    MEASURES,
+    MODES,
+    load_tables,
+    project_files,
+)
 
 POWERBI = REPO / "powerbi"
-MODEL = POWERBI / f"{PROJECT}.SemanticModel"
-REPORT = POWERBI / f"{PROJECT}.Report"
-SCHEMA_PREFIX = "https://developer.microsoft.com/json-schemas/fabric/"
+SCHEMAS = REPO.parent / "shared" / "powerbi-json-schemas"
+SCHEMA_PREFIX = "https://developer.microsoft.com/json-schemas/"
+JSON_SUFFIXES = {".json", ".pbip", ".pbir", ".pbism"}
 DUCKDB_TO_TMDL = {
     "VARCHAR": "string",
     "INTEGER": "int64",
@@ -24,6 +45,53 @@ DUCKDB_TO_TMDL = {
     "BOOLEAN": "boolean",
     "TIMESTAMP": "dateTime",
 }
+VALUE_ROLES = {"Y", "X", "Values", "Size"}
+
+
+class Parser(TmdlParser):
+    """powerbi-tmdl-tools' parser, plus two TMDL forms it skips: bare boolean
+    flags (`isHidden`, `discourageImplicitMeasures`) and the `alternateOf`
+    block of an aggregation column."""
+
+    def _handle_property(self, content, parent, indent):
+        if content == "alternateOf":
+            block: dict = {}
+            parent["alternateOf"] = block
+            self.stack.append((block, indent))
+        elif re.fullmatch(r"[A-Za-z]+", content):
+            parent[content] = True
+        else:
+            super()._handle_property(content, parent, indent)
+
+
+def parse(path: Path) -> dict:
+    parsed = Parser(str(path)).parse()
+    assert parsed, f"{path} parsed to nothing"
+    return parsed
+
+
+def model_dir(mode) -> Path:
+    return POWERBI / f"{mode.project}.SemanticModel" / "definition"
+
+
+def report_dir(mode) -> Path:
+    return POWERBI / f"{mode.project}.Report"
+
+
+def parsed_tables(mode) -> dict[str, dict]:
+    tables = {}
+    for path in sorted((model_dir(mode) / "tables").glob("*.tmdl")):
+        parsed = parse(path)
+        tables[parsed["name"]] = parsed
+    return tables
+
+
+def relationships(mode) -> list[dict]:
+    return parse(model_dir(mode) / "relationships.tmdl")["relationships"]
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def committed_files() -> dict[str, str]:
@@ -32,6 +100,17 @@ def committed_files() -> dict[str, str]:
         for p in sorted(POWERBI.rglob("*"))
         if p.is_file()
     }
+
+
+def json_files() -> list[Path]:
+    return [
+        p
+        for p in sorted(POWERBI.rglob("*"))
+        if p.is_file() and (p.suffix in JSON_SUFFIXES or p.name == ".platform")
+    ]
+
+
+# -- generated, committed, current -------------------------------------------
 
 
 def test_powerbi_folder_matches_the_contracts(docs_target):
@@ -60,66 +139,153 @@ def test_a_contract_change_would_be_caught(docs_target):
         load_tables(docs_target["manifest"], catalog)
 
 
-def parsed_tables() -> dict[str, dict]:
-    tables = {}
-    for path in sorted((MODEL / "definition" / "tables").glob("*.tmdl")):
-        parsed = TmdlParser(str(path)).parse()
-        tables[parsed["name"]] = parsed
-    return tables
-
-
-def test_every_tmdl_file_parses_into_the_published_model():
-    definition = MODEL / "definition"
-    for path in definition.rglob("*.tmdl"):
-        assert TmdlParser(str(path)).parse(), f"{path} parsed to nothing"
-    tables = parsed_tables()
-    assert sorted(tables) == sorted(PUBLISHED_MODELS)
-    for table in tables.values():
-        assert table["type"] == "table"
-        assert table["partitions"][0]["mode"] == "import"
-        assert "ParquetFolder" in table["partitions"][0]["source"]
-        for column in table["columns"]:
-            assert column["sourceColumn"] == column["name"]
-            assert column["dataType"] in set(DUCKDB_TO_TMDL.values())
-    measures = {
-        m["name"]: m["expression"] for m in tables["customer_segments"]["measures"]
-    }
-    assert sorted(measures) == sorted(m.name for m in MEASURES)
-    assert measures["Income-to-Spend Ratio"] == (
-        "DIVIDE([Average Income (k$)], [Average Spending Score])"
-    )
-    relationships = TmdlParser(str(definition / "relationships.tmdl")).parse()
-    links = {
-        (r["fromTable"], r["fromColumnName"], r["toTable"], r["toColumnName"])
-        for r in relationships["relationships"]
-    }
-    assert links == {
-        (table, "cluster_id", "cluster_summary", "cluster_id")
-        for table in (
-            "customer_segments",
-            "gender_dist",
-            "age_groups",
+@pytest.fixture(scope="module")
+def schema_registry() -> Registry:
+    if not SCHEMAS.is_dir():
+        pytest.skip(
+            f"Microsoft's Power BI JSON schemas are absent ({SCHEMAS}); they "
+            "live in ../shared beside the checkout"
         )
+
+    def retrieve(uri: str) -> Resource:
+        path = SCHEMAS / uri.removeprefix(SCHEMA_PREFIX)
+        return Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))
+
+    return Registry(retrieve=retrieve)
+
+
+def test_every_json_file_is_valid_against_the_schema_it_declares(schema_registry):
+    files = json_files()
+    assert len(files) > 40
+    for path in files:
+        document = load_json(path)
+        schema = schema_registry.get_or_retrieve(document["$schema"]).value.contents
+        validator = validators.validator_for(schema)(schema, registry=schema_registry)
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+            for e in validator.iter_errors(document)
+        ]
+        assert not errors, f"{path.relative_to(POWERBI)}: {errors}"
+
+
+def newest(kind_folder: Path) -> str:
+    versions = [p.name for p in kind_folder.iterdir() if p.is_dir()]
+    return max(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
+def test_every_file_declares_the_newest_schema_version(schema_registry):
+    """Power BI Desktop rewrites an older format on its first save, and the
+    committed folder would then differ from the generator's output."""
+    for path in json_files():
+        url = load_json(path)["$schema"]
+        kind, version = url.removeprefix(SCHEMA_PREFIX).rsplit("/", 2)[:2]
+        assert version == newest(SCHEMAS / kind), (path.name, url)
+    report = load_json(report_dir(IMPORT) / "definition" / "report.json")
+    assert "layoutOptimization" not in report
+
+
+# -- the semantic models -------------------------------------------------------
+
+
+def test_both_models_parse_into_the_published_star_schema():
+    for mode in MODES:
+        for path in model_dir(mode).rglob("*.tmdl"):
+            parse(path)
+        model = parse(model_dir(mode) / "model.tmdl")
+        assert model.get("discourageImplicitMeasures") is True
+        tables = parsed_tables(mode)
+        assert sorted(tables) == sorted(PUBLISHED_MODELS)
+        for name, table in tables.items():
+            [partition] = table["partitions"]
+            assert mode.parameter in partition["source"], name
+            for column in table["columns"]:
+                assert column["sourceColumn"] == column["name"]
+                assert column["dataType"] in set(DUCKDB_TO_TMDL.values())
+                # no implicit sums: every number a visual shows is a measure
+                assert column["summarizeBy"] == "none", (name, column["name"])
+                if column["dataType"] in {"int64", "double"}:
+                    assert column.get("formatString"), (name, column["name"])
+        measures = {m["name"]: m for m in tables[FACT]["measures"]}
+        assert sorted(measures) == sorted(m.name for m in MEASURES)
+        for spec in MEASURES:
+            assert measures[spec.name]["expression"] == spec.dax
+            assert measures[spec.name]["formatString"] == spec.format_string
+        for dimension in DIMENSIONS:
+            label = next(
+                c for c in tables[dimension.table]["columns"]
+                if c["name"] == dimension.label
+            )  # fmt: skip
+            if dimension.label != dimension.sort_by:
+                assert label["sortByColumn"] == dimension.sort_by
+
+
+def test_the_storage_modes():
+    """Import reads Parquet everywhere; DirectQuery keeps the customer table
+    in DuckDB, the dimensions Dual and the small tables imported."""
+    for name, table in parsed_tables(IMPORT).items():
+        partition = table["partitions"][0]
+        assert partition["mode"] == "import", name
+        assert "Parquet.Document" in partition["source"]
+    dimensions = {d.table for d in DIMENSIONS}
+    for name, table in parsed_tables(DIRECT_QUERY).items():
+        partition = table["partitions"][0]
+        expected = (
+            "directQuery" if name == FACT else "dual" if name in dimensions
+            else "import"
+        )  # fmt: skip
+        assert partition["mode"] == expected, name
+        assert "DuckDB.Contents(DuckDbFile" in partition["source"]
+        assert f'[Item = "{name}"]' in partition["source"]
+
+
+def test_the_aggregation_answers_the_measures_from_the_cube():
+    """Power BI answers a query from an aggregation only when every column
+    the measure reads is mapped: the cube maps a row count and the sums the
+    measures divide, with matching types."""
+    tables = parsed_tables(DIRECT_QUERY)
+    cube = {c["name"]: c for c in tables["segment_cube"]["columns"]}
+    fact = {c["name"]: c for c in tables[FACT]["columns"]}
+    assert tables["segment_cube"].get("isHidden") is True
+    mapped = {}
+    for name, column in cube.items():
+        if "alternateOf" not in column:
+            continue
+        alternate = column["alternateOf"]
+        if "baseTable" in alternate:
+            assert alternate == {"summarization": "count", "baseTable": FACT}
+            mapped[("count", None)] = name
+        else:
+            table, base = alternate["baseColumn"].split(".")
+            assert table == FACT and column["dataType"] == fact[base]["dataType"]
+            mapped[(alternate["summarization"], base)] = name
+    assert set(mapped) == set(AGGREGATIONS.values())
+    read = {
+        base
+        for spec in MEASURES
+        for base in re.findall(rf"SUM\({FACT}\[(\w+)\]\)", spec.dax)
     }
-    expressions = (definition / "expressions.tmdl").read_text(encoding="utf-8")
-    assert "expression ParquetFolder" in expressions
-    assert "IsParameterQuery=true" in expressions
+    assert {("sum", base) for base in read} <= set(mapped)
+    for name, table in parsed_tables(IMPORT).items():
+        assert all("alternateOf" not in c for c in table["columns"]), name
 
 
 def test_every_column_carries_its_description(docs_target):
-    for name in PUBLISHED_MODELS:
-        text = (MODEL / "definition" / "tables" / f"{name}.tmdl").read_text()
-        node = docs_target["manifest"]["nodes"][f"model.customer_segmentation.{name}"]
-        for column, spec in node["columns"].items():
-            block = re.search(rf"((?:\t///[^\n]*\n)+)\tcolumn {column}\n", text)
-            assert block, f"{name}.{column} has no /// description"
-            first_line = spec["description"].strip().splitlines()[0].strip()
-            assert first_line in block.group(1)
+    for mode in MODES:
+        for name in PUBLISHED_MODELS:
+            text = (model_dir(mode) / "tables" / f"{name}.tmdl").read_text()
+            node = docs_target["manifest"]["nodes"][
+                f"model.customer_segmentation.{name}"
+            ]
+            for column, spec in node["columns"].items():
+                block = re.search(rf"((?:\t///[^\n]*\n)+)\tcolumn {column}\n", text)
+                assert block, f"{name}.{column} has no /// description"
+                first_line = spec["description"].strip().splitlines()[0].strip()
+                assert first_line in block.group(1)
 
 
 def test_tmdl_columns_exist_in_the_published_parquet_with_matching_types(demo_run):
     with duckdb.connect() as con:
-        for name, table in parsed_tables().items():
+        for name, table in parsed_tables(IMPORT).items():
             parquet = demo_run.publish_dir / f"{name}.parquet"
             described = con.execute(
                 "describe select * from read_parquet(?)", [str(parquet)]
@@ -129,59 +295,75 @@ def test_tmdl_columns_exist_in_the_published_parquet_with_matching_types(demo_ru
             assert model == published, name
 
 
-def load_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+# -- measures ------------------------------------------------------------------
 
 
-def assert_schema(document: dict, kind: str) -> None:
-    assert re.fullmatch(
-        re.escape(SCHEMA_PREFIX) + kind + r"/\d+\.\d+\.\d+/schema\.json",
-        document["$schema"],
-    ), document["$schema"]
+def calculate_filters(dax: str) -> list[str]:
+    """The filter arguments of every CALCULATE in a DAX expression."""
+    found = []
+    for match in re.finditer(r"CALCULATE\(", dax):
+        depth, argument, arguments = 1, "", []
+        for char in dax[match.end() :]:
+            depth += char == "("
+            depth -= char == ")"
+            if depth == 0 or (depth == 1 and char == ","):
+                arguments.append(argument.strip())
+                argument = ""
+                if depth == 0:
+                    break
+                continue
+            argument += char
+        found += arguments[1:]
+    return found
 
 
-def test_the_project_files_power_bi_desktop_requires_are_well_formed():
-    pbip = load_json(POWERBI / f"{PROJECT}.pbip")
-    assert_schema(pbip, "pbip/pbipProperties")
-    assert {"version", "artifacts"} <= pbip.keys()
-    assert (POWERBI / pbip["artifacts"][0]["report"]["path"]).is_dir()
-
-    pbism = load_json(MODEL / "definition.pbism")
-    assert_schema(pbism, "item/semanticModel/definitionProperties")
-    assert "version" in pbism
-
-    pbir = load_json(REPORT / "definition.pbir")
-    assert_schema(pbir, "item/report/definitionProperties")
-    assert "version" in pbir
-    assert (REPORT / pbir["datasetReference"]["byPath"]["path"]).resolve() == MODEL
-
-    version = load_json(REPORT / "definition" / "version.json")
-    assert_schema(version, "item/report/definition/versionMetadata")
-    assert re.fullmatch(r"[1-9]\d*\.\d+\.0", version["version"])
-
-    report = load_json(REPORT / "definition" / "report.json")
-    assert_schema(report, "item/report/definition/report")
-    assert {"themeCollection", "layoutOptimization"} <= report.keys()
+def keeps_the_selection(argument: str) -> bool:
+    return argument.startswith(("KEEPFILTERS(", "REMOVEFILTERS(", "ALL("))
 
 
-def model_fields() -> set[tuple[str, str]]:
-    fields = set()
-    for name, table in parsed_tables().items():
-        fields |= {(name, c["name"]) for c in table["columns"]}
-        fields |= {(name, m["name"]) for m in table.get("measures", [])}
-    return fields
+def test_a_filter_fixed_in_a_measure_keeps_the_users_selection():
+    """With Male selected, Female Share must be 0, not females / males: a
+    plain filter inside CALCULATE would replace the slicer's selection."""
+    filters = [f for spec in MEASURES for f in calculate_filters(spec.dax)]
+    assert filters and all(keeps_the_selection(f) for f in filters), filters
+    # The old definition, which this check exists to catch:
+    old = (
+        'DIVIDE(CALCULATE([Total Customers], customer_segments[gender] = "Female"),'
+        " [Total Customers])"
+    )
+    assert not all(keeps_the_selection(f) for f in calculate_filters(old))
 
 
-def fields_of(node) -> list[tuple[str, str]]:
-    """Every (table, column or measure) a visual's query refers to."""
+def test_every_measure_mirrors_a_sql_column(docs_target):
+    """One definition per metric: each measure names the mart column that
+    computes the same number in SQL, and every headline metric of
+    segment_overview has exactly one measure."""
+    nodes = docs_target["manifest"]["nodes"]
+    for spec in MEASURES:
+        table, column = spec.mirrors
+        assert column in nodes[f"model.customer_segmentation.{table}"]["columns"]
+    overview = nodes["model.customer_segmentation.segment_overview"]["columns"]
+    mirrored = [c for t, c in (m.mirrors for m in MEASURES) if t == "segment_overview"]
+    assert sorted(mirrored) == sorted(overview)
+
+
+# -- the report ----------------------------------------------------------------
+
+
+def fields_of(node) -> list[tuple[str, str, str]]:
+    """Every (kind, table, name) a query part refers to."""
     found = []
     if isinstance(node, dict):
-        if (
-            "Property" in node
-            and "Expression" in node
-            and "SourceRef" in node["Expression"]
-        ):
-            found.append((node["Expression"]["SourceRef"]["Entity"], node["Property"]))
+        for kind in ("Column", "Measure"):
+            if kind in node and "SourceRef" in node[kind].get("Expression", {}):
+                inner = node[kind]
+                found.append(
+                    (
+                        kind,
+                        inner["Expression"]["SourceRef"]["Entity"],
+                        inner["Property"],
+                    )
+                )
         for value in node.values():
             found += fields_of(value)
     elif isinstance(node, list):
@@ -190,56 +372,198 @@ def fields_of(node) -> list[tuple[str, str]]:
     return found
 
 
-def test_pages_and_visuals_refer_to_real_fields():
-    pages_dir = REPORT / "definition" / "pages"
-    pages = load_json(pages_dir / "pages.json")
-    assert_schema(pages, "item/report/definition/pagesMetadata")
-    assert sorted(pages["pageOrder"]) == sorted(
-        p.name for p in pages_dir.iterdir() if p.is_dir()
-    )
-    assert [
-        load_json(pages_dir / p / "page.json")["displayName"]
-        for p in pages["pageOrder"]
-    ] == [
+def report_pages(mode) -> list[tuple[dict, list[dict]]]:
+    pages_dir = report_dir(mode) / "definition" / "pages"
+    order = load_json(pages_dir / "pages.json")["pageOrder"]
+    assert sorted(order) == sorted(p.name for p in pages_dir.iterdir() if p.is_dir())
+    return [
+        (
+            load_json(pages_dir / name / "page.json"),
+            [load_json(v) for v in sorted((pages_dir / name).glob("visuals/*/*.json"))],
+        )
+        for name in order
+    ]
+
+
+def reached_tables(start: str, links: list[dict]) -> set[str]:
+    """Tables a filter on `start` reaches: from the one side of a relationship
+    to its many side, and back as well only where it filters both ways."""
+    edges = defaultdict(set)
+    for link in links:
+        edges[link["toTable"]].add(link["fromTable"])
+        if link.get("crossFilteringBehavior") == "bothDirections":
+            edges[link["fromTable"]].add(link["toTable"])
+    reached, todo = {start}, [start]
+    while todo:
+        for table in edges[todo.pop()] - reached:
+            reached.add(table)
+            todo.append(table)
+    return reached
+
+
+def value_tables(visual: dict, dimension_tables: set[str]) -> set[str]:
+    """The tables holding what a visual shows: its measures' table and any
+    column outside the dimensions (grouping by a dimension is fine: a row
+    with nothing left under the filter is not drawn)."""
+    return {
+        table
+        for kind, table, _ in fields_of(visual["visual"]["query"])
+        if kind == "Measure" or table not in dimension_tables
+    }
+
+
+def unreached(pages, links: list[dict]) -> list[str]:
+    dimension_tables = {d.table for d in DIMENSIONS}
+    problems = []
+    for page, visuals in pages:
+        slicers = [v for v in visuals if v["visual"]["visualType"] == "slicer"]
+        for slicer in slicers:
+            [(_, table, name)] = set(fields_of(slicer["visual"]["query"]))
+            reach = reached_tables(table, links)
+            for visual in visuals:
+                if visual in slicers:
+                    continue
+                missed = value_tables(visual, dimension_tables) - reach
+                if missed:
+                    problems.append(
+                        f"{page['name']}: {table}.{name} misses {visual['name']} "
+                        f"({sorted(missed)})"
+                    )
+    return problems
+
+
+def test_every_slicer_filters_every_visual_on_its_page():
+    for mode in MODES:
+        links = relationships(mode)
+        assert all(link["crossFilteringBehavior"] == "oneDirection" for link in links)
+        pages = report_pages(mode)
+        assert all(any(v["visual"]["visualType"] == "slicer" for v in vs)
+                   for _, vs in pages)  # fmt: skip
+        assert unreached(pages, links) == []
+    # The check would have caught the old model, where the age chart read
+    # age_groups and gender sliced customer_segments:
+    old_links = [
+        {"fromTable": t, "toTable": "cluster_summary"}
+        for t in ("customer_segments", "gender_dist", "age_groups")
+    ]
+    old_page = {"name": "ageGroups"}
+    old_visuals = [
+        {"name": "slicer", "visual": {"visualType": "slicer", "query": {
+            "Values": {"Column": {"Expression": {"SourceRef": {
+                "Entity": "customer_segments"}}, "Property": "gender"}}}}},
+        {"name": "chart", "visual": {"visualType": "clusteredColumnChart", "query": {
+            "Y": {"Column": {"Expression": {"SourceRef": {
+                "Entity": "age_groups"}}, "Property": "customers"}}}}},
+    ]  # fmt: skip
+    assert unreached([(old_page, old_visuals)], old_links)
+
+
+def test_pages_and_visuals_are_finished():
+    known = {}
+    for name, table in parsed_tables(IMPORT).items():
+        known |= {("Column", name, c["name"]): c for c in table["columns"]}
+        known |= {("Measure", name, m["name"]): m for m in table.get("measures", [])}
+    pages = report_pages(IMPORT)
+    assert [page["displayName"] for page, _ in pages] == [
         "Segment overview",
         "Spending patterns",
         "Gender distribution",
         "Age groups",
         "Income vs spending",
+        "Segment drill-down",
+        "Customer list",
     ]
-    known = model_fields()
-    slicers = set()
-    for page_name in pages["pageOrder"]:
-        page = load_json(pages_dir / page_name / "page.json")
-        assert_schema(page, "item/report/definition/page")
-        assert page["name"] == page_name
-        assert {"displayName", "displayOption", "height", "width"} <= page.keys()
-        for visual_file in (pages_dir / page_name / "visuals").glob("*/visual.json"):
-            visual = load_json(visual_file)
-            assert_schema(visual, "item/report/definition/visualContainer")
-            assert visual["name"] == visual_file.parent.name
-            assert len(visual["name"]) <= 50
-            assert {"x", "y", "width", "height"} <= visual["position"].keys()
+    sync_groups = defaultdict(set)
+    for page, visuals in pages:
+        for visual in visuals:
+            body = visual["visual"]
             position = visual["position"]
             assert position["x"] + position["width"] <= page["width"]
             assert position["y"] + position["height"] <= page["height"]
-            used = fields_of(visual["visual"]["query"])
-            assert used and set(used) <= known, (visual_file, set(used) - known)
-            if visual["visual"]["visualType"] == "slicer":
-                slicers |= set(used)
-    assert slicers == {
-        ("cluster_summary", "segment_name"),
-        ("customer_segments", "gender"),
-        ("customer_segments", "age_band"),
+            used = fields_of(body["query"])
+            assert used and set(used) <= known.keys(), (visual["name"], used)
+            [title] = body["visualContainerObjects"]["title"]
+            assert "_" not in title["properties"]["text"]["expr"]["Literal"]["Value"]
+            for role, state in body["query"]["queryState"].items():
+                for projection in state["projections"]:
+                    if "Column" in projection["field"]:
+                        name = projection["field"]["Column"]["Property"]
+                        assert projection["displayName"] == DISPLAY_NAMES[name]
+                        # values are measures, never a bare or implicit column
+                        if body["visualType"] not in {"tableEx", "slicer"}:
+                            assert role not in VALUE_ROLES, (visual["name"], role)
+                    else:
+                        assert "Measure" in projection["field"], projection
+            if body["visualType"] == "slicer":
+                assert body["objects"]["data"][0]["properties"]["mode"] == {
+                    "expr": {"Literal": {"Value": "'Dropdown'"}}
+                }
+                [(_, table, _)] = set(used)
+                sync_groups[table].add(body["syncGroup"]["groupName"])
+            if body["visualType"] not in {"card", "scatterChart"}:
+                assert body["query"]["sortDefinition"]["sort"], visual["name"]
+    # one sync group per dimension, shared by every page
+    assert {t: len(g) for t, g in sync_groups.items()} == {
+        d.table: 1 for d in DIMENSIONS
     }
 
 
-def test_every_headline_metric_of_the_sql_has_a_measure(docs_target):
-    """segment_overview is the one definition of the headline metrics: each
-    of its columns is mirrored by exactly one DAX measure, and no measure
-    mirrors a column it does not have."""
-    overview = docs_target["manifest"]["nodes"][
-        "model.customer_segmentation.segment_overview"
+def visuals_by_name(mode=IMPORT) -> dict[str, dict]:
+    return {v["name"]: v for _, visuals in report_pages(mode) for v in visuals}
+
+
+def test_drill_down_and_drill_through():
+    visuals = visuals_by_name()
+    spending = visuals["spendingBySegment"]["visual"]["query"]["queryState"]
+    assert [p["queryRef"] for p in spending["Category"]["projections"]] == [
+        "dim_segment.segment_name",
+        "dim_age_band.age_band",
     ]
-    mirrored = [m.mirrors for m in MEASURES if m.mirrors is not None]
-    assert sorted(mirrored) == sorted(overview["columns"])
+    matrix = visuals["segmentDrillDown"]["visual"]
+    assert matrix["visualType"] == "pivotTable"
+    rows = matrix["query"]["queryState"]["Rows"]["projections"]
+    assert [p["queryRef"] for p in rows] == [
+        "dim_segment.segment_name",
+        "dim_age_band.age_band",
+        "customer_segments.customer_id",
+    ]  # fmt: skip
+
+    pages = {page["name"]: page for page, _ in report_pages(IMPORT)}
+    target = pages["customerList"]
+    assert target["type"] == "Drillthrough"
+    assert target["visibility"] == "HiddenInViewMode"
+    bound = {
+        p["fieldExpr"]["Column"]["Expression"]["SourceRef"]["Entity"]
+        for p in target["pageBinding"]["parameters"]
+    }
+    assert target["pageBinding"]["type"] == "Drillthrough"
+    assert bound == {d.table for d in DIMENSIONS}
+    filters = {f["name"] for f in target["filterConfig"]["filters"]}
+    assert {p["boundFilter"] for p in target["pageBinding"]["parameters"]} == filters
+    listed = {name for _, _, name in fields_of(visuals["customerList"]["visual"])}
+    assert {"customer_id", "is_outlier", "annual_income_k", "spending_score"} <= listed
+
+
+def test_the_segment_table_shows_the_description_from_sql():
+    table = visuals_by_name()["segmentDescriptions"]
+    assert ("Column", "dim_segment", "segment_description") in fields_of(table)
+    text = (REPO / "models" / "marts" / "dim_segment.sql").read_text()
+    assert "segment_description" in text and "ref('cluster_summary')" in text
+
+
+def test_both_reports_share_one_definition():
+    imported, direct = (
+        {
+            str(p.relative_to(report_dir(mode) / "definition")): p.read_bytes()
+            for p in (report_dir(mode) / "definition").rglob("*")
+            if p.is_file()
+        }
+        for mode in (IMPORT, DIRECT_QUERY)
+    )
+    assert imported == direct
+    for mode in MODES:
+        pbip = load_json(POWERBI / f"{mode.project}.pbip")
+        assert (POWERBI / pbip["artifacts"][0]["report"]["path"]) == report_dir(mode)
+        pbir = load_json(report_dir(mode) / "definition.pbir")
+        target = report_dir(mode) / pbir["datasetReference"]["byPath"]["path"]
+        assert target.resolve() == model_dir(mode).parent

@@ -70,3 +70,20 @@ def test_age_band_counts(reference_run):
 
 def test_nothing_rejected_from_the_clean_reference_file(reference_run):
     assert reference_run.query("select count(*) from rejected_customers") == [(0,)]
+
+
+def test_segment_descriptions_say_where_each_segment_sits(reference_run):
+    descriptions = dict(
+        reference_run.query(
+            "select segment_name, segment_description from cluster_summary"
+        )
+    )
+    assert descriptions["Low Income, High Spend"] == (
+        "Youngest segment (average 25 vs 39 overall); income well below average "
+        "(26 k$ vs 61 k$); spending well above average (score 79 vs 50); "
+        "59% female (56% overall)."
+    )
+    assert descriptions["Low Income, Low Spend"].startswith("Oldest segment")
+    assert descriptions["High Income, Low Spend"].startswith(
+        "Age about average (average 41 vs 39 overall); income well above average"
+    )

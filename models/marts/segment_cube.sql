@@ -1,0 +1,39 @@
+{#- Additive totals per segment x gender x age band: every average is a
+    total divided by customers, so any slice of the cube re-aggregates
+    exactly. A few hundred rows whatever the number of customers, which is
+    what Power BI imports as an aggregation over the customer table. -#}
+
+with
+
+customer_segments as (
+
+    select
+        cluster_id,
+        gender,
+        age_band,
+        age,
+        annual_income_k,
+        spending_score,
+        is_outlier
+    from {{ ref('customer_segments') }}
+
+),
+
+per_cell as (
+
+    select
+        cluster_id,
+        gender,
+        age_band,
+        count(*) as customers,
+        cast(sum(age) as {{ dbt.type_bigint() }}) as total_age,
+        sum(annual_income_k) as total_annual_income_k,
+        cast(sum(spending_score) as {{ dbt.type_bigint() }})
+            as total_spending_score,
+        count(*) filter (where is_outlier) as outliers
+    from customer_segments
+    group by cluster_id, gender, age_band
+
+)
+
+select * from per_cell
