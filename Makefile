@@ -12,7 +12,7 @@ DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup browser compat-reader run refit test lint format docs powerbi demo-data bench readme-screenshot clean
+.PHONY: help setup browser compat-reader run run-transactions refit test lint format docs powerbi demo-data bench readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,6 +43,9 @@ $(COMPAT_VENV)/bin/python:
 run: setup ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own)
 	$(BIN)/segments run
 
+run-transactions: setup ## Run on the demo transactions (RFM, behaviour segments); SEGMENTS_TRANSACTIONS=file for yours
+	SEGMENTS_TRANSACTIONS=$${SEGMENTS_TRANSACTIONS:-demo} $(BIN)/segments run
+
 refit: setup ## Like run, but always fit a new model (ids of persisting segments are kept)
 	$(BIN)/segments run --refit
 
@@ -69,8 +72,9 @@ powerbi: setup ## Regenerate the Power BI project in powerbi/ from the mart cont
 	$(DBT) docs generate
 	$(BIN)/python -m customer_segmentation.powerbi --target target --out powerbi
 
-demo-data: setup ## Regenerate seeds/demo_customers.csv from its generator
+demo-data: setup ## Regenerate the demo files (seeds/demo_customers.csv, demo/transactions.csv) from their generators
 	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
+	$(BIN)/python -m customer_segmentation.transactions_data demo/transactions.csv
 
 bench: setup ## Benchmark 200, 1M and 10M customers against the notebook way and the floor (BENCH_ARGS=... for more)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

@@ -26,6 +26,14 @@ def demo_run(tmp_path_factory) -> PipelineRun:
 
 
 @pytest.fixture(scope="session")
+def transactions_run(tmp_path_factory) -> PipelineRun:
+    """The transactions demo, as `SEGMENTS_TRANSACTIONS=demo make run` runs it."""
+    return require_success(
+        run_pipeline(tmp_path_factory.mktemp("transactions"), transactions="demo")
+    )
+
+
+@pytest.fixture(scope="session")
 def reference_file() -> Path:
     if not REFERENCE_FILE.is_file():
         pytest.skip(

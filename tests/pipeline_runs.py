@@ -14,6 +14,7 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_FILE = REPO / "seeds" / "demo_customers.csv"
+DEMO_TRANSACTIONS = REPO / "demo" / "transactions.csv"
 REFERENCE_FILE = REPO.parent / "shared" / "data" / "mall_customers.csv"
 # What the issues ask to be published, written out here rather than imported
 # so that dropping a table from the publish step fails the tests.
@@ -31,6 +32,13 @@ PIPELINE_MARTS = (
     "segment_cube",
     "rejected_customers",
     "load_audit",
+    "customer_rfm",
+    "rfm_segment_summary",
+    "rfm_grid",
+    "rfm_score_edges",
+    "dim_rfm_segment",
+    "transaction_audit",
+    "rejected_transactions",
 )
 # ...while the model tables carry run metadata (ids, times, history).
 MODEL_TABLES = (
@@ -64,6 +72,7 @@ def pipeline_env(
     input_file: Path | None,
     dbt_vars: str | None,
     publish_dir: Path,
+    transactions: Path | str | None = None,
 ) -> dict[str, str]:
     """The environment `make run` would give, every output under workdir."""
     env = {
@@ -76,6 +85,9 @@ def pipeline_env(
     }
     env.pop("SEGMENTS_INPUT", None)
     env.pop("SEGMENTS_VARS", None)
+    env.pop("SEGMENTS_TRANSACTIONS", None)
+    if transactions is not None:
+        env["SEGMENTS_TRANSACTIONS"] = str(transactions)
     if input_file is not None:
         env["SEGMENTS_INPUT"] = str(input_file)
     if dbt_vars is not None:
@@ -115,6 +127,7 @@ def run_pipeline(
     dbt_vars: str | None = None,
     publish_dir: Path | None = None,
     refit: bool = False,
+    transactions: Path | str | None = None,
 ) -> PipelineRun:
     """Run `segments run` as `make run` does (`make refit` with refit) and wait."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +135,7 @@ def run_pipeline(
     result = subprocess.run(
         REFIT if refit else SEGMENTS,
         cwd=REPO,
-        env=pipeline_env(workdir, input_file, dbt_vars, publish_dir),
+        env=pipeline_env(workdir, input_file, dbt_vars, publish_dir, transactions),
         capture_output=True,
         text=True,
         check=False,

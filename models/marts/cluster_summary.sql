@@ -8,7 +8,10 @@ customer_segments as (
         gender,
         age,
         annual_income_k,
-        spending_score
+        spending_score,
+        recency_days,
+        frequency,
+        monetary
     from {{ ref('customer_segments') }}
 
 ),
@@ -22,7 +25,11 @@ population as (
         stddev_pop(annual_income_k) as sd_annual_income_k,
         avg(spending_score) as avg_spending_score,
         stddev_pop(spending_score) as sd_spending_score,
-        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
+        avg(recency_days) as avg_recency_days,
+        avg(frequency) as avg_frequency,
+        avg(monetary) as avg_monetary,
+        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share,
+        bool_or(gender != 'Unknown') as has_known_genders
     from customer_segments
 
 ),
@@ -36,6 +43,9 @@ per_cluster as (
         avg(age) as avg_age,
         avg(annual_income_k) as avg_annual_income_k,
         avg(spending_score) as avg_spending_score,
+        avg(recency_days) as avg_recency_days,
+        avg(frequency) as avg_frequency,
+        avg(monetary) as avg_monetary,
         avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
     from customer_segments
     group by cluster_id, segment_name
@@ -54,6 +64,9 @@ summarised as (
         avg_spending_score,
         -- a ratio of averages, not an average of per-customer ratios
         avg_annual_income_k / avg_spending_score as income_to_spend_ratio,
+        avg_recency_days,
+        avg_frequency,
+        avg_monetary,
         female_share,
         count(*) over () as segments,
         rank() over (order by avg_age) as youngest_rank,
@@ -65,41 +78,62 @@ summarised as (
 described as (
 
     -- plain words from where the segment sits against everyone, each with
-    -- the overall figure beside it so the reader can judge the gap
+    -- the overall figure beside it so the reader can judge the gap; a
+    -- clause whose figures the inputs lack (no ages without a customer
+    -- file, no purchases without transactions) is left out
     select
         summarised.*,
-        case
-            when summarised.segments > 1 and summarised.youngest_rank = 1
-                then 'Youngest segment'
-            when summarised.segments > 1 and summarised.oldest_rank = 1
-                then 'Oldest segment'
-            else 'Age ' || {{ relative_position(
-                'summarised.avg_age', 'population.avg_age',
-                'population.sd_age') }}
-        end
-        || format(
-            ' (average {:.0f} vs {:.0f} overall); ',
-            summarised.avg_age, population.avg_age
+        concat_ws(
+            '; ',
+            case
+                when summarised.avg_age is null then null
+                when summarised.segments > 1 and summarised.youngest_rank = 1
+                    then 'Youngest segment'
+                when summarised.segments > 1 and summarised.oldest_rank = 1
+                    then 'Oldest segment'
+                else 'Age ' || {{ relative_position(
+                    'summarised.avg_age', 'population.avg_age',
+                    'population.sd_age') }}
+            end
+            || format(
+                ' (average {:.0f} vs {:.0f} overall)',
+                summarised.avg_age, population.avg_age
+            ),
+            'income ' || {{ relative_position(
+                'summarised.avg_annual_income_k',
+                'population.avg_annual_income_k',
+                'population.sd_annual_income_k') }}
+            || format(
+                ' ({:.0f} k$ vs {:.0f} k$)',
+                summarised.avg_annual_income_k,
+                population.avg_annual_income_k
+            ),
+            'spending ' || {{ relative_position(
+                'summarised.avg_spending_score', 'population.avg_spending_score',
+                'population.sd_spending_score') }}
+            || format(
+                ' (score {:.0f} vs {:.0f})',
+                summarised.avg_spending_score, population.avg_spending_score
+            ),
+            format(
+                'last bought {:.0f} days ago on average ({:.0f} overall)',
+                summarised.avg_recency_days, population.avg_recency_days
+            ),
+            format(
+                '{:.1f} purchases ({:.1f}), {:.0f} spent ({:.0f})',
+                summarised.avg_frequency, population.avg_frequency,
+                summarised.avg_monetary, population.avg_monetary
+            ),
+            case
+                when population.has_known_genders
+                    then format(
+                        '{:.0f}% female ({:.0f}% overall)',
+                        100 * summarised.female_share,
+                        100 * population.female_share
+                    )
+            end
         )
-        || 'income ' || {{ relative_position(
-            'summarised.avg_annual_income_k',
-            'population.avg_annual_income_k',
-            'population.sd_annual_income_k') }}
-        || format(
-            ' ({:.0f} k$ vs {:.0f} k$); ',
-            summarised.avg_annual_income_k, population.avg_annual_income_k
-        )
-        || 'spending ' || {{ relative_position(
-            'summarised.avg_spending_score', 'population.avg_spending_score',
-            'population.sd_spending_score') }}
-        || format(
-            ' (score {:.0f} vs {:.0f}); ',
-            summarised.avg_spending_score, population.avg_spending_score
-        )
-        || format(
-            '{:.0f}% female ({:.0f}% overall).',
-            100 * summarised.female_share, 100 * population.female_share
-        ) as segment_description
+        || '.' as segment_description
     from summarised
     cross join population
 
@@ -116,6 +150,9 @@ final as (
         avg_annual_income_k,
         avg_spending_score,
         income_to_spend_ratio,
+        avg_recency_days,
+        avg_frequency,
+        avg_monetary,
         segment_description
     from described
 

@@ -14,6 +14,9 @@ customer_segments as (
         age,
         annual_income_k,
         spending_score,
+        recency_days,
+        frequency,
+        monetary,
         is_outlier
     from {{ ref('customer_segments') }}
 
@@ -30,6 +33,10 @@ per_cell as (
         sum(annual_income_k) as total_annual_income_k,
         cast(sum(spending_score) as {{ dbt.type_bigint() }})
             as total_spending_score,
+        cast(sum(recency_days) as {{ dbt.type_bigint() }})
+            as total_recency_days,
+        cast(sum(frequency) as {{ dbt.type_bigint() }}) as total_frequency,
+        sum(monetary) as total_monetary,
         count(*) filter (where is_outlier) as outliers
     from customer_segments
     group by cluster_id, gender, age_band

@@ -4,6 +4,7 @@
 
 Environment (all optional; a path variable set but empty is an error):
   SEGMENTS_INPUT        customer file, .csv or .parquet (default: the demo seed)
+  SEGMENTS_TRANSACTIONS transactions file, .csv or .parquet, or `demo` (default: none)
   SEGMENTS_PUBLISH_DIR  where the published files go (default: publish/)
   SEGMENTS_VARS         dbt vars as YAML or JSON, e.g. '{k: 4}'
   SEGMENTS_WAREHOUSE    dbt's working DuckDB file (default: <target>/warehouse.duckdb)
@@ -32,6 +33,9 @@ from pathlib import Path
 import yaml
 
 from customer_segmentation.ingest import (
+    CUSTOMER_FILE,
+    CUSTOMER_FILE_BESIDE_TRANSACTIONS,
+    TRANSACTION_FILE,
     FileColumns,
     InputError,
     inspect_file,
@@ -61,8 +65,11 @@ from customer_segmentation.run_report import (
     explain_failure,
     model_line,
     segment_table,
+    transactions_line,
 )
 from customer_segmentation.settings import (
+    BEHAVIOUR_FEATURES,
+    DEMOGRAPHIC_FEATURES,
     MIN_CUSTOMERS,
     ClusteringSettings,
     SettingsError,
@@ -70,6 +77,8 @@ from customer_segmentation.settings import (
 )
 
 INPUT_FORMATS = (".csv", ".parquet")
+# SEGMENTS_TRANSACTIONS=demo runs on the synthetic transactions shipped here.
+DEMO_TRANSACTIONS = Path("demo") / "transactions.csv"
 
 
 class Stopwatch:
@@ -121,26 +130,63 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def resolve_input(raw: str | None) -> Path | None:
-    """The customer file as an absolute path, or None for the demo seed."""
+def resolve_input(
+    raw: str | None, variable: str = "SEGMENTS_INPUT", label: str = "input file"
+) -> Path | None:
+    """The file as an absolute path, or None when the variable is unset."""
     if raw is None:
         return None
     if not raw.strip():
         raise UsageError(
-            "SEGMENTS_INPUT is set but empty; give a customer file, or unset it "
+            f"{variable} is set but empty; give a file, or unset it "
             "to run on the demo data"
         )
     path = Path(raw).expanduser().resolve()
     if not path.is_file():
-        raise UsageError(f"input file {path}: no such file")
+        raise UsageError(f"{label} {path}: no such file")
     if path.suffix.lower() not in INPUT_FORMATS:
         raise UsageError(
-            f"input file {path}: unsupported type {path.suffix or '(none)'!r}; "
+            f"{label} {path}: unsupported type {path.suffix or '(none)'!r}; "
             f"use one of {', '.join(INPUT_FORMATS)}"
         )
     if not os.access(path, os.R_OK):
-        raise UsageError(f"input file {path}: not readable")
+        raise UsageError(f"{label} {path}: not readable")
     return path
+
+
+def resolve_transactions(raw: str | None, project_dir: Path) -> Path | None:
+    """The transactions file, the shipped demo for `demo`, or None."""
+    if raw is not None and raw.strip() == "demo":
+        return (project_dir / DEMO_TRANSACTIONS).resolve()
+    return resolve_input(raw, "SEGMENTS_TRANSACTIONS", TRANSACTION_FILE.label)
+
+
+def with_feature_default(
+    raw_vars: dict[str, object], has_customers: bool, has_transactions: bool
+) -> dict[str, object]:
+    """The vars with the clustering features this run's inputs can give.
+
+    Transactions make behaviour (log recency, frequency, monetary) the
+    default; features the inputs cannot give are refused up front.
+    """
+    if not has_transactions:
+        wanted = str(raw_vars.get("cluster_features") or "")
+        if any(feature in wanted for feature in BEHAVIOUR_FEATURES):
+            raise UsageError(
+                f"var cluster_features={wanted!r} uses purchase behaviour, which "
+                "needs a transactions file (SEGMENTS_TRANSACTIONS)"
+            )
+        return raw_vars
+    if raw_vars.get("cluster_features") in (None, "", "null", "None"):
+        return {**raw_vars, "cluster_features": ",".join(BEHAVIOUR_FEATURES)}
+    wanted = str(raw_vars["cluster_features"])
+    if not has_customers and any(f in wanted for f in DEMOGRAPHIC_FEATURES):
+        raise UsageError(
+            f"var cluster_features={wanted!r} uses customer-file columns, but "
+            "only a transactions file was given; add SEGMENTS_INPUT or cluster "
+            f"on {','.join(BEHAVIOUR_FEATURES)}"
+        )
+    return raw_vars
 
 
 def parse_vars(raw: str | None) -> dict[str, object]:
@@ -184,12 +230,14 @@ def project_var(project_dir: Path, name: str) -> object:
     return project["vars"][name]
 
 
-def describe_input(input_path: Path | None, found: FileColumns | None) -> list[str]:
+def describe_input(
+    input_path: Path | None, found: FileColumns | None, title: str = "Input"
+) -> list[str]:
     if input_path is None or found is None:
-        return ["Input: demo seed (seeds/demo_customers.csv)"]
+        return [f"{title}: demo seed (seeds/demo_customers.csv)"]
     columns = ", ".join(f"{c} <- {h!r}" for c, h in found.mapping.items())
     lines = [
-        f"Input: {input_path} ({found.data_rows} data rows)",
+        f"{title}: {input_path} ({found.data_rows} data rows)",
         f"  columns: {columns}",
     ]
     if found.extra:
@@ -200,10 +248,17 @@ def describe_input(input_path: Path | None, found: FileColumns | None) -> list[s
 def run(args: argparse.Namespace) -> None:
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
+    transactions = resolve_transactions(
+        os.environ.get("SEGMENTS_TRANSACTIONS"), project_dir
+    )
     target = env_path("DBT_TARGET_PATH", project_dir / "target")
     warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
     publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
-    raw_vars = parse_vars(os.environ.get("SEGMENTS_VARS"))
+    raw_vars = with_feature_default(
+        parse_vars(os.environ.get("SEGMENTS_VARS")),
+        has_customers=input_path is not None,
+        has_transactions=transactions is not None,
+    )
     settings, dbt_vars = check_vars(raw_vars)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
     # Refused here, before any lock, file or dbt work; checked again below,
@@ -217,30 +272,38 @@ def run(args: argparse.Namespace) -> None:
     with run_locks(locks, timeout, say=lambda line: print(line, flush=True)):
         check_publish_folder(publish_dir)
         folders = (publish_dir, target, warehouse)
-        run_locked(args, project_dir, input_path, settings, dbt_vars, folders)
+        inputs = (input_path, transactions)
+        run_locked(args, project_dir, inputs, settings, dbt_vars, folders)
 
 
 def run_locked(
     args: argparse.Namespace,
     project_dir: Path,
-    input_path: Path | None,
+    inputs: tuple[Path | None, Path | None],
     settings: ClusteringSettings,
     dbt_vars: dict[str, object],
     folders: tuple[Path, Path, Path],
 ) -> None:
     """Everything that reads or writes the folders: run only under their locks.
 
-    ``folders`` is the publish folder, dbt's target folder and the warehouse.
+    ``inputs`` is the customer file and the transactions file (None when
+    not given); ``folders`` the publish folder, dbt's target folder and the
+    warehouse.
     """
+    input_path, transactions = inputs
     publish_dir, target, warehouse = folders
     for leftover in remove_leftovers(publish_dir):
         print(f"Removed {leftover}, left by an interrupted run")
-    found = None
+    found = found_transactions = None
     clock = Stopwatch()
+    aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
+    customer_kind = CUSTOMER_FILE_BESIDE_TRANSACTIONS if transactions else CUSTOMER_FILE
     if input_path:
-        aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
         with clock.stage("inspect_input"):
-            found = inspect_file(input_path, aliases)
+            found = inspect_file(input_path, aliases, customer_kind)
+    if transactions:
+        with clock.stage("inspect_transactions"):
+            found_transactions = inspect_file(transactions, aliases, TRANSACTION_FILE)
 
     env = {
         "DBT_TARGET_PATH": str(target),
@@ -252,10 +315,19 @@ def run_locked(
     mode = choose_mode(remembered, settings, refit=args.refit)
     with clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
-        register_input(warehouse, input_path, found)
+        # Transactions alone: no customer file, and not the demo customers.
+        register_input(
+            warehouse, input_path, found, customer_kind, empty=bool(transactions)
+        )
+        register_input(warehouse, transactions, found_transactions, TRANSACTION_FILE)
         register_run(warehouse, mode)
 
-    print("\n".join(describe_input(input_path, found)))
+    if input_path or not transactions:
+        print("\n".join(describe_input(input_path, found)))
+    if transactions:
+        print(
+            "\n".join(describe_input(transactions, found_transactions, "Transactions"))
+        )
     print(f"Mode: {mode.mode}, because {mode.reason}")
     if kept:
         print(f"  the unreadable history files were copied to {kept}")
@@ -289,7 +361,11 @@ def run_locked(
         published = publish(warehouse, publish_dir, add_extras=add_dashboard)
     clock.save(os.environ.get("SEGMENTS_TIMINGS"))
     print()
-    print(accounting_line(published / SERVING_DATABASE))
+    if input_path or not transactions:
+        print(accounting_line(published / SERVING_DATABASE))
+    bought = transactions_line(published / SERVING_DATABASE)
+    if bought:
+        print(bought)
     print()
     print(segment_table(published / SERVING_DATABASE))
     print()

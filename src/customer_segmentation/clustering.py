@@ -33,6 +33,14 @@ FEATURE_LABELS: dict[str, str] = {
     "age": "Age",
     "income_to_spend_ratio": "Income-to-Spend",
 }
+# How purchase behaviour reads in a segment name, (low, high): a low
+# recency is a recent purchase. A behaviour at the population's average is
+# left out of the name ("Active, Frequent, High Value"; "Lapsing").
+BEHAVIOUR_WORDS: dict[str, tuple[str, str]] = {
+    "log_recency_days": ("Active", "Lapsing"),
+    "log_frequency": ("Infrequent", "Frequent"),
+    "log_monetary": ("Low Value", "High Value"),
+}
 
 RULE_KNEE = "knee"
 RULE_BEST_SILHOUETTE = "best_silhouette"
@@ -225,14 +233,18 @@ def name_segment(
     Each feature is High or Low when the centroid is more than ``threshold``
     standard deviations above or below the population mean, else Average;
     a cluster that is Average on every feature is simply "Average".
+    Behaviour features read as words (BEHAVIOUR_WORDS), Average ones left out.
     """
     levels = [level(float(z), threshold) for z in centroid_z]
     if all(lv == "Average" for lv in levels):
         return "Average"
-    return ", ".join(
-        f"{lv} {FEATURE_LABELS.get(feature, feature)}"
-        for lv, feature in zip(levels, features, strict=True)
-    )
+    parts = []
+    for lv, feature in zip(levels, features, strict=True):
+        if feature not in BEHAVIOUR_WORDS:
+            parts.append(f"{lv} {FEATURE_LABELS.get(feature, feature)}")
+        elif lv != "Average":
+            parts.append(BEHAVIOUR_WORDS[feature][lv == "High"])
+    return ", ".join(parts)
 
 
 def make_unique(names: list[str]) -> list[str]:

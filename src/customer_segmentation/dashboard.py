@@ -41,6 +41,10 @@ class DashboardData:
     elbow: list[dict]
     age_bands: list[str]
     insights: list[str]
+    rfm_grid: list[dict]
+    rfm_summary: list[dict]
+    has_demographics: bool
+    has_transactions: bool
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -80,7 +84,8 @@ def load_data(serving: Path) -> DashboardData:
             select
                 customer_id, segment_name, gender, age, age_band,
                 annual_income_k, spending_score,
-                round(income_to_spend_ratio, 2) as income_to_spend_ratio
+                round(income_to_spend_ratio, 2) as income_to_spend_ratio,
+                recency_days, cast(monetary as double) as monetary
             from customer_segments
             order by hash(customer_id), customer_id
             limit {MAX_CUSTOMERS}
@@ -107,7 +112,24 @@ def load_data(serving: Path) -> DashboardData:
                 " group by age_band, age_band_order order by age_band_order"
             ).fetchall()
         ]
-        insights = key_insights(con)
+        rfm_grid = rows(
+            con,
+            "select r_score, f_score, rfm_segment, customers,"
+            " cast(revenue as double) as revenue from rfm_grid order by all",
+        )
+        rfm_summary = rows(
+            con,
+            "select rfm_segment, customers, cast(revenue as double) as revenue,"
+            " revenue_share from rfm_segment_summary order by rfm_segment_order",
+        )
+        (has_demographics,) = con.sql(
+            "select count(age) > 0 from customer_segments"
+        ).fetchone()
+        has_transactions = any(row["customers"] for row in rfm_summary)
+        insights = [
+            *key_insights(con),
+            *(rfm_insights(rfm_summary) if has_transactions else []),
+        ]
     return DashboardData(
         segments,
         cube,
@@ -117,6 +139,10 @@ def load_data(serving: Path) -> DashboardData:
         elbow,
         age_bands,
         insights,
+        rfm_grid,
+        rfm_summary,
+        bool(has_demographics),
+        has_transactions,
     )
 
 
@@ -136,8 +162,18 @@ def key_insights(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchone()
     bands = con.sql(
         "select age_band, sum(customers) as n from age_groups"
+        " where age_band != 'Unknown'"
         " group by age_band, age_band_order order by age_band_order"
     ).fetchall()
+    if ratio is None or not bands:
+        # transactions alone: nothing to say about incomes, genders or ages
+        return [
+            f"{largest_name} is the largest segment, with {largest_n:,} customers "
+            f"({largest_share:.0%}).",
+            f"{top_name} has the highest average spending score, {top_score:.2f}.",
+            "No demographics in this run (transactions only): genders are "
+            "Unknown, ages and incomes empty.",
+        ]
     return [
         f"{largest_name} is the largest segment, with {largest_n:,} customers "
         f"({largest_share:.0%}).",
@@ -148,6 +184,22 @@ def key_insights(con: duckdb.DuckDBPyConnection) -> list[str]:
         age_band_sentence(bands),
         *low_income_high_spend_notes(con),
     ]
+
+
+def rfm_insights(summary: list[dict]) -> list[str]:
+    """Where the revenue sits among the named RFM segments."""
+    top = max(summary, key=lambda row: row["revenue"])
+    champions = next((r for r in summary if r["rfm_segment"] == "Champions"), None)
+    lines = [
+        f"{top['rfm_segment']} bring the most revenue: {top['revenue']:,.2f} "
+        f"({top['revenue_share']:.0%}) from {top['customers']:,} customers."
+    ]
+    if champions and champions["customers"]:
+        lines.append(
+            f"Champions are {champions['customers']:,} customers with "
+            f"{champions['revenue_share']:.0%} of revenue."
+        )
+    return lines
 
 
 def age_band_sentence(bands: list[tuple[str, int]]) -> str:
@@ -202,19 +254,23 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
     cube = alt.Data(name="cube")
     width = "container"  # the page's panel; PNGs get a fixed PNG_WIDTH
 
+    if data.has_demographics:
+        x = alt.X("annual_income_k:Q", title="Annual income (k$)")
+        y = alt.Y("spending_score:Q", title="Spending score (1-100)")
+        scatter_title = "Income vs spending score (crosses: centroids)"
+    else:
+        # transactions alone: behaviour is what the segments were fitted on
+        x = alt.X("recency_days:Q", title="Days since last purchase")
+        y = alt.Y("monetary:Q", title="Total spent", scale=alt.Scale(type="symlog"))
+        scatter_title = "Recency vs money spent"
     points = (
         alt.Chart(alt.Data(name="customers"))
         .mark_circle(size=45, opacity=0.75)
         .encode(
-            x=alt.X("annual_income_k:Q", title="Annual income (k$)"),
-            y=alt.Y("spending_score:Q", title="Spending score (1-100)"),
+            x=x,
+            y=y,
             color=color,
-            tooltip=[
-                "customer_id:N",
-                "segment_name:N",
-                "annual_income_k:Q",
-                "spending_score:Q",
-            ],
+            tooltip=["customer_id:N", "segment_name:N", x.shorthand, y.shorthand],
         )
     )
     centroids = (
@@ -226,8 +282,8 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
             tooltip=["segment_name:N", "avg_annual_income_k:Q", "avg_spending_score:Q"],
         )
     )
-    scatter = (points + centroids).properties(
-        width=width, height=300, title="Income vs spending score (crosses: centroids)"
+    scatter = (points + centroids if data.has_demographics else points).properties(
+        width=width, height=300, title=scatter_title
     )
 
     spending = (
@@ -271,7 +327,12 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
                 alt.Tooltip("sum(customers):Q", title="customers"),
             ],
         )
-        .properties(width=width, height=200, title="Gender distribution by segment")
+        .properties(
+            width=width,
+            height=200,
+            title="Gender distribution by segment"
+            + ("" if data.has_demographics else " (no demographics: all Unknown)"),
+        )
     )
 
     age = (
@@ -292,7 +353,12 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
                 alt.Tooltip("sum(customers):Q", title="customers"),
             ],
         )
-        .properties(width=width, height=240, title="Customers by age band and segment")
+        .properties(
+            width=width,
+            height=240,
+            title="Customers by age band and segment"
+            + ("" if data.has_demographics else " (no demographics: no ages)"),
+        )
     )
 
     elbow = (
@@ -322,7 +388,58 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
         "gender": gender.to_dict(),
         "age": age.to_dict(),
         "elbow": elbow_chart.to_dict(),
+        **rfm_chart_specs(data, width),
     }
+
+
+def rfm_chart_specs(data: DashboardData, width: str) -> dict[str, dict]:
+    """The R x F heat map and revenue share by named RFM segment."""
+    missing = "" if data.has_transactions else " (no transactions in this run)"
+    cells = alt.Chart(alt.Data(values=data.rfm_grid)).encode(
+        x=alt.X("f_score:O", title="Frequency score (5 = most purchases)"),
+        y=alt.Y(
+            "r_score:O", sort="descending", title="Recency score (5 = most recent)"
+        ),
+    )
+    heat = cells.mark_rect().encode(
+        color=alt.Color(
+            "customers:Q", title="Customers", scale=alt.Scale(scheme="blues")
+        ),
+        tooltip=[
+            "rfm_segment:N",
+            "r_score:O",
+            "f_score:O",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("revenue:Q", format=",.2f"),
+        ],
+    )
+    labels = cells.mark_text(fontSize=9, lineBreak=" ").encode(text="rfm_segment:N")
+    grid = (heat + labels).properties(
+        width=width,
+        height=260,
+        title=f"Customers per recency x frequency cell{missing}",
+    )
+    order = [row["rfm_segment"] for row in data.rfm_summary]
+    revenue = (
+        alt.Chart(alt.Data(values=data.rfm_summary))
+        .mark_bar()
+        .encode(
+            y=alt.Y("rfm_segment:N", sort=order, title=None),
+            x=alt.X(
+                "revenue_share:Q", title="Share of revenue", axis=alt.Axis(format="%")
+            ),
+            tooltip=[
+                "rfm_segment:N",
+                alt.Tooltip("customers:Q", format=","),
+                alt.Tooltip("revenue:Q", format=",.2f"),
+                alt.Tooltip("revenue_share:Q", format=".1%"),
+            ],
+        )
+        .properties(
+            width=width, height=260, title=f"Revenue share by RFM segment{missing}"
+        )
+    )
+    return {"rfm_grid": grid.to_dict(), "rfm_revenue": revenue.to_dict()}
 
 
 def with_data(spec: dict, data: DashboardData) -> dict:
@@ -386,6 +503,7 @@ def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
         "customers": data.customers,
         "customersTotal": data.customers_total,
         "ageBands": data.age_bands,
+        "hasDemographics": data.has_demographics,
         "specs": specs,
     }
     template = (Path(__file__).parent / "dashboard_template.html").read_text(

@@ -36,9 +36,47 @@ REQUIRED_COLUMNS = (
 )
 
 
-# The schema and view dbt reads the run's input from (source run_input).
+# The schema and views dbt reads the run's inputs from (sources
+# customer_file and transaction_file).
 INPUT_SCHEMA = "run_input"
 INPUT_VIEW = "customers"
+TRANSACTIONS_VIEW = "transactions"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What one kind of input file must hold, and where dbt reads it.
+
+    The view always has every column of ``required`` and ``optional`` (an
+    optional column the file lacks is empty), so dbt sees one shape.
+    """
+
+    label: str  # how messages name the file
+    view: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    # Columns that may stand in for a missing required one, all together:
+    # a transactions file may give unit price and quantity instead of amount.
+    substitutes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+CUSTOMER_FILE = FileKind("input file", INPUT_VIEW, REQUIRED_COLUMNS)
+# With transactions, the spending score is derived from them where the
+# customer file has none.
+CUSTOMER_FILE_BESIDE_TRANSACTIONS = FileKind(
+    "input file", INPUT_VIEW, REQUIRED_COLUMNS[:-1], REQUIRED_COLUMNS[-1:]
+)
+TRANSACTION_FILE = FileKind(
+    "transactions file",
+    TRANSACTIONS_VIEW,
+    ("customer_id", "purchase_date", "amount"),
+    ("order_id", "quantity", "unit_price"),
+    substitutes=(("amount", ("unit_price", "quantity")),),
+)
 # Delimiters a customer export uses; the header line decides which.
 DELIMITERS = (",", ";", "\t", "|")
 # DuckDB cannot pad short rows while reading in parallel if a quoted value
@@ -49,7 +87,7 @@ HEADER_BYTES = 1 << 20
 
 
 class InputError(Exception):
-    """The customer file cannot be used at all."""
+    """An input file cannot be used at all."""
 
 
 @dataclass(frozen=True)
@@ -72,11 +110,12 @@ def normalise_header(header: str) -> str:
 
 
 def load_aliases(path: Path) -> dict[str, tuple[str, ...]]:
-    """Required column -> its accepted (normalised) header spellings."""
-    aliases: dict[str, list[str]] = {column: [] for column in REQUIRED_COLUMNS}
+    """Column -> its accepted (normalised) header spellings."""
+    aliases: dict[str, list[str]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            aliases[row["column_name"]].append(normalise_header(row["alias"]))
+            spellings = aliases.setdefault(row["column_name"], [])
+            spellings.append(normalise_header(row["alias"]))
     return {column: tuple(spellings) for column, spellings in aliases.items()}
 
 
@@ -101,22 +140,22 @@ def reader_sql(path: Path, dialect: CsvDialect, file_sql: str = "$1") -> str:
     )
 
 
-def header_line(path: Path) -> str:
+def header_line(path: Path, label: str = "input file") -> str:
     """The file's first line as text, or an InputError saying why it is not."""
     with path.open("rb") as handle:
         head = handle.read(HEADER_BYTES)
     if head.startswith(UTF16_MARKS) or b"\x00" in head.split(b"\n", 1)[0]:
         raise InputError(
-            f"input file {path}: is UTF-16 text; save it as UTF-8 (in Excel: "
+            f"{label} {path}: is UTF-16 text; save it as UTF-8 (in Excel: "
             "CSV UTF-8) and run again"
         )
     first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
     return first.decode("utf-8", errors="replace")
 
 
-def detect_dialect(path: Path) -> CsvDialect:
+def detect_dialect(path: Path, label: str = "input file") -> CsvDialect:
     """The delimiter that splits the header line into the most fields."""
-    line = header_line(path)
+    line = header_line(path, label)
 
     def fields(delimiter: str) -> int:
         return len(next(csv.reader([line], delimiter=delimiter), []))
@@ -124,25 +163,25 @@ def detect_dialect(path: Path) -> CsvDialect:
     return CsvDialect(delimiter=max(DELIMITERS, key=fields))
 
 
-def cannot_read(path: Path, error: duckdb.Error) -> InputError:
+def cannot_read(path: Path, error: duckdb.Error, label: str) -> InputError:
     reason = duckdb_reason(error)
     if "not utf-8 encoded" in reason:
         reason += " Save it as UTF-8 (in Excel: CSV UTF-8) and run again"
-    return InputError(f"input file {path}: cannot be read: {reason}")
+    return InputError(f"{label} {path}: cannot be read: {reason}")
 
 
-def read_headers(path: Path, dialect: CsvDialect) -> list[str]:
+def read_headers(path: Path, dialect: CsvDialect, label: str) -> list[str]:
     try:
         with duckdb.connect() as con:
             described = con.execute(
                 f"describe select * from {reader_sql(path, dialect)}", [str(path)]
             ).fetchall()
     except duckdb.Error as error:
-        raise cannot_read(path, error) from error
+        raise cannot_read(path, error, label) from error
     return [name for name, *_ in described]
 
 
-def count_rows(path: Path, dialect: CsvDialect) -> tuple[int, CsvDialect]:
+def count_rows(path: Path, dialect: CsvDialect, label: str) -> tuple[int, CsvDialect]:
     """Data rows, reading every one, and the dialect that could read them."""
     try:
         with duckdb.connect() as con:
@@ -151,72 +190,124 @@ def count_rows(path: Path, dialect: CsvDialect) -> tuple[int, CsvDialect]:
             ).fetchone()
     except duckdb.Error as error:
         if dialect.parallel and SERIAL_READ_NEEDED in str(error):
-            return count_rows(path, CsvDialect(dialect.delimiter, parallel=False))
-        raise cannot_read(path, error) from error
+            serial = CsvDialect(dialect.delimiter, parallel=False)
+            return count_rows(path, serial, label)
+        raise cannot_read(path, error, label) from error
     return int(rows), dialect
 
 
+def find_column(
+    column: str, headers: list[str], aliases: dict[str, tuple[str, ...]], label: str
+) -> list[str]:
+    """The headers that stand for ``column``; more than one is an error."""
+    found = [h for h in headers if normalise_header(h) in aliases.get(column, ())]
+    if len(found) > 1:
+        raise InputError(
+            f"{label}: column {column!r} is ambiguous, "
+            f"headers {', '.join(found)} all match it"
+        )
+    return found
+
+
 def match_columns(
-    headers: list[str], aliases: dict[str, tuple[str, ...]], source: Path
+    headers: list[str],
+    aliases: dict[str, tuple[str, ...]],
+    source: Path,
+    kind: FileKind = CUSTOMER_FILE,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Find each required column among the headers; list the headers left over."""
-    mapping: dict[str, str] = {}
-    for column in REQUIRED_COLUMNS:
-        found = [h for h in headers if normalise_header(h) in aliases[column]]
-        if not found:
-            raise InputError(
-                f"input file {source}: required column {column!r} not found "
-                f"(accepted headers: {', '.join(aliases[column])}); "
-                f"headers found: {printable(', '.join(headers)) or '(none)'}"
-            )
-        if len(found) > 1:
-            raise InputError(
-                f"input file {source}: column {column!r} is ambiguous, "
-                f"headers {', '.join(found)} all match it"
-            )
-        mapping[column] = found[0]
+    """Find each column of ``kind`` among the headers; list the headers left over."""
+    label = f"{kind.label} {source}"
+    found = {
+        column: headers_found[0]
+        for column in kind.columns
+        if (headers_found := find_column(column, headers, aliases, label))
+    }
+    substitutes = dict(kind.substitutes)
+    for column in kind.required:
+        if column in found or all(s in found for s in substitutes.get(column, ("",))):
+            continue
+        instead = " and ".join(substitutes.get(column, ()))
+        raise InputError(
+            f"{label}: required column {column!r} not found "
+            f"(accepted headers: {', '.join(aliases.get(column, ()))}"
+            f"{f'; or {instead} to compute it from' if instead else ''}); "
+            f"headers found: {printable(', '.join(headers)) or '(none)'}"
+        )
+    mapping = {column: found[column] for column in kind.columns if column in found}
     extra = tuple(h for h in headers if h not in mapping.values())
     return mapping, extra
 
 
-def inspect_file(path: Path, aliases: dict[str, tuple[str, ...]]) -> FileColumns:
+def inspect_file(
+    path: Path, aliases: dict[str, tuple[str, ...]], kind: FileKind = CUSTOMER_FILE
+) -> FileColumns:
+    label = kind.label
     if path.stat().st_size == 0:
-        raise InputError(f"input file {path}: is empty, not even a header")
-    dialect = CsvDialect() if is_parquet(path) else detect_dialect(path)
-    mapping, extra = match_columns(read_headers(path, dialect), aliases, path)
-    rows, dialect = count_rows(path, dialect)
+        raise InputError(f"{label} {path}: is empty, not even a header")
+    dialect = CsvDialect() if is_parquet(path) else detect_dialect(path, label)
+    headers = read_headers(path, dialect, label)
+    mapping, extra = match_columns(headers, aliases, path, kind)
+    rows, dialect = count_rows(path, dialect, label)
     if rows == 0:
-        raise InputError(f"input file {path}: no data rows, only a header")
+        raise InputError(f"{label} {path}: no data rows, only a header")
     return FileColumns(mapping=mapping, extra=extra, data_rows=rows, dialect=dialect)
 
 
-def input_view_sql(path: Path, found: FileColumns) -> str:
-    """The view over the file: each required column as text under its own name.
+def input_view_sql(
+    path: Path, found: FileColumns, kind: FileKind = CUSTOMER_FILE
+) -> str:
+    """The view over the file: each column of ``kind`` as text under its own
+    name, empty where the file lacks an optional one.
 
     The path and headers are quoted here, in Python, and never rendered by a
     template; DuckDB cannot bind parameters in a view's definition.
     """
     columns = ",\n    ".join(
-        f"cast({sql_identifier(header)} as varchar) as {column}"
-        for column, header in found.mapping.items()
+        f"cast({sql_identifier(found.mapping[column])} as varchar) as {column}"
+        if column in found.mapping
+        else f"cast(null as varchar) as {column}"
+        for column in kind.columns
     )
     reader = reader_sql(path, found.dialect, file_sql=sql_literal(str(path)))
     return (
-        f"create or replace view {INPUT_SCHEMA}.{INPUT_VIEW} as\n"
+        f"create or replace view {INPUT_SCHEMA}.{kind.view} as\n"
         f"select\n    {columns},\n"
         f"    {sql_literal(str(path))} as source_file\n"
         f"from {reader}"
     )
 
 
+def no_rows_view_sql(kind: FileKind) -> str:
+    """A view of ``kind``'s columns with no rows: the file kind is absent from
+    the run but must not fall back to a demo (transactions alone)."""
+    columns = ", ".join(
+        f"cast(null as varchar) as {column}"
+        for column in (*kind.columns, "source_file")
+    )
+    return (
+        f"create or replace view {INPUT_SCHEMA}.{kind.view} as\n"
+        f"select {columns} where false"
+    )
+
+
 def register_input(
-    warehouse: Path, path: Path | None, found: FileColumns | None
+    warehouse: Path,
+    path: Path | None,
+    found: FileColumns | None,
+    kind: FileKind = CUSTOMER_FILE,
+    empty: bool = False,
 ) -> None:
-    """Point dbt's run_input source at the file; no view means the demo seed."""
+    """Point dbt's run_input source for ``kind`` at the file.
+
+    No file means no view, so dbt reads the demo; ``empty`` registers a view
+    with no rows instead (no customer file beside transactions).
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {INPUT_SCHEMA}")
-        if path is None or found is None:
-            con.execute(f"drop view if exists {INPUT_SCHEMA}.{INPUT_VIEW}")
+        if path is not None and found is not None:
+            con.execute(input_view_sql(path, found, kind))
+        elif empty:
+            con.execute(no_rows_view_sql(kind))
         else:
-            con.execute(input_view_sql(path, found))
+            con.execute(f"drop view if exists {INPUT_SCHEMA}.{kind.view}")

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from customer_segmentation.ingest import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
 from customer_segmentation.schemas import (
+    BEHAVIOUR_VALUE_COLUMNS,
     ELBOW_SCHEMA,
     MODEL_SCHEMA,
     PUBLISHED_SEGMENT_SCHEMA,
@@ -41,6 +42,10 @@ REMEMBERED = {
     "customer_segments": PUBLISHED_SEGMENT_SCHEMA,
     "elbow_curve": ELBOW_SCHEMA,
 }
+
+
+# Columns added after publish folders existed: read back as empty when absent.
+ADDED_COLUMNS = frozenset(BEHAVIOUR_VALUE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,16 @@ def read_remembered(publish_dir: Path, table: str) -> pa.Table:
     if not path.is_file():
         return schema.empty_table()
     try:
-        return pq.read_table(path, columns=schema.names).cast(schema)
+        present = set(pq.read_schema(path).names)
+        # Histories saved before a feature existed lack its (empty) columns.
+        columns = [n for n in schema.names if n in present or n not in ADDED_COLUMNS]
+        table = pq.read_table(path, columns=columns)
+        for name in schema.names:
+            if name not in columns:
+                table = table.append_column(
+                    name, pa.nulls(table.num_rows, schema.field(name).type)
+                )
+        return table.select(schema.names).cast(schema)
     except (pa.ArrowException, OSError, KeyError, ValueError) as error:
         raise HistoryError(f"{path.name} ({one_line(error)})", path) from error
 

@@ -56,6 +56,10 @@ TMDL_TYPES = {
     "double": "double",
     "boolean": "boolean",
     "timestamp": "dateTime",
+    "date": "dateTime",
+    # Power BI's fixed decimal number keeps exactly four places: amounts stay
+    # exact, as in the warehouse
+    "decimal(38,4)": "decimal",
 }
 DEFAULT_PARQUET_FOLDER = "C:\\segments\\publish\\"
 DEFAULT_DUCKDB_FILE = f"{DEFAULT_PARQUET_FOLDER}{SERVING_DATABASE}"
@@ -75,8 +79,11 @@ DIMENSIONS = (
     Dimension("dim_segment", "cluster_id", "segment_name", "cluster_id"),
     Dimension("dim_gender", "gender", "gender", "gender_order"),
     Dimension("dim_age_band", "age_band", "age_band", "age_band_order"),
+    Dimension("dim_rfm_segment", "rfm_segment", "rfm_segment", "rfm_segment_order"),
 )
-SEGMENT, GENDER, AGE_BAND = DIMENSIONS
+SEGMENT, GENDER, AGE_BAND, RFM_SEGMENT = DIMENSIONS
+# The dimensions of the customer pages' slicers and of the drill-through.
+CUSTOMER_DIMENSIONS = (SEGMENT, GENDER, AGE_BAND)
 
 
 class Relationship(NamedTuple):
@@ -91,8 +98,10 @@ class Relationship(NamedTuple):
 RELATIONSHIPS = tuple(
     Relationship(table, dimension)
     for table, keys in (
-        (FACT, ("cluster_id", "gender", "age_band")),
+        (FACT, ("cluster_id", "gender", "age_band", "rfm_segment")),
         (CUBE, ("cluster_id", "gender", "age_band")),
+        ("rfm_segment_summary", ("rfm_segment",)),
+        ("rfm_grid", ("rfm_segment",)),
         ("cluster_summary", ("cluster_id",)),
         ("gender_dist", ("cluster_id", "gender")),
         ("age_groups", ("cluster_id", "age_band")),
@@ -176,6 +185,37 @@ MEASURES = (
         SHARE_FORMAT,
         ("segment_overview", "male_share"),
     ),
+    # Purchase behaviour, from a transactions file (blank without one).
+    Measure(
+        "Revenue",
+        f"SUM({FACT}[monetary])",
+        AVERAGE_FORMAT,
+        ("transaction_audit", "monetary_total"),
+    ),
+    Measure(
+        "Revenue Share",
+        "DIVIDE([Revenue], CALCULATE([Revenue], REMOVEFILTERS(dim_rfm_segment)))",
+        "0.0%",
+        ("rfm_segment_summary", "revenue_share"),
+    ),
+    Measure(
+        "Average Recency (days)",
+        f"DIVIDE(SUM({FACT}[recency_days]), [Customers])",
+        "#,0",
+        ("cluster_summary", "avg_recency_days"),
+    ),
+    Measure(
+        "Average Purchases",
+        f"DIVIDE(SUM({FACT}[frequency]), [Customers])",
+        "#,0.0",
+        ("cluster_summary", "avg_frequency"),
+    ),
+    Measure(
+        "Grid Customers",
+        "SUM(rfm_grid[customers])",
+        COUNT_FORMAT,
+        ("rfm_grid", "customers"),
+    ),
 )
 
 # segment_cube's totals as Power BI aggregations of customer_segments:
@@ -185,6 +225,9 @@ AGGREGATIONS = {
     "total_age": ("sum", "age"),
     "total_annual_income_k": ("sum", "annual_income_k"),
     "total_spending_score": ("sum", "spending_score"),
+    "total_recency_days": ("sum", "recency_days"),
+    "total_frequency": ("sum", "frequency"),
+    "total_monetary": ("sum", "monetary"),
 }
 
 # How the report names the columns it shows.
@@ -200,6 +243,12 @@ DISPLAY_NAMES = {
     "income_to_spend_ratio": "Income-to-spend ratio",
     "distance_to_centroid": "Distance to centroid",
     "is_outlier": "Outlier",
+    "rfm_segment": "RFM segment",
+    "r_score": "Recency score",
+    "f_score": "Frequency score",
+    "recency_days": "Days since last purchase",
+    "frequency": "Purchases",
+    "monetary": "Revenue",
 }
 # Whole numbers that identify or order rather than count.
 ID_COLUMNS = {"cluster_id", "k", "model_run_id", "previous_model_run_id"}
@@ -261,7 +310,7 @@ def load_tables(manifest: dict, catalog: dict) -> list[Table]:
         }
         columns = []
         for column in node["columns"].values():
-            contract_type = column["data_type"].lower()
+            contract_type = column["data_type"].lower().replace(" ", "")
             if warehouse.get(column["name"]) != contract_type:
                 raise ValueError(
                     f"{name}.{column['name']}: contract says {contract_type}, the "
@@ -288,8 +337,12 @@ def column_format(column: Column) -> str | None:
     """Shares as %, averages with two decimals, counts with thousands separators."""
     if column.data_type == "double":
         return "0.0%" if column.name.endswith("_share") else AVERAGE_FORMAT
+    if column.data_type == "decimal":
+        return AVERAGE_FORMAT
     if column.data_type == "int64":
         if column.name in ID_COLUMNS or column.name.endswith("_order"):
+            return "0"
+        if column.name in {"r_score", "f_score", "m_score", "score"}:
             return "0"
         return COUNT_FORMAT
     return None
@@ -552,6 +605,8 @@ def by(dimension: Dimension) -> dict:
     return {"field": field(dimension.table, dimension.label)}
 
 
+# Said on the demographic visuals: a run from transactions alone has none.
+NO_DEMOGRAPHICS = " (all Unknown when the run had transactions only)"
 CARDS = (
     "Customers",
     "Segments",
@@ -619,7 +674,7 @@ def pages() -> list[Page]:
             "Series": [label(GENDER)],
             "Y": [measure("Customers")],
         },
-        "Gender mix of each segment", sort=by(SEGMENT),
+        f"Gender mix of each segment{NO_DEMOGRAPHICS}", sort=by(SEGMENT),
     )  # fmt: skip
     age = visual(
         "customersByAgeBand", "clusteredColumnChart", (20, 90, 1240, 610),
@@ -628,7 +683,25 @@ def pages() -> list[Page]:
             "Series": [label(SEGMENT)],
             "Y": [measure("Customers")],
         },
-        "Customers by age band and segment", sort=by(AGE_BAND),
+        f"Customers by age band and segment{NO_DEMOGRAPHICS}", sort=by(AGE_BAND),
+    )  # fmt: skip
+    rfm_grid = visual(
+        "rfmGrid", "pivotTable", (20, 90, 610, 610),
+        {
+            "Rows": [column("rfm_grid", "r_score")],
+            "Columns": [column("rfm_grid", "f_score")],
+            "Values": [measure("Grid Customers")],
+        },
+        "Customers per recency (rows) x frequency (columns) score, 5 = best",
+        sort={"field": field("rfm_grid", "r_score")},
+    )  # fmt: skip
+    rfm_revenue = visual(
+        "rfmRevenueShare", "clusteredBarChart", (650, 90, 610, 610),
+        {
+            "Category": [label(RFM_SEGMENT)],
+            "Y": [measure("Revenue Share")],
+        },
+        "Share of revenue by RFM segment", sort=by(RFM_SEGMENT),
     )  # fmt: skip
     scatter = visual(
         "incomeVsSpending", "scatterChart", (20, 90, 1240, 610),
@@ -678,6 +751,15 @@ def pages() -> list[Page]:
         Page("incomeVsSpending", "Income vs spending", [*slicers(), scatter]),
         Page("segmentDrillDown", "Segment drill-down", [*slicers(), drill_down]),
         Page(
+            "rfmSegments",
+            "RFM segments",
+            [
+                slicer("slicerRfmSegment", RFM_SEGMENT, 20, "RFM segment"),
+                rfm_grid,
+                rfm_revenue,
+            ],
+        ),
+        Page(
             DRILL_THROUGH_PAGE,
             "Customer list",
             [*slicers(), *selection_cards, customer_list],
@@ -695,7 +777,7 @@ def drill_through(page: Page) -> dict:
             "type": "Categorical",
             "howCreated": "Drillthrough",
         }
-        for dimension in DIMENSIONS
+        for dimension in CUSTOMER_DIMENSIONS
     ]
     return {
         "type": "Drillthrough",

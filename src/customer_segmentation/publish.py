@@ -46,12 +46,20 @@ PUBLISHED_MODELS = (
     "segment_model_history",
     "segment_migration",
     "segment_runs",
+    "customer_rfm",
+    "rfm_segment_summary",
+    "rfm_grid",
+    "rfm_score_edges",
+    "dim_rfm_segment",
+    "transaction_audit",
+    "rejected_transactions",
 )
 # Tables whose rows a unique, tested key orders on its own: sorting ten
 # million customers on one column instead of all of them saves seconds and
 # gives the same order. Every other table is sorted on all its columns.
 SORT_KEYS = {
     "customer_segments": "customer_id",
+    "customer_rfm": "customer_id",
 }
 SERVING_DATABASE = "segments.duckdb"
 # Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on

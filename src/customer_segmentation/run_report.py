@@ -17,33 +17,98 @@ REJECT_GATE = "reject_share_within_threshold"
 SIZE_GATE = "enough_customers_to_cluster"
 
 
+# Columns of the segment table: header, cluster_summary column, width, format.
+# Demographic columns show when the run had a customer file, behaviour
+# columns when it had transactions.
+CUSTOMER_COLUMNS = (
+    ("avg age", "avg_age", 9, ".1f"),
+    ("income k$", "avg_annual_income_k", 11, ".2f"),
+)
+SCORE_COLUMNS = (("score", "avg_spending_score", 7, ".2f"),)
+RATIO_COLUMNS = (("ratio", "income_to_spend_ratio", 7, ".2f"),)
+BEHAVIOUR_COLUMNS = (
+    ("recency d", "avg_recency_days", 10, ".0f"),
+    ("orders", "avg_frequency", 8, ".1f"),
+    ("spent", "avg_monetary", 10, ",.0f"),
+)
+
+
 def segment_table(serving: Path) -> str:
     """The segments as a fixed-width text table, for the terminal and README."""
     with duckdb.connect(str(serving), read_only=True) as con:
-        rows = con.sql(
-            """
-            select
-                cluster_id, segment_name, customers, customer_share,
-                avg_age, avg_annual_income_k, avg_spending_score,
-                income_to_spend_ratio
-            from cluster_summary
-            order by cluster_id
-            """
-        ).fetchall()
+        relation = con.sql("select * from cluster_summary order by cluster_id")
+        names = relation.columns
+        rows = [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
         k, rule = con.sql(
             "select k, selection_rule from elbow_curve where is_chosen"
         ).fetchone()
+
+    def present(columns: tuple[tuple[str, str, int, str], ...]) -> bool:
+        return any(
+            row[column] is not None for row in rows for _, column, _, _ in columns
+        )
+
+    columns = [
+        *(CUSTOMER_COLUMNS if present(CUSTOMER_COLUMNS) else ()),
+        *SCORE_COLUMNS,
+        *(RATIO_COLUMNS if present(RATIO_COLUMNS) else ()),
+        *(BEHAVIOUR_COLUMNS if present(BEHAVIOUR_COLUMNS) else ()),
+    ]
+    name_width = max([26, *(len(row["segment_name"]) + 2 for row in rows)])
     lines = [
         f"Segments: k = {k} (chosen by {rule})",
-        f"{'id':>3}  {'segment':<26}{'customers':>10}{'share':>8}"
-        f"{'avg age':>9}{'income k$':>11}{'score':>7}{'ratio':>7}",
+        f"{'id':>3}  {'segment':<{name_width}}{'customers':>10}{'share':>8}"
+        + "".join(f"{header:>{width}}" for header, _, width, _ in columns),
     ]
-    for cid, name, customers, share, age, income, score, ratio in rows:
+    for row in rows:
         lines.append(
-            f"{cid:>3}  {name:<26}{customers:>10}{share:>8.1%}"
-            f"{age:>9.1f}{income:>11.2f}{score:>7.2f}{ratio:>7.2f}"
+            f"{row['cluster_id']:>3}  {row['segment_name']:<{name_width}}"
+            f"{row['customers']:>10}{row['customer_share']:>8.1%}"
+            + "".join(
+                f"{row[column]:>{width}{spec}}"
+                if row[column] is not None
+                else f"{'-':>{width}}"
+                for _, column, width, spec in columns
+            )
         )
     return "\n".join(lines)
+
+
+def transactions_line(serving: Path) -> str | None:
+    """Where every transaction row went, as transaction_audit says; None
+    when the run had no transactions file."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        audit = con.sql(
+            """
+            select
+                rows_read, rows_used, rows_rejected, rows_after_as_of,
+                zero_amount_rows, return_rows, exact_duplicate_rows,
+                amount_used, monetary_total, customers, as_of_date
+            from transaction_audit
+            """
+        ).fetchone()
+    (
+        read,
+        used,
+        rejected,
+        after,
+        zero,
+        returns,
+        repeats,
+        amount,
+        total,
+        buyers,
+        as_of,
+    ) = audit
+    if read == 0:
+        return None
+    return (
+        f"Transactions read: {read} = {used} used + {rejected} rejected (see "
+        f"rejected_transactions) + {after} dated on or after {as_of}\n"
+        f"  used rows include {zero} zero-amount, {returns} returns and {repeats} "
+        f"exact repeats; {buyers} customers, revenue {amount:,.2f} = "
+        f"customer_rfm total {total:,.2f}"
+    )
 
 
 def row_counts(warehouse: Path) -> tuple[int, int, int, list[tuple[str, int]]]:

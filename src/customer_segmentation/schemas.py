@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from customer_segmentation.settings import KNOWN_FEATURES
+from customer_segmentation.settings import BEHAVIOUR_FEATURES, KNOWN_FEATURES
 
 FEATURE_COLUMNS = ("mean", "sd", "centroid", "centroid_z")
 
 FEATURE_VALUE_COLUMNS = tuple(
     f"{feature}_{part}" for feature in KNOWN_FEATURES for part in FEATURE_COLUMNS
+)
+BEHAVIOUR_VALUE_COLUMNS = tuple(
+    f"{feature}_{part}" for feature in BEHAVIOUR_FEATURES for part in FEATURE_COLUMNS
 )
 
 MODEL_SCHEMA = pa.schema(

@@ -8,12 +8,27 @@ the name of its var with what it accepts.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 
-# Numeric columns of int_customers_featurized that K-Means may use.
-KNOWN_FEATURES = ("annual_income_k", "spending_score", "age", "income_to_spend_ratio")
+# Numeric columns of int_customers_featurized that K-Means may use: the
+# customer file's, then purchase behaviour from a transactions file.
+DEMOGRAPHIC_FEATURES = (
+    "annual_income_k",
+    "spending_score",
+    "age",
+    "income_to_spend_ratio",
+)
+BEHAVIOUR_FEATURES = ("log_recency_days", "log_frequency", "log_monetary")
+KNOWN_FEATURES = DEMOGRAPHIC_FEATURES + BEHAVIOUR_FEATURES
+# The RFM scores' methods (var rfm_score_method) and the metrics a custom
+# cut point list (var rfm_cut_points) may be given for.
+RFM_SCORE_METHODS = ("percent_rank", "ntile")
+RFM_METRICS = ("recency_days", "frequency", "monetary")
+RFM_CUT_POINTS = 4
 MAX_K = 30
 # The elbow compares k >= 2 and the silhouette needs more customers than
 # clusters: fewer customers than this cannot be segmented.
@@ -138,8 +153,60 @@ def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
     return settings
 
 
+def parse_as_of(value: object) -> str:
+    """An ISO date (2026-07-01), handed on as the same text."""
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise SettingsError(
+            f"var rfm_as_of={text!r} is not a date; it accepts an ISO date "
+            "such as 2026-07-01"
+        ) from None
+
+
+def parse_score_method(value: object) -> str:
+    text = str(value).strip()
+    if text not in RFM_SCORE_METHODS:
+        raise SettingsError(
+            f"var rfm_score_method={text!r} is not a method; it accepts "
+            f"{' or '.join(RFM_SCORE_METHODS)}"
+        )
+    return text
+
+
+def parse_cut_points(value: object) -> dict[str, list[float]]:
+    """{metric: four increasing numbers} for any of the RFM metrics."""
+    usage = (
+        f"it accepts a mapping of {', '.join(RFM_METRICS)} to "
+        f"{RFM_CUT_POINTS} increasing numbers, e.g. '{{frequency: [1, 2, 4, 8]}}'"
+    )
+    if not isinstance(value, Mapping) or not value:
+        raise SettingsError(f"var rfm_cut_points={value!r} is not usable; {usage}")
+    parsed: dict[str, list[float]] = {}
+    for metric, points in value.items():
+        try:
+            numbers = [float(p) for p in points]
+        except (TypeError, ValueError):
+            numbers = []
+        if (
+            metric not in RFM_METRICS
+            or len(numbers) != RFM_CUT_POINTS
+            or any(b <= a for a, b in itertools.pairwise(numbers))
+            or any(n != n or abs(n) == float("inf") for n in numbers)
+        ):
+            raise SettingsError(
+                f"var rfm_cut_points={value!r} is not usable at {metric!r}; {usage}"
+            )
+        parsed[str(metric)] = numbers
+    return parsed
+
+
 # Vars read by SQL rather than by the clustering; checked here all the same.
 SQL_VARS = {
+    "rfm_as_of": parse_as_of,
+    "rfm_score_method": parse_score_method,
+    "rfm_cut_points": parse_cut_points,
     "max_reject_share": lambda v: parse_float("max_reject_share", v, 0.0, 1.0),
     "outlier_radius_multiple": lambda v: parse_float(
         "outlier_radius_multiple", v, 0.0, 100.0

@@ -22,6 +22,7 @@ from tmdl_parser import TmdlParser
 
 from customer_segmentation.powerbi import (
     AGGREGATIONS,
+    CUSTOMER_DIMENSIONS,
     DIMENSIONS,
     DIRECT_QUERY,
     DISPLAY_NAMES,
@@ -44,6 +45,8 @@ DUCKDB_TO_TMDL = {
     "DOUBLE": "double",
     "BOOLEAN": "boolean",
     "TIMESTAMP": "dateTime",
+    "DATE": "dateTime",
+    "DECIMAL(38,4)": "decimal",
 }
 VALUE_ROLES = {"Y", "X", "Values", "Size"}
 
@@ -203,7 +206,7 @@ def test_both_models_parse_into_the_published_star_schema():
                 assert column["dataType"] in set(DUCKDB_TO_TMDL.values())
                 # no implicit sums: every number a visual shows is a measure
                 assert column["summarizeBy"] == "none", (name, column["name"])
-                if column["dataType"] in {"int64", "double"}:
+                if column["dataType"] in {"int64", "double", "decimal"}:
                     assert column.get("formatString"), (name, column["name"])
         measures = {m["name"]: m for m in tables[FACT]["measures"]}
         assert sorted(measures) == sorted(m.name for m in MEASURES)
@@ -471,6 +474,7 @@ def test_pages_and_visuals_are_finished():
         "Age groups",
         "Income vs spending",
         "Segment drill-down",
+        "RFM segments",
         "Customer list",
     ]
     sync_groups = defaultdict(set)
@@ -537,7 +541,7 @@ def test_drill_down_and_drill_through():
         for p in target["pageBinding"]["parameters"]
     }
     assert target["pageBinding"]["type"] == "Drillthrough"
-    assert bound == {d.table for d in DIMENSIONS}
+    assert bound == {d.table for d in CUSTOMER_DIMENSIONS}
     filters = {f["name"] for f in target["filterConfig"]["filters"]}
     assert {p["boundFilter"] for p in target["pageBinding"]["parameters"]} == filters
     listed = {name for _, _, name in fields_of(visuals["customerList"]["visual"])}

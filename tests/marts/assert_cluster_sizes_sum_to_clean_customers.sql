@@ -1,5 +1,7 @@
--- Fails when the segments' sizes do not add up to the clean customers, i.e.
--- a customer was lost or counted twice between cleaning and the marts.
+-- Fails when the segments' sizes do not add up to the customers to segment,
+-- i.e. a customer was lost or counted twice between cleaning and the marts:
+-- the customer file's clean customers, or with transactions the customers
+-- who bought (customer_rfm).
 
 with
 
@@ -22,15 +24,34 @@ clean as (
     select count(*) as customers
     from {{ ref('int_customers_cleaned') }}
 
+),
+
+bought as (
+
+    select count(*) as customers
+    from {{ ref('customer_rfm') }}
+
+),
+
+expected as (
+
+    select
+        case
+            when bought.customers > 0 then bought.customers
+            else clean.customers
+        end as customers
+    from clean
+    cross join bought
+
 )
 
 select
     cluster_sizes.customers as cluster_size_total,
     segmented.customers as segmented_customers,
-    clean.customers as clean_customers
+    expected.customers as expected_customers
 from cluster_sizes
 cross join segmented
-cross join clean
+cross join expected
 where
-    cluster_sizes.customers != clean.customers
-    or segmented.customers != clean.customers
+    cluster_sizes.customers != expected.customers
+    or segmented.customers != expected.customers

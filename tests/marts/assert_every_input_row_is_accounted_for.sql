@@ -1,5 +1,7 @@
 -- Fails unless input rows = clean customers + repeated rows removed +
--- rejected rows: no row may disappear without a trace. The input is counted
+-- rejected rows: no row of the customer file may disappear without a trace
+-- (assert_cluster_sizes_sum_to_clean_customers follows the clean customers
+-- into the marts). The input is counted
 -- as read, not through staging, so staging cannot lose a row unseen (and a
 -- count of the file skips staging's parsing and row numbering).
 
@@ -23,7 +25,7 @@ duplicate_rows as (
 clean as (
 
     select count(*) as clean_customers
-    from {{ ref('customer_segments') }}
+    from {{ ref('int_customers_cleaned') }}
 
 ),
 

@@ -40,8 +40,13 @@ row_checks as (
             when age is null then 'non_numeric_age'
             when raw_annual_income is null then 'missing_annual_income'
             when annual_income_k is null then 'non_numeric_annual_income'
-            when raw_spending_score is null then 'missing_spending_score'
-            when spending_score is null then 'non_numeric_spending_score'
+            -- beside transactions, a missing score is derived from them
+            when
+                raw_spending_score is null and not {{ transactions_given() }}
+                then 'missing_spending_score'
+            when
+                raw_spending_score is not null and spending_score is null
+                then 'non_numeric_spending_score'
             when age != floor(age) then 'age_not_whole_number'
             when age not between 0 and 120 then 'age_out_of_range'
             when annual_income_k < 0 then 'negative_annual_income'

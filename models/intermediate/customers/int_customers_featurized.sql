@@ -1,5 +1,13 @@
-{#- Clean customers with the derived features: age band (from the age_bands
-    seed, so users can change the bands) and income-to-spend ratio. -#}
+{#- The customers to segment, with the derived features: age band (from
+    the age_bands seed, so users can change the bands), income-to-spend
+    ratio, and, from a transactions file, purchase behaviour on a log scale.
+
+    Without transactions these are the customer file's clean customers.
+    With them, they are the customers who bought (int_customer_behaviour),
+    with their customer-file record where there is one (else unknown
+    gender, no age or income); the spending score is the file's where it
+    has one, else the one derived from the amounts. Customer-file customers
+    who never bought are counted in transaction_audit. -#}
 
 {#- A table, not a view: the clustering, the scoring, the marts and their
     tests all read it. -#}
@@ -10,6 +18,56 @@ with
 customers as (
 
     select * from {{ ref('int_customers_cleaned') }}
+
+),
+
+behaviour as (
+
+    select
+        customer_id,
+        recency_days,
+        frequency,
+        monetary,
+        rfm_segment,
+        spending_score
+    from {{ ref('int_customer_behaviour') }}
+
+),
+
+population as (
+
+    {% if transactions_given() -%}
+        select
+            behaviour.customer_id,
+            coalesce(customers.gender, 'Unknown') as gender,
+            customers.age,
+            customers.annual_income_k,
+            coalesce(
+                customers.spending_score, behaviour.spending_score
+            ) as spending_score,
+            behaviour.recency_days,
+            behaviour.frequency,
+            behaviour.monetary,
+            behaviour.rfm_segment
+        from behaviour
+        left join customers
+            on behaviour.customer_id = customers.customer_id
+    {%- else -%}
+        -- no transactions: behaviour has no rows, so every customer's is empty
+        select
+            customers.customer_id,
+            customers.gender,
+            customers.age,
+            customers.annual_income_k,
+            customers.spending_score,
+            behaviour.recency_days,
+            behaviour.frequency,
+            behaviour.monetary,
+            behaviour.rfm_segment
+        from customers
+        left join behaviour
+            on customers.customer_id = behaviour.customer_id
+    {%- endif %}
 
 ),
 
@@ -40,16 +98,25 @@ band_of_age as (
 banded as (
 
     select
-        customers.customer_id,
-        customers.gender,
-        customers.age,
-        band_of_age.age_band,
-        band_of_age.age_band_order,
-        customers.annual_income_k,
-        customers.spending_score
-    from customers
+        population.customer_id,
+        population.gender,
+        population.age,
+        -- no age (a buyer without a customer-file record): the band the
+        -- age band dimension adds for them
+        coalesce(band_of_age.age_band, 'Unknown') as age_band,
+        coalesce(
+            band_of_age.age_band_order,
+            (select max(age_bands.age_band_order) + 1 from age_bands)
+        ) as age_band_order,
+        population.annual_income_k,
+        population.spending_score,
+        population.recency_days,
+        population.frequency,
+        population.monetary,
+        population.rfm_segment
+    from population
     left join band_of_age
-        on customers.age = band_of_age.age
+        on population.age = band_of_age.age
 
 ),
 
@@ -59,7 +126,12 @@ with_ratio as (
         *,
         -- k$ of income per spending-score point; a zero score (rejected
         -- upstream) would give null, not an error
-        annual_income_k / nullif(spending_score, 0) as income_to_spend_ratio
+        annual_income_k / nullif(spending_score, 0) as income_to_spend_ratio,
+        -- behaviour is heavily skewed (a few customers buy far more often
+        -- and far more): logs let K-Means see the bulk, not the tail
+        ln(1 + recency_days) as log_recency_days,
+        ln(1 + frequency) as log_frequency,
+        ln(1 + greatest(cast(monetary as double), 0)) as log_monetary
     from banded
 
 )

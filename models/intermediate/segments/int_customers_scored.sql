@@ -30,7 +30,14 @@ customers as (
         age_band,
         annual_income_k,
         spending_score,
-        income_to_spend_ratio
+        income_to_spend_ratio,
+        recency_days,
+        frequency,
+        monetary,
+        rfm_segment,
+        log_recency_days,
+        log_frequency,
+        log_monetary
     from {{ ref('int_customers_featurized') }}
 
 ),
@@ -128,6 +135,10 @@ flagged as (
         annual_income_k,
         spending_score,
         income_to_spend_ratio,
+        recency_days,
+        frequency,
+        monetary,
+        rfm_segment,
         assigned_cluster_id as cluster_id,
         assigned_name as segment_name,
         distance_to_centroid,

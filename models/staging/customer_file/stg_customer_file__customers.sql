@@ -35,22 +35,9 @@ trimmed as (
 
 id_format as (
 
-    -- zero-padded ids (0007) mean customer 7 only when every id is a whole
-    -- number written as one: `1.5` or `2.17e2` would otherwise be rounded
-    -- into another customer's id. A second scan of the id column alone:
-    -- reading `trimmed` here would make the database hold every row in
-    -- memory until the check is done.
-    select
-        bool_and(
-            {{ raw_text('customer_id') }} is null
-            or (
-                regexp_full_match({{ raw_text('customer_id') }}, '[+-]?[0-9]+')
-                and try_cast(
-                    {{ raw_text('customer_id') }} as hugeint
-                ) is not null
-            )
-        ) as has_numeric_ids
-    from {{ input }}
+    -- a second scan of the id column alone: reading `trimmed` here would
+    -- make the database hold every row in memory until the check is done
+    select {{ has_whole_number_ids(input, 'customer_id') }} as has_numeric_ids
 
 ),
 
@@ -59,15 +46,9 @@ renamed as (
     select
         -- ids
         trimmed.source_row_number,
-        case
-            when id_format.has_numeric_ids
-                -- hugeint (DuckDB's 128-bit integer) holds ids of 38 digits
-                then cast(
-                    cast(trimmed.raw_customer_id as hugeint)
-                    as {{ dbt.type_string() }}
-                )
-            else trimmed.raw_customer_id
-        end as customer_id,
+        {{ canonical_id(
+            'trimmed.raw_customer_id', 'id_format.has_numeric_ids'
+        ) }} as customer_id,
 
         -- strings
         trimmed.source_file,

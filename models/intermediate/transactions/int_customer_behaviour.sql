@@ -1,0 +1,178 @@
+{#- One row per customer with a usable transaction (grain: customer_id):
+    recency, frequency and monetary value, their 1-5 scores, the R/F/M cell,
+    the named segment of the rfm_segments seed, and a spending score derived
+    from the amounts. See the doc block rfm_method for every definition.
+
+    A table: the marts, the clustering and their tests read it. -#}
+{{ config(materialized='table') }}
+
+{%- set method = var('rfm_score_method', 'percent_rank') -%}
+{%- set cut_points = var('rfm_cut_points', {}) -%}
+{#- Each metric ordered worst to best, then by the other two metrics. -#}
+{%- set orders = {
+    'recency_days': 'recency_days desc, frequency, monetary',
+    'frequency': 'frequency, monetary, recency_days desc',
+    'monetary': 'monetary, frequency, recency_days desc',
+} -%}
+
+with
+
+checked_rows as (
+
+    select
+        customer_id,
+        order_id,
+        purchase_date,
+        amount
+    from {{ ref('int_transaction_rows_checked') }}
+    where reject_reason is null
+
+),
+
+as_of as (
+
+    select as_of_date from {{ ref('int_rfm_as_of') }}
+
+),
+
+segments as (
+
+    select
+        rfm_segment,
+        r_score_min,
+        r_score_max,
+        f_score_min,
+        f_score_max
+    from {{ ref('rfm_segments') }}
+
+),
+
+used_rows as (
+
+    -- purchases before the as-of date; later ones are outside the window
+    select checked_rows.*
+    from checked_rows
+    cross join as_of
+    where checked_rows.purchase_date < as_of.as_of_date
+
+),
+
+per_customer as (
+
+    -- a purchase occasion is an order (or, without order ids, a day) with
+    -- a positive line: a return or a free line alone is not a purchase
+    select
+        customer_id,
+        coalesce(
+            min(purchase_date) filter (where amount > 0), min(purchase_date)
+        ) as first_purchase_date,
+        coalesce(
+            max(purchase_date) filter (where amount > 0), max(purchase_date)
+        ) as last_purchase_date,
+        count(distinct order_id) filter (where amount > 0)
+        + count(distinct purchase_date) filter (
+            where amount > 0 and order_id is null
+        ) as frequency,
+        sum(amount) as monetary
+    from used_rows
+    group by customer_id
+
+),
+
+measured as (
+
+    select
+        per_customer.customer_id,
+        as_of.as_of_date,
+        per_customer.first_purchase_date,
+        per_customer.last_purchase_date,
+        cast(
+            date_diff('day', per_customer.last_purchase_date, as_of.as_of_date)
+            as integer
+        ) as recency_days,
+        per_customer.frequency,
+        per_customer.monetary,
+        per_customer.monetary
+        / nullif(per_customer.frequency, 0) as avg_order_value
+    from per_customer
+    cross join as_of
+
+),
+
+ranked as (
+
+    select
+        *,
+        {%- for metric, order_by in orders.items() %}
+            {{ rfm_score(metric, order_by, method, cut_points) }}
+                as {{ metric }}_rank_score,
+        {%- endfor %}
+        cast(ceil(100 * cume_dist() over (order by monetary)) as integer)
+            as spending_score
+    from measured
+
+),
+
+scored as (
+
+    -- customers alike on all three metrics share every score
+    select
+        *,
+        cast(min(recency_days_rank_score) over alike as integer) as r_score,
+        cast(min(frequency_rank_score) over alike as integer) as f_score,
+        cast(min(monetary_rank_score) over alike as integer) as m_score
+    from ranked
+    window alike as (partition by recency_days, frequency, monetary)
+
+),
+
+cells as (
+
+    -- the seed's rectangles as one row per R/F cell they cover
+    select
+        rfm_segment,
+        unnest(range(r_score_min, r_score_max + 1)) as r_score,
+        f_score_min,
+        f_score_max
+    from segments
+
+),
+
+cell_segments as (
+
+    select
+        rfm_segment,
+        r_score,
+        unnest(range(f_score_min, f_score_max + 1)) as f_score
+    from cells
+
+),
+
+named as (
+
+    select
+        scored.customer_id,
+        scored.as_of_date,
+        scored.first_purchase_date,
+        scored.last_purchase_date,
+        scored.recency_days,
+        scored.frequency,
+        scored.monetary,
+        scored.avg_order_value,
+        scored.r_score,
+        scored.f_score,
+        scored.m_score,
+        cast(scored.r_score as varchar)
+        || cast(scored.f_score as varchar)
+        || cast(scored.m_score as varchar) as rfm_cell,
+        cell_segments.rfm_segment,
+        scored.spending_score
+    from scored
+    left join cell_segments
+        on
+            scored.r_score = cell_segments.r_score
+            and scored.f_score = cell_segments.f_score
+
+)
+
+select * from named

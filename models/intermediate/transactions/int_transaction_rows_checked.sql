@@ -1,0 +1,116 @@
+{#- Every transaction row (grain: source_row_number), typed, with the first
+    rule it breaks and what kind of line it is. Nothing is dropped here, so
+    rows read = rows used + rows rejected (+ rows after rfm_as_of) can be
+    checked, and every used row's amount can be traced into customer_rfm.
+
+    A table, not a view: the file is read here once. -#}
+{{ config(materialized='table') }}
+
+with
+
+transactions as (
+
+    select * from {{ ref('stg_transaction_file__transactions') }}
+
+),
+
+row_checks as (
+
+    -- the first failing rule wins, so each rejected row has one reason
+    select
+        source_row_number,
+        customer_id,
+        order_id,
+        purchase_date,
+        quantity,
+        -- a file without amounts gives unit price and quantity instead
+        coalesce(
+            line_amount, cast(unit_price * quantity as decimal(18, 4))
+        ) as amount,
+        hash(
+            raw_customer_id,
+            raw_purchase_date,
+            raw_amount,
+            order_id,
+            raw_quantity,
+            raw_unit_price
+        ) as row_hash,
+        case
+            when
+                raw_customer_id is null
+                and raw_purchase_date is null
+                and raw_amount is null
+                and order_id is null
+                and raw_quantity is null
+                and raw_unit_price is null
+                then 'blank_row'
+            when customer_id is null then 'missing_customer_id'
+            when raw_purchase_date is null then 'missing_purchase_date'
+            when purchase_date is null then 'unreadable_purchase_date'
+            when
+                raw_amount is null
+                and (raw_unit_price is null or raw_quantity is null)
+                then 'missing_amount'
+            when
+                raw_quantity is not null and quantity is null
+                then 'non_numeric_quantity'
+            when
+                coalesce(line_amount_exact, unit_price_exact) is null
+                then 'non_numeric_amount'
+            when
+                raw_amount is not null and line_amount_exact != line_amount
+                then 'amount_too_precise'
+            when
+                raw_amount is null and unit_price_exact != unit_price
+                then 'amount_too_precise'
+        end as reject_reason
+    from transactions
+
+),
+
+repeated_hashes as (
+
+    -- rows whose raw values hash alike: few, so the exact comparison below
+    -- sorts only them, not every row
+    select row_hash
+    from row_checks
+    where reject_reason is null
+    group by row_hash
+    having count(*) > 1
+
+),
+
+repeats as (
+
+    select
+        source_row_number,
+        row_number() over (
+            partition by
+                row_hash, customer_id, order_id, purchase_date, amount, quantity
+            order by source_row_number
+        ) > 1 as is_exact_duplicate
+    from row_checks
+    where
+        reject_reason is null
+        and row_hash in (select repeated_hashes.row_hash from repeated_hashes)
+
+),
+
+flagged as (
+
+    select
+        row_checks.source_row_number,
+        row_checks.customer_id,
+        row_checks.order_id,
+        row_checks.purchase_date,
+        row_checks.quantity,
+        row_checks.amount,
+        row_checks.reject_reason,
+        coalesce(repeats.is_exact_duplicate, false) as is_exact_duplicate
+    from row_checks
+    left join repeats
+        on row_checks.source_row_number = repeats.source_row_number
+
+)
+
+select * from flagged

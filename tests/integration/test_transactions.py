@@ -1,0 +1,215 @@
+"""Segments from transactions: every row accounted for, revenue to the cent,
+one named segment per customer, and the generator's groups recovered."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+from pipeline_runs import (
+    DEMO_FILE,
+    DEMO_TRANSACTIONS,
+    REPO,
+    require_success,
+    run_pipeline,
+)
+from sklearn.metrics import adjusted_rand_score
+
+from customer_segmentation.transactions_data import demo_groups, demo_rows
+
+AUDIT = """
+select rows_read, rows_used, rows_rejected, rows_after_as_of, zero_amount_rows,
+       return_rows, exact_duplicate_rows, amount_used, monetary_total, customers
+from transaction_audit
+"""
+
+
+def readable_date(text: str) -> bool:
+    """The layouts the README promises: ISO date, YYYYMMDD, ISO timestamp."""
+    if re.fullmatch(r"[0-9]{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    elif not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}( |T|$)", text):
+        return False
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def usable(row: dict[str, str]) -> bool:
+    """Python's own reading of the demo file, independent of the SQL."""
+    amount = row["Amount"].strip()
+    return (
+        bool(row["Customer ID"].strip())
+        and readable_date(row["Purchase Date"].strip())
+        and re.fullmatch(r"-?[0-9]+(\.[0-9]{1,4})?", amount) is not None
+    )
+
+
+def demo_file_rows() -> list[dict[str, str]]:
+    with DEMO_TRANSACTIONS.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_committed_demo_is_what_the_generator_writes():
+    with DEMO_TRANSACTIONS.open(newline="", encoding="utf-8") as handle:
+        _, *rows = list(csv.reader(handle))
+    assert rows == demo_rows(), "run `make demo-data` after changing the generator"
+
+
+def test_every_transaction_row_is_accounted_for(transactions_run):
+    rows = demo_file_rows()
+    (audit,) = transactions_run.query(AUDIT)
+    read, used, rejected, after, zeros, returns, repeats, *_ = audit
+    assert read == len(rows)
+    assert used + rejected + after == read
+    assert after == 0  # the default as-of date lies after every purchase
+    assert rejected == sum(not usable(r) for r in rows) == 5
+    reasons = Counter(
+        r
+        for (r,) in transactions_run.query(
+            "select reject_reason from rejected_transactions"
+        )
+    )
+    assert reasons == {
+        "missing_customer_id": 1,
+        "unreadable_purchase_date": 1,
+        "non_numeric_amount": 1,
+        "missing_purchase_date": 1,
+        "amount_too_precise": 1,
+    }
+    usable_rows = [r for r in rows if usable(r)]
+    assert zeros == sum(Decimal(r["Amount"]) == 0 for r in usable_rows) >= 1
+    assert returns == sum(Decimal(r["Amount"]) < 0 for r in usable_rows) >= 1
+    seen = Counter(tuple(r.values()) for r in usable_rows)
+    assert repeats == sum(n - 1 for n in seen.values()) >= 2
+
+
+def test_revenue_reconciles_to_the_cent(transactions_run):
+    expected = sum(Decimal(r["Amount"]) for r in demo_file_rows() if usable(r))
+    (audit,) = transactions_run.query(AUDIT)
+    amount_used, monetary_total = audit[7], audit[8]
+    ((published,),) = transactions_run.query("select sum(monetary) from customer_rfm")
+    ((by_segment,),) = transactions_run.query(
+        "select sum(revenue) from rfm_segment_summary"
+    )
+    assert amount_used == monetary_total == published == by_segment == expected
+
+
+def test_every_customer_has_exactly_one_named_segment(transactions_run):
+    buyers = {r["Customer ID"] for r in demo_file_rows() if usable(r)}
+    rfm = transactions_run.query("select customer_id, rfm_segment from customer_rfm")
+    assert sorted(c for c, _ in rfm) == sorted(buyers)
+    with (REPO / "seeds" / "rfm_segments.csv").open(encoding="utf-8") as handle:
+        names = {row["rfm_segment"] for row in csv.DictReader(handle)}
+    assert all(segment in names for _, segment in rfm)
+    ((grid_customers,),) = transactions_run.query("select sum(customers) from rfm_grid")
+    assert grid_customers == len(buyers)
+    segmented = transactions_run.query(
+        "select customer_segments.rfm_segment = customer_rfm.rfm_segment"
+        " from customer_segments join customer_rfm using (customer_id)"
+    )
+    assert len(segmented) == len(buyers) and all(same for (same,) in segmented)
+
+
+def test_kmeans_on_behaviour_recovers_the_generator_groups(transactions_run):
+    truth = demo_groups()
+    assigned = transactions_run.query(
+        "select customer_id, cluster_id from customer_segments"
+    )
+    score = adjusted_rand_score(
+        [truth[c] for c, _ in assigned], [cluster for _, cluster in assigned]
+    )
+    assert score >= 0.9, f"adjusted Rand index {score:.3f}"
+    ((features,),) = transactions_run.query(
+        "select distinct features from segment_model"
+    )
+    assert features == "log_recency_days,log_frequency,log_monetary"
+
+
+def test_behaviour_segments_are_named_by_their_rules(transactions_run):
+    names = dict(
+        transactions_run.query(
+            "select segment_name, avg_recency_days from cluster_summary"
+        )
+    )
+    most_recent = min(names, key=names.get)
+    longest_ago = max(names, key=names.get)
+    assert most_recent.startswith("Active"), names
+    assert longest_ago.startswith("Lapsing"), names
+
+
+def test_transactions_alone_derive_the_score_and_say_there_are_no_demographics(
+    transactions_run,
+):
+    rows = transactions_run.query(
+        "select customer_segments.spending_score = customer_rfm.spending_score,"
+        " customer_segments.age is null, customer_segments.gender, age_band"
+        " from customer_segments join customer_rfm using (customer_id)"
+    )
+    assert {row for row in rows} == {(True, True, "Unknown", "Unknown")}
+    assert "Transactions read: " in transactions_run.stdout
+    assert "avg age" not in transactions_run.stdout
+    page = (transactions_run.publish_dir / "dashboard.html").read_text(encoding="utf-8")
+    assert "No demographics in this run" in page
+
+
+def test_a_customer_file_beside_transactions_gives_demographics(tmp_path):
+    """The customer file without its spending score: the score comes from the
+    transactions, ages and genders from the file; buyers missing from it and
+    file customers who never bought are counted."""
+    with DEMO_FILE.open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    customers = tmp_path / "customers.csv"
+    with customers.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header[:4])
+        writer.writerows(row[:4] for row in rows[:200])
+        writer.writerow(["9001", "Female", "40", "50"])  # never bought
+    run = require_success(
+        run_pipeline(tmp_path / "work", customers, transactions=DEMO_TRANSACTIONS)
+    )
+    ((with_age, without_age),) = run.query(
+        "select count(age), count(*) - count(age) from customer_segments"
+    )
+    assert (with_age, without_age) == (200, 300)
+    ((missing, never),) = run.query(
+        "select customers_without_customer_record,"
+        " customer_file_customers_without_purchases from transaction_audit"
+    )
+    assert (missing, never) == (300, 1)
+    ((derived,),) = run.query(
+        "select bool_and(customer_segments.spending_score"
+        " = customer_rfm.spending_score)"
+        " from customer_segments join customer_rfm using (customer_id)"
+    )
+    assert derived
+
+
+def test_as_of_and_cut_points_by_var(tmp_path):
+    run = require_success(
+        run_pipeline(
+            tmp_path,
+            transactions="demo",
+            dbt_vars=(
+                "{rfm_as_of: '2026-01-01', rfm_cut_points: {frequency: [1, 2, 4, 8]}}"
+            ),
+        )
+    )
+    ((as_of, after),) = run.query(
+        "select as_of_date, rows_after_as_of from transaction_audit"
+    )
+    assert as_of == date(2026, 1, 1) and after > 0
+    edges = run.query(
+        "select score, score_method, min_value, max_value from rfm_score_edges"
+        " where metric = 'frequency' and customers > 0 order by score"
+    )
+    assert {method for _, method, _, _ in edges} == {"cut_points"}
+    bounds = {1: (None, 1), 2: (1, 2), 3: (2, 4), 4: (4, 8), 5: (8, None)}
+    for score, _, low, high in edges:
+        floor, ceiling = bounds[score]
+        assert (floor is None or low > floor) and (ceiling is None or high <= ceiling)
