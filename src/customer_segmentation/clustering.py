@@ -32,6 +32,9 @@ FEATURE_LABELS: dict[str, str] = {
     "spending_score": "Spend",
     "age": "Age",
     "income_to_spend_ratio": "Income-to-Spend",
+    "log_recency_days": "Recency",
+    "log_frequency": "Frequency",
+    "log_monetary": "Value",
 }
 # How purchase behaviour reads in a segment name, (low, high): a low
 # recency is a recent purchase. A behaviour at the population's average is

@@ -120,7 +120,8 @@ def load_data(serving: Path) -> DashboardData:
         rfm_summary = rows(
             con,
             "select rfm_segment, customers, cast(revenue as double) as revenue,"
-            " revenue_share from rfm_segment_summary order by rfm_segment_order",
+            " coalesce(revenue_share, 0) as revenue_share"
+            " from rfm_segment_summary order by rfm_segment_order",
         )
         (has_demographics,) = con.sql(
             "select count(age) > 0 from customer_segments"

@@ -275,7 +275,15 @@ def test_text_from_the_input_shows_as_text_and_never_runs(
 
 def test_chart_images_are_written_beside_the_page(demo_run):
     charts = sorted((demo_run.publish_dir / "charts").glob("*.png"))
-    assert [c.stem for c in charts] == ["age", "elbow", "gender", "scatter", "spending"]
+    assert [c.stem for c in charts] == [
+        "age",
+        "elbow",
+        "gender",
+        "rfm_grid",
+        "rfm_revenue",
+        "scatter",
+        "spending",
+    ]
     for chart in charts:
         assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert chart.stat().st_size > 10_000

@@ -39,7 +39,7 @@ def test_dbt_ran_every_data_test_and_all_passed(demo_run):
     # the gates, the one key test of the customer table, a reject reason check
     for expected in (
         "reject_share_within_threshold_int_customer_rows_checked",
-        "enough_customers_to_cluster_int_customers_cleaned",
+        "enough_customers_to_cluster_int_customers_featurized",
         "unique_customer_segments_customer_id",
         "relationships_rejected_customers_reject_reason",
     ):

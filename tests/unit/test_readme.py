@@ -29,7 +29,8 @@ def home_default(name: str) -> str:
     """A var's default where it is defined: settings.py, or dbt_project.yml."""
     if name in SQL_VARS:
         project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
-        return str(project["vars"][name])
+        value = project["vars"][name]
+        return "none" if value is None else str(value)
     value = getattr(ClusteringSettings(), PARSERS[name][0])
     if value is None:
         return "none"
