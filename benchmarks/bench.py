@@ -11,6 +11,10 @@ all three see the same machine:
   notebook         benchmarks/notebook_way.py (pandas + scikit-learn + CSV)
   floor            benchmarks/floor.py (one scan, one fit, one Parquet write)
 
+`--transactions 10000000` measures a run from a transactions file of that
+many rows (customer_segmentation.transactions_data) beside a run from a
+customer file with the same number of customers, in the same session.
+
 It records wall time, per-stage times and the peak RSS of the whole process
 tree (sampled from /proc), checks quality (chosen k, adjusted Rand index
 against the generating groups, the k the notebook's full-data elbow picks,
@@ -47,6 +51,8 @@ from sklearn.metrics import adjusted_rand_score
 from customer_segmentation.run_report import memory_limit
 from customer_segmentation.segment_model import as_kmeans
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
+from customer_segmentation.transactions_data import GROUPS as BEHAVIOUR_GROUPS
+from customer_segmentation.transactions_data import customer_groups, write_large
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = REPO / "benchmarks"
@@ -56,6 +62,12 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # dbt nodes by pipeline stage, for the per-stage table.
 STAGES = {
+    "transactions": (
+        "stg_transaction",
+        "int_transaction_rows_checked",
+        "int_rfm_as_of",
+        "int_customer_behaviour",
+    ),
     "clean": ("stg_", "int_customer_rows_checked", "int_customers_cleaned", "seed."),
     "features": ("int_customers_featurized",),
     "elbow": ("int_elbow_scores",),
@@ -128,10 +140,16 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     return Measured(seconds, peak / 2**20, stdout, process.returncode)
 
 
-def pipeline_env(work: Path, data: Path) -> dict[str, str]:
+def pipeline_env(
+    work: Path, data: Path | None, transactions: Path | None = None
+) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "SEGMENTS_INPUT"}
+    if data is not None:
+        env["SEGMENTS_INPUT"] = str(data)
+    if transactions is not None:
+        env["SEGMENTS_TRANSACTIONS"] = str(transactions)
     return {
-        **os.environ,
-        "SEGMENTS_INPUT": str(data),
+        **env,
         "SEGMENTS_PUBLISH_DIR": str(work / "publish"),
         "DBT_TARGET_PATH": str(work / "target"),
         "SEGMENTS_WAREHOUSE": str(work / "target" / "warehouse.duckdb"),
@@ -163,8 +181,10 @@ def node_stages(target: Path) -> dict[str, float]:
     return stages
 
 
-def run_pipeline(work: Path, data: Path) -> dict[str, object]:
-    env = pipeline_env(work, data)
+def run_pipeline(
+    work: Path, data: Path | None, transactions: Path | None = None
+) -> dict[str, object]:
+    env = pipeline_env(work, data, transactions)
     measured = measure([str(BIN / "segments"), "run"], env)
     if measured.returncode != 0:
         raise RuntimeError(f"segments run failed:\n{measured.stdout[-4000:]}")
@@ -173,7 +193,9 @@ def run_pipeline(work: Path, data: Path) -> dict[str, object]:
     stages["dbt_start_up"] = cli["dbt_build"] - stages.pop("dbt_elapsed")
     stages["publish"] = cli["publish"] - cli.get("dashboard", 0.0)
     stages["dashboard"] = cli.get("dashboard", 0.0)
-    stages["inspect_input"] = cli.get("inspect_input", 0.0)
+    stages["inspect_input"] = cli.get("inspect_input", 0.0) + cli.get(
+        "inspect_transactions", 0.0
+    )
     mode = "score" if "Mode: score" in measured.stdout else "fit"
     return {
         "seconds": measured.seconds,
@@ -337,9 +359,119 @@ def bench_size(
     return result
 
 
-def render(results: list[dict[str, object]]) -> str:
+# The generator's mean order lines per customer, to size a file by rows.
+LINES_PER_CUSTOMER = 15
+
+
+def transaction_quality(publish: Path, customers: int) -> dict[str, object]:
+    """Chosen k, ARI against the behaviour groups, revenue reconciliation."""
+    groups = customer_groups(customers)
+    with duckdb.connect() as con:
+        ids, segments = (
+            con.execute(
+                f"select customer_id, cluster_id "
+                f"from read_parquet('{publish / 'customer_segments.parquet'}')"
+            )
+            .fetchnumpy()
+            .values()
+        )
+        [(k, rule)] = con.execute(
+            f"select k, k_rule "
+            f"from read_parquet('{publish / 'segment_model.parquet'}') limit 1"
+        ).fetchall()
+        [(read, used, amount, monetary)] = con.execute(
+            f"select rows_read, rows_used, amount_used, monetary_total "
+            f"from read_parquet('{publish / 'transaction_audit.parquet'}')"
+        ).fetchall()
+    truth = groups[np.asarray(ids).astype(np.int64) - 1]
+    return {
+        "transactions": read,
+        "rows_used": used,
+        "customers": len(segments),
+        "k": k,
+        "k_rule": rule,
+        "generating_groups": len(BEHAVIOUR_GROUPS),
+        "adjusted_rand_index": adjusted_rand_score(truth, np.asarray(segments)),
+        "revenue_reconciled": amount == monetary,
+    }
+
+
+def bench_transactions(rows: int, repeats: int, data_dir: Path) -> dict[str, object]:
+    """A transactions file of about ``rows`` rows, and a customer file with
+    the same number of customers, run in turn so both see the same machine."""
+    customers = max(1, rows // LINES_PER_CUSTOMER)
+    data = data_dir / f"transactions_{rows}.csv"
+    customer_file = data_dir / f"customers_{customers}.csv"
+    if not data.is_file():
+        print(f"writing {data}", flush=True)
+        write_large(data, customers)
+    if not customer_file.is_file():
+        write_customers(customer_file, customers)
+    fits, customer_fits = [], []
+    for repeat in range(repeats):
+        work = data_dir / f"work_transactions_{rows}"
+        shutil.rmtree(work, ignore_errors=True)
+        fits.append(run_pipeline(work, None, transactions=data))
+        result_quality = transaction_quality(work / "publish", customers)
+        customer_work = data_dir / f"work_transactions_customers_{rows}"
+        shutil.rmtree(customer_work, ignore_errors=True)
+        customer_fits.append(run_pipeline(customer_work, customer_file))
+        print(
+            f"{rows:,} transactions run {repeat + 1}: {fits[-1]['seconds']:.1f} s; "
+            f"customer file of {customers:,}: {customer_fits[-1]['seconds']:.1f} s",
+            flush=True,
+        )
+    return {
+        "kind": "transactions",
+        "rows": rows,
+        "format": "csv",
+        "machine": machine(),
+        "pipeline_fit": median_of(fits),
+        "customer_file_fit": median_of(customer_fits),
+        "quality": result_quality,
+    }
+
+
+def render_transactions(results: list[dict[str, object]]) -> list[str]:
+    """The transactions runs, each beside a customer-file run of as many
+    customers."""
+    if not results:
+        return []
+    lines = [
+        "",
+        "## From transactions",
+        "",
+        "`SEGMENTS_TRANSACTIONS` runs on a generated transactions file (four "
+        "behaviour groups, about 15 order lines per customer), beside a run on a "
+        "generated customer file with the same number of customers, in the same "
+        "session. `transactions` is the time of the staging, row checks and RFM "
+        "models in dbt.",
+        "",
+        "| transactions | customers | fit from transactions (s) | peak memory (MB) "
+        "| transactions stage (s) | fit from customer file (s) | peak memory (MB) "
+        "| k (rule) | adjusted Rand index | revenue reconciled | runs | commit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|",
+    ]
+    for r in sorted(results, key=lambda r: r["rows"]):
+        fit, other, q = r["pipeline_fit"], r["customer_file_fit"], r["quality"]
+        lines.append(
+            f"| {q['transactions']:,} | {q['customers']:,} | {fit['seconds']:.1f} "
+            f"| {fit['peak_mb']:.0f} | {fit['stages']['transactions']:.1f} "
+            f"| {other['seconds']:.1f} | {other['peak_mb']:.0f} "
+            f"| {q['k']} ({q['k_rule']}) | {q['adjusted_rand_index']:.4f} "
+            f"| {'yes' if q['revenue_reconciled'] else 'NO'} | {fit['runs']} "
+            f"| {r['machine']['commit']} |"
+        )
+    return lines
+
+
+def render(stored: list[dict[str, object]]) -> str:
     """BENCHMARKS.md from every stored result."""
-    results = sorted(results, key=lambda r: (r["rows"], r["format"]))
+    transactions = [r for r in stored if r.get("kind") == "transactions"]
+    results = sorted(
+        (r for r in stored if r.get("kind") != "transactions"),
+        key=lambda r: (r["rows"], r["format"]),
+    )
     first = results[-1]["machine"]
     versions = ", ".join(f"{p} {v}" for p, v in first["versions"].items())
     lines = [
@@ -399,7 +531,9 @@ def render(results: list[dict[str, object]]) -> str:
             stages = r[run]["stages"]
             lines.append(
                 f"| {r['rows']:,} | {run.split('_')[1]} | "
-                + " | ".join(f"{stages[s]:.2f}" for s in stage_names)
+                + " | ".join(
+                    f"{stages[s]:.2f}" if s in stages else "n/a" for s in stage_names
+                )
                 + " |"
             )
     lines += [
@@ -418,6 +552,7 @@ def render(results: list[dict[str, object]]) -> str:
             f"| {q['adjusted_rand_index']:.4f} "
             f"| {q['sql_vs_predict_disagreements']} of {q['customers']:,} differ |"
         )
+    lines += render_transactions(transactions)
     notes = HERE / "notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
@@ -440,12 +575,22 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="no second (scoring) run per repeat, for sizes where one run is long",
     )
+    parser.add_argument(
+        "--transactions",
+        default="",
+        help="transaction file sizes (rows) to run beside a customer file of as "
+        "many customers, e.g. 10000000",
+    )
     parser.add_argument("--render-only", action="store_true")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.render_only:
         args.data_dir.mkdir(parents=True, exist_ok=True)
-        for size in (int(s) for s in args.sizes.split(",")):
+        for rows in (int(s) for s in args.transactions.split(",") if s):
+            result = bench_transactions(rows, args.repeats, args.data_dir)
+            out = RESULTS / f"transactions_csv_{rows}.json"
+            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        for size in (int(s) for s in args.sizes.split(",") if s):
             result = bench_size(
                 size,
                 args.format,

