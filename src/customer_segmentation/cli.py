@@ -62,6 +62,7 @@ from customer_segmentation.publish import (
 from customer_segmentation.run_report import (
     accounting_line,
     drift_warning,
+    empty_score_warning,
     explain_failure,
     model_line,
     segment_table,
@@ -370,9 +371,12 @@ def run_locked(
     print(segment_table(published / SERVING_DATABASE))
     print()
     print(model_line(published / SERVING_DATABASE))
-    drift = drift_warning(target)
-    if drift:
-        print(drift)
+    for warning in (
+        drift_warning(target),
+        empty_score_warning(target, published / SERVING_DATABASE),
+    ):
+        if warning:
+            print(warning)
     print()
     print(f"Published to {published}/")
     print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 DRIFT_TEST = "assert_drift_within_threshold"
+EMPTY_SCORE_TEST = "every_rfm_score_has_customers"
 OUT_OF_MEMORY = "Out of Memory Error"
 
 # Tests that guard the input as a whole; their failure is the file's fault.
@@ -264,3 +265,32 @@ def drift_warning(target: Path) -> str | None:
                 "model (ids and names of segments that persist are kept)."
             )
     return None
+
+
+def warned(target: Path, test: str) -> bool:
+    """Did the named dbt test warn in the last invocation?"""
+    results = target / "run_results.json"
+    if not results.is_file():
+        return False
+    return any(
+        test in result["unique_id"] and result["status"] == "warn"
+        for result in json.loads(results.read_text(encoding="utf-8"))["results"]
+    )
+
+
+def empty_score_warning(target: Path, serving: Path) -> str | None:
+    """Which R/F/M scores hold no customer, when the warning test said so."""
+    if not warned(target, EMPTY_SCORE_TEST):
+        return None
+    with duckdb.connect(str(serving), read_only=True) as con:
+        empty = con.sql(
+            "select metric, score from rfm_score_edges where customers = 0"
+            " order by metric_order, score"
+        ).fetchall()
+    scores = ", ".join(f"{metric} score {score}" for metric, score in empty)
+    return (
+        f"RFM: no customer has {scores} (see rfm_score_edges). By percent rank, "
+        "tied values share a score, so a value many customers hold can cover "
+        "more than a fifth; with cut points, no value fell in the range. "
+        "var rfm_score_method: ntile, or other rfm_cut_points, spread them."
+    )

@@ -190,13 +190,18 @@ def test_a_customer_file_beside_transactions_gives_demographics(tmp_path):
     assert derived
 
 
-def test_as_of_and_cut_points_by_var(tmp_path):
+def test_as_of_and_cut_points_by_var_and_a_warning_for_empty_scores(tmp_path):
+    """rfm_as_of leaves later purchases out; cut points decide the scores and
+    are published; cut points above every customer's spend leave monetary
+    scores 2-5 empty, which the run reports (a dbt warn test) and still
+    publishes."""
     run = require_success(
         run_pipeline(
             tmp_path,
             transactions="demo",
             dbt_vars=(
-                "{rfm_as_of: '2026-01-01', rfm_cut_points: {frequency: [1, 2, 4, 8]}}"
+                "{rfm_as_of: '2026-01-01', rfm_cut_points: "
+                "{frequency: [1, 2, 4, 8], monetary: [1e6, 2e6, 3e6, 4e6]}}"
             ),
         )
     )
@@ -213,3 +218,12 @@ def test_as_of_and_cut_points_by_var(tmp_path):
     for score, _, low, high in edges:
         floor, ceiling = bounds[score]
         assert (floor is None or low > floor) and (ceiling is None or high <= ceiling)
+    empty = run.query(
+        "select score from rfm_score_edges"
+        " where metric = 'monetary' and customers = 0 order by score"
+    )
+    assert [score for (score,) in empty] == [2, 3, 4, 5]
+    [warning] = [line for line in run.stdout.splitlines() if line.startswith("RFM:")]
+    assert "monetary score 2, monetary score 3, monetary score 4, monetary score 5" in (
+        warning
+    )
