@@ -6,6 +6,7 @@ import duckdb
 import pytest
 from pipeline_runs import (
     DEMO_FILE,
+    DEMO_TRANSACTIONS,
     PIPELINE_MARTS,
     PipelineRun,
     require_success,
@@ -56,3 +57,21 @@ def test_shuffled_rows_give_every_customer_the_same_segment(source, request, tmp
     assert segment_of_each_customer(shuffled) == segment_of_each_customer(original)
     for model in ("cluster_summary", "elbow_curve", "segment_overview"):
         assert published_rows(shuffled)[model] == published_rows(original)[model]
+
+
+def test_shuffled_transactions_give_the_same_behaviour_and_segments(
+    transactions_run, tmp_path
+):
+    """File order decides only row numbers and which copy of a repeat is
+    flagged; every customer's RFM, named segment and cluster stay."""
+    shuffled_file = shuffled_copy(DEMO_TRANSACTIONS, tmp_path / "shuffled.csv", seed=3)
+    shuffled = require_success(
+        run_pipeline(tmp_path / "run", transactions=shuffled_file)
+    )
+    for model in ("customer_rfm", "rfm_grid", "rfm_segment_summary", "rfm_score_edges"):
+        assert (
+            published_rows(shuffled)[model] == published_rows(transactions_run)[model]
+        ), model
+    assert segment_of_each_customer(shuffled) == segment_of_each_customer(
+        transactions_run
+    )

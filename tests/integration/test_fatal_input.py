@@ -110,6 +110,11 @@ BAD_SETTINGS = {
         "var max_reject_share='2' is not usable; it accepts a number from 0.0 to 1.0",
     ),
     "unknown_var": ("{K: 4}", "unknown var 'K'"),
+    "behaviour_without_transactions": (
+        "{cluster_features: 'log_recency_days,log_frequency'}",
+        "uses purchase behaviour, which needs a transactions file",
+    ),
+    "rfm_as_of_not_a_date": ("{rfm_as_of: yesterday}", "var rfm_as_of='yesterday'"),
     "not_a_mapping": ("k=4", "SEGMENTS_VARS must be a mapping"),
 }
 
@@ -189,3 +194,24 @@ def test_a_run_killed_during_clustering_leaves_publish_untouched(published, tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".publish")] == [
         ".publish.lock"
     ]
+
+
+def test_a_bad_transactions_file_names_itself_and_publishes_nothing(
+    published, tmp_path
+):
+    """A transactions file without a date column: one line naming the file
+    and the headers found, nothing published, dbt never started."""
+    path = tmp_path / "transactions.csv"
+    path.write_text("Customer ID,Amount\n1,10.00\n")
+    before = snapshot(published)
+
+    run = run_pipeline(tmp_path / "run", None, publish_dir=published, transactions=path)
+
+    assert_failed_cleanly(
+        run,
+        f"transactions file {path}: required column 'purchase_date' not found",
+        published,
+        before,
+    )
+    assert "headers found: Customer ID, Amount" in run.stderr
+    assert not (tmp_path / "run" / "target" / "run_results.json").exists()

@@ -103,3 +103,38 @@ def test_an_unreadable_file_is_named(tmp_path):
     garbage.write_bytes(b"not parquet at all")
     with pytest.raises(InputError, match=r"garbage\.parquet: cannot be read"):
         inspect_file(garbage, ALIASES)
+
+
+def test_a_transactions_file_is_matched_by_alias_with_optional_columns():
+    headers = ["InvoiceNo", "CustomerID", "InvoiceDate", "Amount", "Country"]
+    mapping, extra = match_columns(headers, ALIASES, Path("t.csv"), TRANSACTION_FILE)
+    assert mapping == {
+        "customer_id": "CustomerID",
+        "purchase_date": "InvoiceDate",
+        "amount": "Amount",
+        "order_id": "InvoiceNo",
+    }
+    assert extra == ("Country",)
+
+
+def test_unit_price_and_quantity_stand_in_for_a_missing_amount():
+    headers = ["CustomerID", "InvoiceDate", "UnitPrice", "Quantity"]
+    mapping, _ = match_columns(headers, ALIASES, Path("t.csv"), TRANSACTION_FILE)
+    assert "amount" not in mapping
+    assert mapping["unit_price"] == "UnitPrice" and mapping["quantity"] == "Quantity"
+    with pytest.raises(InputError) as raised:
+        match_columns(headers[:3], ALIASES, Path("t.csv"), TRANSACTION_FILE)
+    message = str(raised.value)
+    assert message.startswith("transactions file t.csv: required column 'amount'")
+    assert "or unit_price and quantity to compute it from" in message
+
+
+def test_beside_transactions_the_customer_file_needs_no_spending_score():
+    from customer_segmentation.ingest import CUSTOMER_FILE_BESIDE_TRANSACTIONS
+
+    mapping, _ = match_columns(
+        REFERENCE_HEADER[:4], ALIASES, Path("c.csv"), CUSTOMER_FILE_BESIDE_TRANSACTIONS
+    )
+    assert "spending_score" not in mapping
+    with pytest.raises(InputError, match="required column 'spending_score'"):
+        match_columns(REFERENCE_HEADER[:4], ALIASES, Path("c.csv"), CUSTOMER_FILE)

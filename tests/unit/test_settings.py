@@ -76,8 +76,29 @@ def test_the_fingerprint_changes_with_any_clustering_setting():
         ({"outlier_radius_multiple": "-2"}, "var outlier_radius_multiple='-2'"),
         ({"max_drift_ratio": "0.5"}, "var max_drift_ratio='0.5' is not usable"),
         ({"model_mode": "score"}, "unknown var 'model_mode'"),
+        ({"rfm_as_of": "01/07/2026"}, "var rfm_as_of='01/07/2026' is not a date"),
+        ({"rfm_score_method": "quartile"}, "var rfm_score_method='quartile'"),
+        ({"rfm_cut_points": {"frequency": [1, 2, 3]}}, "at 'frequency'"),
+        ({"rfm_cut_points": {"frequency": [1, 3, 2, 4]}}, "at 'frequency'"),
+        ({"rfm_cut_points": {"recency": [1, 2, 3, 4]}}, "at 'recency'"),
+        ({"rfm_cut_points": "1,2,3,4"}, "var rfm_cut_points='1,2,3,4'"),
     ],
 )
 def test_run_level_vars_are_checked_too(raw, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         check_vars(raw)
+
+
+def test_rfm_vars_reach_dbt_as_parsed_values():
+    _, parsed = check_vars(
+        {
+            "rfm_as_of": " 2026-07-01 ",
+            "rfm_score_method": "ntile",
+            "rfm_cut_points": {"monetary": ["10", 20, 40.5, "1e3"]},
+        }
+    )
+    assert parsed == {
+        "rfm_as_of": "2026-07-01",
+        "rfm_score_method": "ntile",
+        "rfm_cut_points": {"monetary": [10.0, 20.0, 40.5, 1000.0]},
+    }
