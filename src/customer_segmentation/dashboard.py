@@ -505,6 +505,7 @@ def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
         "customersTotal": data.customers_total,
         "ageBands": data.age_bands,
         "hasDemographics": data.has_demographics,
+        "hasTransactions": data.has_transactions,
         "specs": specs,
     }
     template = (Path(__file__).parent / "dashboard_template.html").read_text(

@@ -75,9 +75,22 @@ def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray
     missing = [f for f in features if f not in customers.column_names]
     if missing:
         raise ValueError(f"customer features lack the columns {missing}")
-    return np.column_stack(
+    matrix = np.column_stack(
         [customers.column(f).to_numpy().astype(np.float64) for f in features]
     )
+    empty = [
+        f
+        for f, column in zip(features, matrix.T, strict=True)
+        if np.isnan(column).any()
+    ]
+    if empty:
+        # a customer-file feature on buyers without a customer record, or
+        # behaviour without transactions (a plain `dbt build` without the var)
+        raise ValueError(
+            f"cluster feature(s) {', '.join(empty)} are empty for some customers; "
+            "choose features every customer has (var cluster_features)"
+        )
+    return matrix
 
 
 def elbow_table(

@@ -231,3 +231,13 @@ def test_kept_names_stay_and_new_names_never_collide():
 
 def test_every_known_feature_has_a_label_for_segment_names():
     assert set(FEATURE_LABELS) == set(KNOWN_FEATURES)
+
+
+def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
+    import pyarrow as pa
+
+    from customer_segmentation.fitting import feature_matrix
+
+    customers = pa.table({"log_monetary": [1.0, 2.0], "age": [None, 30]})
+    with pytest.raises(ValueError, match=r"cluster feature\(s\) age are empty"):
+        feature_matrix(customers, ("log_monetary", "age"))
