@@ -192,6 +192,13 @@ def test_every_dbt_unit_test_passes(demo_run, tmp_path):
         "test_age_band_edges_fall_in_the_lower_band",
         "test_income_to_spend_ratio_is_income_over_score",
         "test_segment_descriptions_place_each_segment_against_everyone",
+        "test_transaction_rows_are_flagged_and_rejected_by_rule",
+        "test_rfm_pins_recency_frequency_and_monetary",
+        "test_rfm_as_of_defaults_to_the_day_after_the_last_purchase",
+        "test_rfm_as_of_override_sets_the_date_and_drops_later_purchases",
+        "test_rfm_as_of_override_is_the_var",
+        "test_tied_values_at_a_score_edge_share_the_score",
+        "test_ntile_breaks_ties_by_value_never_by_id",
     } <= statuses.keys()
     assert returncode == 0
 

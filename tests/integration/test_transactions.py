@@ -4,15 +4,21 @@ one named segment per customer, and the generator's groups recovered."""
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
+import subprocess
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+import duckdb
+import pytest
 from pipeline_runs import (
     DEMO_FILE,
     DEMO_TRANSACTIONS,
     REPO,
+    pipeline_env,
     require_success,
     run_pipeline,
 )
@@ -227,3 +233,43 @@ def test_as_of_and_cut_points_by_var_and_a_warning_for_empty_scores(tmp_path):
     assert "monetary score 2, monetary score 3, monetary score 4, monetary score 5" in (
         warning
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "failing_test"),
+    [
+        (
+            "update transaction_audit set monetary_total = monetary_total + 0.01",
+            "transaction_revenue_reconciles_to_the_cent",
+        ),
+        (
+            "update transaction_audit set rows_used = rows_used - 1",
+            "transaction_rows_are_all_accounted_for",
+        ),
+    ],
+)
+def test_the_audit_tests_catch_a_lost_cent_or_row(
+    transactions_run, tmp_path, change, failing_test
+):
+    """The dbt tests on transaction_audit fail on one cent or one row off."""
+    target = tmp_path / "target"
+    shutil.copytree(transactions_run.target_dir, target)
+    with duckdb.connect(str(target / "warehouse.duckdb")) as con:
+        con.execute(change)
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "dbt"), "test", "--select", "transaction_audit"],
+        cwd=REPO,
+        env=pipeline_env(tmp_path, None, None, tmp_path / "publish"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    statuses = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("test.")
+    }
+    assert statuses[failing_test] == "fail", done.stdout
+    assert done.returncode != 0
+    assert {s for name, s in statuses.items() if name != failing_test} == {"pass"}
