@@ -52,7 +52,11 @@ from customer_segmentation.run_report import memory_limit
 from customer_segmentation.segment_model import as_kmeans
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 from customer_segmentation.transactions_data import GROUPS as BEHAVIOUR_GROUPS
-from customer_segmentation.transactions_data import customer_groups, write_large
+from customer_segmentation.transactions_data import (
+    customer_groups,
+    mean_lines_per_customer,
+    write_large,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = REPO / "benchmarks"
@@ -359,10 +363,6 @@ def bench_size(
     return result
 
 
-# The generator's mean order lines per customer, to size a file by rows.
-LINES_PER_CUSTOMER = 15
-
-
 def transaction_quality(publish: Path, customers: int) -> dict[str, object]:
     """Chosen k, ARI against the behaviour groups, revenue reconciliation."""
     groups = customer_groups(customers)
@@ -399,7 +399,7 @@ def transaction_quality(publish: Path, customers: int) -> dict[str, object]:
 def bench_transactions(rows: int, repeats: int, data_dir: Path) -> dict[str, object]:
     """A transactions file of about ``rows`` rows, and a customer file with
     the same number of customers, run in turn so both see the same machine."""
-    customers = max(1, rows // LINES_PER_CUSTOMER)
+    customers = max(1, round(rows / mean_lines_per_customer()))
     data = data_dir / f"transactions_{rows}.csv"
     customer_file = data_dir / f"customers_{customers}.csv"
     if not data.is_file():

@@ -3,11 +3,5 @@
         comma (12,50) reads as 12.50. Blank or non-numeric text becomes null.
         A value with more places is rounded here: the row checks compare it
         with parse_number's double of the same text and reject it instead. -#}
-    try_cast(
-        case
-            when contains({{ column }}, ',')
-                then regexp_replace({{ column }}, '^(-?[0-9]+),([0-9]+)$', '\1.\2')
-            else {{ column }}
-        end as decimal(18, 4)
-    )
+    try_cast({{ decimal_point(column) }} as decimal(18, 4))
 {%- endmacro %}

@@ -13,25 +13,13 @@ behaviour as (
 
 ),
 
-segments as (
-
-    select
-        rfm_segment,
-        r_score_min,
-        r_score_max,
-        f_score_min,
-        f_score_max
-    from {{ ref('dim_rfm_segment') }}
-
-),
-
 cells as (
 
     select
-        r_scores.r_score,
-        f_scores.f_score
-    from (values (1), (2), (3), (4), (5)) as r_scores (r_score)
-    cross join (values (1), (2), (3), (4), (5)) as f_scores (f_score)
+        r_score,
+        f_score,
+        rfm_segment
+    from {{ ref('int_rfm_segment_cells') }}
 
 ),
 
@@ -50,18 +38,12 @@ per_cell as (
 grid as (
 
     select
-        cast(cells.r_score as integer) as r_score,
-        cast(cells.f_score as integer) as f_score,
-        segments.rfm_segment,
+        cells.r_score,
+        cells.f_score,
+        cells.rfm_segment,
         coalesce(per_cell.customers, 0) as customers,
         coalesce(per_cell.revenue, 0) as revenue
     from cells
-    left join segments
-        on
-            cells.r_score
-            between segments.r_score_min and segments.r_score_max
-            and cells.f_score
-            between segments.f_score_min and segments.f_score_max
     left join per_cell
         on cells.r_score = per_cell.r_score and cells.f_score = per_cell.f_score
 

@@ -2,8 +2,6 @@
     every score 1-5 of every metric, with the customers in it and the
     smallest and largest value it took, so the cut points are never hidden.
     An empty score has no customers and no values. -#}
-{%- set method = var('rfm_score_method', 'percent_rank') -%}
-{%- set cut_points = var('rfm_cut_points', {}) -%}
 
 with
 
@@ -76,9 +74,8 @@ edges as (
         cast(grid.score as integer) as score,
         case
             {%- for metric in ['recency_days', 'frequency', 'monetary'] %}
-                {%- set custom = cut_points and cut_points.get(metric) %}
                 when grid.metric = '{{ metric }}'
-                    then '{{ "cut_points" if custom else method }}'
+                    then '{{ rfm_score_method(metric) }}'
             {%- endfor %}
         end as score_method,
         coalesce(per_score.customers, 0) as customers,

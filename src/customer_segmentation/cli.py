@@ -70,11 +70,11 @@ from customer_segmentation.run_report import (
 )
 from customer_segmentation.settings import (
     BEHAVIOUR_FEATURES,
-    DEMOGRAPHIC_FEATURES,
     MIN_CUSTOMERS,
     ClusteringSettings,
     SettingsError,
     check_vars,
+    is_blank,
 )
 
 INPUT_FORMATS = (".csv", ".parquet")
@@ -163,31 +163,35 @@ def resolve_transactions(raw: str | None, project_dir: Path) -> Path | None:
 
 
 def with_feature_default(
-    raw_vars: dict[str, object], has_customers: bool, has_transactions: bool
+    raw_vars: dict[str, object], has_transactions: bool
 ) -> dict[str, object]:
-    """The vars with the clustering features this run's inputs can give.
-
-    Transactions make behaviour (log recency, frequency, monetary) the
-    default; features the inputs cannot give are refused up front.
-    """
-    if not has_transactions:
-        wanted = str(raw_vars.get("cluster_features") or "")
-        if any(feature in wanted for feature in BEHAVIOUR_FEATURES):
-            raise UsageError(
-                f"var cluster_features={wanted!r} uses purchase behaviour, which "
-                "needs a transactions file (SEGMENTS_TRANSACTIONS)"
-            )
-        return raw_vars
-    if raw_vars.get("cluster_features") in (None, "", "null", "None"):
+    """The vars, with behaviour (log recency, frequency, monetary) as the
+    clustering features when transactions are given and none were asked for."""
+    if has_transactions and is_blank(raw_vars.get("cluster_features")):
         return {**raw_vars, "cluster_features": ",".join(BEHAVIOUR_FEATURES)}
-    wanted = str(raw_vars["cluster_features"])
-    if not has_customers and any(f in wanted for f in DEMOGRAPHIC_FEATURES):
+    return raw_vars
+
+
+def check_features_available(
+    features: tuple[str, ...], has_customers: bool, has_transactions: bool
+) -> None:
+    """Refuse, before any SQL, features this run's inputs cannot give."""
+    asked = ",".join(features)
+    if not has_transactions and set(features) & set(BEHAVIOUR_FEATURES):
         raise UsageError(
-            f"var cluster_features={wanted!r} uses customer-file columns, but "
+            f"var cluster_features={asked!r} uses purchase behaviour, which "
+            "needs a transactions file (SEGMENTS_TRANSACTIONS)"
+        )
+    if (
+        has_transactions
+        and not has_customers
+        and set(features) - set(BEHAVIOUR_FEATURES)
+    ):
+        raise UsageError(
+            f"var cluster_features={asked!r} uses customer-file columns, but "
             "only a transactions file was given; add SEGMENTS_INPUT or cluster "
             f"on {','.join(BEHAVIOUR_FEATURES)}"
         )
-    return raw_vars
 
 
 def parse_vars(raw: str | None) -> dict[str, object]:
@@ -257,10 +261,14 @@ def run(args: argparse.Namespace) -> None:
     publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
     raw_vars = with_feature_default(
         parse_vars(os.environ.get("SEGMENTS_VARS")),
-        has_customers=input_path is not None,
         has_transactions=transactions is not None,
     )
     settings, dbt_vars = check_vars(raw_vars)
+    check_features_available(
+        settings.features,
+        has_customers=input_path is not None,
+        has_transactions=transactions is not None,
+    )
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
     # Refused here, before any lock, file or dbt work; checked again below,
     # under the lock, in case another run changed the folder meanwhile.

@@ -253,18 +253,14 @@ def model_line(serving: Path) -> str:
 
 def drift_warning(target: Path) -> str | None:
     """The drift test's warning and what to do about it, if it warned."""
-    results = target / "run_results.json"
-    if not results.is_file():
+    if not warned(target, DRIFT_TEST):
         return None
-    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
-        if DRIFT_TEST in result["unique_id"] and result["status"] == "warn":
-            return (
-                "Drift: customers sit farther from their segments' centroids "
-                "than the model allows (max_drift_ratio). The segments may no "
-                "longer describe these customers; run `make refit` to fit a new "
-                "model (ids and names of segments that persist are kept)."
-            )
-    return None
+    return (
+        "Drift: customers sit farther from their segments' centroids "
+        "than the model allows (max_drift_ratio). The segments may no "
+        "longer describe these customers; run `make refit` to fit a new "
+        "model (ids and names of segments that persist are kept)."
+    )
 
 
 def warned(target: Path, test: str) -> bool:

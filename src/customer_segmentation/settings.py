@@ -65,7 +65,7 @@ def settings_fingerprint(settings: ClusteringSettings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or str(value).strip().lower() in {"", "none", "null"}
 
 
@@ -142,7 +142,7 @@ def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
     values = {
         field: parse(raw[var])
         for var, (field, parse) in PARSERS.items()
-        if raw and var in raw and not _is_blank(raw[var])
+        if raw and var in raw and not is_blank(raw[var])
     }
     settings = replace(ClusteringSettings(), **values)
     if settings.k_max - settings.k_min < 2:
@@ -227,7 +227,7 @@ def checked_vars(raw: Mapping[str, object]) -> dict[str, object]:
     """
     parsed: dict[str, object] = {}
     for name, value in raw.items():
-        if _is_blank(value):
+        if is_blank(value):
             continue
         if name in SQL_VARS:
             parsed[name] = SQL_VARS[name](value)

@@ -53,6 +53,18 @@ GROUPS = (
 )
 
 
+# Order lines per order are drawn from 1..LINES_PER_ORDER.
+LINES_PER_ORDER = 3
+
+
+def mean_lines_per_customer() -> float:
+    """The expected order lines of one customer, to size a file by rows."""
+    shares = np.array([g.share for g in GROUPS])
+    orders = np.array([(g.orders[0] + g.orders[1]) / 2 for g in GROUPS])
+    mean_lines = (1 + LINES_PER_ORDER) / 2
+    return float((shares / shares.sum()) @ orders * mean_lines)
+
+
 def customer_groups(customers: int, seed: int = SEED) -> np.ndarray:
     """The group index of customers 1..n (index i is customer i + 1)."""
     rng = np.random.default_rng([seed, 0])
@@ -84,7 +96,7 @@ def transactions_chunk(first_customer: int, groups: np.ndarray, seed: int) -> pa
     order_values = np.round(value[owner] * np.exp(rng.normal(0.0, spread[owner])), 2)
     order_numbers = first_customer * 100 + np.arange(len(owner))
 
-    lines = rng.integers(1, 4, size=len(owner))
+    lines = rng.integers(1, LINES_PER_ORDER + 1, size=len(owner))
     line_order = np.repeat(np.arange(len(owner)), lines)
     weights = rng.random(len(line_order)) + 0.5
     order_weight = np.bincount(line_order, weights=weights)
@@ -158,13 +170,18 @@ def write_large(path: Path, customers: int, seed: int = SEED) -> int:
     """A clean file of ``customers`` customers' lines; returns its row count."""
     groups = customer_groups(customers, seed)
     written = 0
-    with pacsv.CSVWriter(path, transactions_chunk(1, groups[:1], seed).schema) as out:
+    out: pacsv.CSVWriter | None = None
+    try:
         for start in range(0, customers, CHUNK_CUSTOMERS):
             chunk = transactions_chunk(
                 start + 1, groups[start : start + CHUNK_CUSTOMERS], seed
             )
+            out = out or pacsv.CSVWriter(path, chunk.schema)
             out.write_table(chunk)
             written += chunk.num_rows
+    finally:
+        if out is not None:
+            out.close()
     return written
 
 

@@ -6,13 +6,12 @@
     A table: the marts, the clustering and their tests read it. -#}
 {{ config(materialized='table') }}
 
-{%- set method = var('rfm_score_method', 'percent_rank') -%}
-{%- set cut_points = var('rfm_cut_points', {}) -%}
-{#- Each metric ordered worst to best, then by the other two metrics. -#}
+{#- Each metric ordered worst to best, then the other two metrics (the
+    ntile method's tie-break). -#}
 {%- set orders = {
-    'recency_days': 'recency_days desc, frequency, monetary',
-    'frequency': 'frequency, monetary, recency_days desc',
-    'monetary': 'monetary, frequency, recency_days desc',
+    'recency_days': ('recency_days desc', 'frequency, monetary'),
+    'frequency': ('frequency', 'monetary, recency_days desc'),
+    'monetary': ('monetary', 'frequency, recency_days desc'),
 } -%}
 
 with
@@ -35,15 +34,13 @@ as_of as (
 
 ),
 
-segments as (
+cells as (
 
     select
-        rfm_segment,
-        r_score_min,
-        r_score_max,
-        f_score_min,
-        f_score_max
-    from {{ ref('rfm_segments') }}
+        r_score,
+        f_score,
+        rfm_segment
+    from {{ ref('int_rfm_segment_cells') }}
 
 ),
 
@@ -103,8 +100,8 @@ ranked as (
 
     select
         *,
-        {%- for metric, order_by in orders.items() %}
-            {{ rfm_score(metric, order_by, method, cut_points) }}
+        {%- for metric, (worst_first, tie_breaks) in orders.items() %}
+            {{ rfm_score(metric, worst_first, tie_breaks) }}
                 as {{ metric }}_rank_score,
         {%- endfor %}
         cast(ceil(100 * cume_dist() over (order by monetary)) as integer)
@@ -126,28 +123,6 @@ scored as (
 
 ),
 
-cells as (
-
-    -- the seed's rectangles as one row per R/F cell they cover
-    select
-        rfm_segment,
-        unnest(range(r_score_min, r_score_max + 1)) as r_score,
-        f_score_min,
-        f_score_max
-    from segments
-
-),
-
-cell_segments as (
-
-    select
-        rfm_segment,
-        r_score,
-        unnest(range(f_score_min, f_score_max + 1)) as f_score
-    from cells
-
-),
-
 named as (
 
     select
@@ -165,13 +140,11 @@ named as (
         cast(scored.r_score as varchar)
         || cast(scored.f_score as varchar)
         || cast(scored.m_score as varchar) as rfm_cell,
-        cell_segments.rfm_segment,
+        cells.rfm_segment,
         scored.spending_score
     from scored
-    left join cell_segments
-        on
-            scored.r_score = cell_segments.r_score
-            and scored.f_score = cell_segments.f_score
+    left join cells
+        on scored.r_score = cells.r_score and scored.f_score = cells.f_score
 
 )
 
