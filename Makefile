@@ -62,15 +62,16 @@ format: setup ## Fix what ruff and sqlfluff can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/sqlfluff fix models tests/marts
 
+# Every target that writes through dbt goes through `segments`, which takes
+# the locks a run takes (and waits for a run that holds them).
 docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
 	test -f target/warehouse.duckdb || $(BIN)/segments run
-	$(DBT) docs generate
+	$(BIN)/segments docs
 	$(DBT) docs serve --port 8080
 
-powerbi: setup ## Regenerate the Power BI project in powerbi/ from the mart contracts
+powerbi: setup ## Regenerate the Power BI project in powerbi/ (never overwrites your edits)
 	test -f target/warehouse.duckdb || $(BIN)/segments run
-	$(DBT) docs generate
-	$(BIN)/python -m customer_segmentation.powerbi --target target --out powerbi
+	$(BIN)/segments powerbi --out powerbi
 
 demo-data: setup ## Regenerate the demo files (seeds/demo_customers.csv, demo/transactions.csv) from their generators
 	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
@@ -83,5 +84,6 @@ readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a dem
 	$(BIN)/segments run >/dev/null
 	$(BIN)/python scripts/readme_screenshot.py docs/images/dashboard.png
 
-clean: ## Remove dbt output, published files and the virtual environment
-	rm -rf target logs publish test-output $(VENV) $(COMPAT_VENV)
+clean: ## Remove dbt output, published files (never a file of yours) and the virtual environments
+	test ! -x $(BIN)/segments || $(BIN)/segments clean
+	rm -rf target logs test-output $(VENV) $(COMPAT_VENV)

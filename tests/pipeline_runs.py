@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -168,6 +169,36 @@ def shuffled_copy(source: Path, destination: Path, seed: int) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return destination
+
+
+def run_with_env(env: dict[str, str], workdir: Path) -> PipelineRun:
+    """`segments run` with an environment a test built (see pipeline_env)."""
+    result = subprocess.run(
+        SEGMENTS, cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    return PipelineRun(
+        result.returncode,
+        result.stdout,
+        result.stderr,
+        Path(env["SEGMENTS_PUBLISH_DIR"]),
+        workdir / "target",
+    )
+
+
+def copy_of_publish(run: PipelineRun, tmp_path: Path) -> Path:
+    """A publish folder of its own, copied from a session run's."""
+    folder = tmp_path / "publish"
+    shutil.copytree(run.publish_dir, folder)
+    return folder
+
+
+def assert_refused(run: PipelineRun, message: str) -> None:
+    """Exit 1 with one line on stderr holding ``message``, and no traceback."""
+    assert run.returncode == 1, run.stdout + run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("segments: error: "), run.stderr
+    assert message in lines[0]
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 def require_success(run: PipelineRun) -> PipelineRun:

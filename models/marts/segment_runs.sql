@@ -12,6 +12,12 @@ run_context as (
 
 ),
 
+id_floor as (
+
+    select run_id from {{ source('run', 'id_floor') }}
+
+),
+
 saved_runs as (
 
     select {{ segment_runs_columns() }}
@@ -81,10 +87,24 @@ this_run as (
 
 ),
 
+highest_saved_run as (
+
+    select coalesce(max(run_id), 0) as run_id
+    from saved_runs
+
+),
+
 next_run_id as (
 
-    select coalesce(max(run_id), 0) + 1 as run_id
-    from saved_runs
+    -- past the manifest's floor too: a deleted segment_runs file never
+    -- makes a run id go back
+    select
+        greatest(
+            highest_saved_run.run_id, coalesce(max(id_floor.run_id), 0)
+        ) + 1 as run_id
+    from highest_saved_run
+    left join id_floor on true
+    group by highest_saved_run.run_id
 
 ),
 

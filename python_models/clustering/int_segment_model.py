@@ -8,7 +8,7 @@ run returns the latest saved run unchanged.
 from datetime import UTC, datetime
 
 from customer_segmentation.fitting import fit_model_table, saved_model
-from customer_segmentation.model_store import run_mode
+from customer_segmentation.model_store import read_id_floor, run_mode
 from customer_segmentation.settings import parse_settings
 
 
@@ -25,4 +25,5 @@ def model(dbt, session):
         dbt.source("last_publish", "segment_runs").to_arrow_table(),
         parse_settings(meta),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
+        id_floor=read_id_floor(dbt.source("run", "id_floor").to_arrow_table()),
     )

@@ -1,6 +1,9 @@
 """`segments run`: check the settings, build with dbt, publish, report.
 
-`segments run --refit` fits a new model even when the saved one applies.
+`segments run --refit` fits a new model even when the saved one applies, and
+moves aside what the publish folder's manifest does not vouch for.
+`segments docs` and `segments powerbi` run `dbt docs generate` (and the
+Power BI generator) under the same locks, so they wait for a run.
 
 Environment (all optional; a path variable set but empty is an error):
   SEGMENTS_INPUT        customer file, .csv or .parquet (default: the demo seed)
@@ -12,7 +15,7 @@ Environment (all optional; a path variable set but empty is an error):
   SEGMENTS_LOCK_TIMEOUT seconds to wait for another run on the same folders (1800)
   SEGMENTS_TIMINGS      write each stage's wall time (seconds) to this JSON file
 
-Any failure ends with one line on stderr; the full detail of an unexpected
+Any failure, and Ctrl-C, ends with one line on stderr; the full detail of an unexpected
 one, or of a library error behind an expected one, is appended to
 <target>/segments.log.
 """
@@ -23,15 +26,16 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from customer_segmentation.child import run_child
 from customer_segmentation.ingest import (
     CUSTOMER_FILE,
     CUSTOMER_FILE_BESIDE_TRANSACTIONS,
@@ -43,19 +47,26 @@ from customer_segmentation.ingest import (
     register_input,
 )
 from customer_segmentation.locking import LockBusy, lock_timeout, run_locks
-from customer_segmentation.messages import one_line, write_detail
+from customer_segmentation.messages import one_line, plural, write_detail
 from customer_segmentation.model_store import (
     HistoryError,
+    IdFloor,
     choose_mode,
+    highest_ids,
     load_last_publish,
+    missing_history,
     read_last_publish,
     register_run,
 )
 from customer_segmentation.publish import (
     DASHBOARD_FILE,
     SERVING_DATABASE,
+    FolderState,
     PublishError,
     check_publish_folder,
+    delete_owned,
+    inspect_folder,
+    move_aside,
     publish,
     remove_leftovers,
 )
@@ -76,6 +87,7 @@ from customer_segmentation.settings import (
     check_vars,
     is_blank,
 )
+from customer_segmentation.warehouse import WarehouseError, check_warehouse
 
 INPUT_FORMATS = (".csv", ".parquet")
 # SEGMENTS_TRANSACTIONS=demo runs on the synthetic transactions shipped here.
@@ -114,6 +126,7 @@ EXPECTED_ERRORS = (
     PublishError,
     HistoryError,
     LockBusy,
+    WarehouseError,
 )
 
 
@@ -208,7 +221,25 @@ def parse_vars(raw: str | None) -> dict[str, object]:
     return parsed
 
 
-def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -> bool:
+def dbt_command(project_dir: Path, *arguments: str) -> list[str]:
+    """The project's dbt, from this environment, with the project's folders."""
+    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    return [
+        dbt,
+        *arguments,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+    ]
+
+
+def build(
+    project_dir: Path,
+    dbt_vars: dict[str, object],
+    env: dict[str, str],
+    locks: tuple[int, ...],
+) -> bool:
     """Run `dbt build` (seeds, models, data tests); True if all passed.
 
     dbt's unit tests test the SQL, not the data, so they run in the test
@@ -218,13 +249,9 @@ def build(project_dir: Path, dbt_vars: dict[str, object], env: dict[str, str]) -
     (the import of dbt itself dominates), and in this process dbt-duckdb
     keeps the warehouse open until its private connection cache is closed.
     """
-    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
-    command = [dbt, "build", "--exclude-resource-type", "unit_test"]
-    command += ["--project-dir", str(project_dir)]
-    command += ["--profiles-dir", str(project_dir)]
+    command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
     command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    done = subprocess.run(command, env={**os.environ, **env}, check=False)
-    return done.returncode == 0
+    return run_child(command, {**os.environ, **env}, locks) == 0
 
 
 def project_var(project_dir: Path, name: str) -> object:
@@ -250,15 +277,66 @@ def describe_input(
     return lines
 
 
+@dataclass(frozen=True)
+class Folders:
+    """Where a command reads and writes, each guarded by its own lock."""
+
+    target: Path
+    warehouse: Path
+    publish_dir: Path | None = None
+
+    @classmethod
+    def from_environment(cls, project_dir: Path, publishing: bool) -> Folders:
+        target = env_path("DBT_TARGET_PATH", project_dir / "target")
+        warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
+        publish_dir = (
+            env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+            if publishing
+            else None
+        )
+        return cls(target, warehouse, publish_dir)
+
+    def locks(self) -> dict[Path, str]:
+        guarded = {self.target: "dbt target folder", self.warehouse: "warehouse"}
+        if self.publish_dir is not None:
+            guarded[self.publish_dir] = "publish folder"
+        return guarded
+
+    def check_apart(self) -> None:
+        """The publish folder is replaced whole: nothing else may sit in it."""
+        if self.publish_dir is None:
+            return
+        for path, variable in (
+            (self.warehouse, "SEGMENTS_WAREHOUSE"),
+            (self.target, "DBT_TARGET_PATH"),
+        ):
+            if path == self.publish_dir or self.publish_dir in path.parents:
+                raise UsageError(
+                    f"{variable} {path} is inside the publish folder "
+                    f"{self.publish_dir}, which every run replaces whole; put "
+                    "it elsewhere. Nothing was changed."
+                )
+
+    def dbt_env(self) -> dict[str, str]:
+        return {
+            "DBT_TARGET_PATH": str(self.target),
+            "SEGMENTS_WAREHOUSE": str(self.warehouse),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
 def run(args: argparse.Namespace) -> None:
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
     transactions = resolve_transactions(
         os.environ.get("SEGMENTS_TRANSACTIONS"), project_dir
     )
-    target = env_path("DBT_TARGET_PATH", project_dir / "target")
-    warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
-    publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+    folders = Folders.from_environment(project_dir, publishing=True)
+    folders.check_apart()
     raw_vars = with_feature_default(
         parse_vars(os.environ.get("SEGMENTS_VARS")),
         has_transactions=transactions is not None,
@@ -272,17 +350,48 @@ def run(args: argparse.Namespace) -> None:
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
     # Refused here, before any lock, file or dbt work; checked again below,
     # under the lock, in case another run changed the folder meanwhile.
-    check_publish_folder(publish_dir)
-    locks = {
-        publish_dir: "publish folder",
-        target: "dbt target folder",
-        warehouse: "warehouse",
-    }
-    with run_locks(locks, timeout, say=lambda line: print(line, flush=True)):
-        check_publish_folder(publish_dir)
-        folders = (publish_dir, target, warehouse)
-        inputs = (input_path, transactions)
-        run_locked(args, project_dir, inputs, settings, dbt_vars, folders)
+    check_publish_folder(folders.publish_dir, refit=args.refit)
+    with run_locks(folders.locks(), timeout, say=say) as locks:
+        state = claim_folders(project_dir, folders, refit=args.refit)
+        run_locked(
+            args, project_dir, (input_path, transactions), settings, dbt_vars,
+            folders, state, locks,
+        )  # fmt: skip
+
+
+def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderState:
+    """Under the locks, before any write: the folders are still the product's.
+
+    A refit moves aside what the publish folder's manifest does not vouch
+    for; every other command refuses it.
+    """
+    check_warehouse(folders.warehouse, project_dir)
+    if folders.publish_dir is None:
+        return FolderState(None, [], [])
+    state = check_publish_folder(folders.publish_dir, refit=refit)
+    if state.unowned:
+        kept = move_aside(folders.publish_dir, state.unowned)
+        say(
+            f"Moved {plural(len(state.unowned), 'file')} this product did not "
+            f"publish, or that changed since it did, to {kept} (refit)"
+        )
+    for leftover in remove_leftovers(folders.publish_dir):
+        say(f"Removed {leftover}, left by an interrupted run")
+    return state
+
+
+def remembered_ids(publish_dir: Path, state: FolderState) -> IdFloor:
+    """The manifest's highest ids, saying so when a history file went missing."""
+    floor = IdFloor.from_facts(state.facts)
+    missing = missing_history(state.missing)
+    if missing:
+        say(
+            f"Note: published to {publish_dir} but missing now: "
+            f"{', '.join(missing)}; new ids follow the manifest's (run "
+            f"{floor.run_id}, model run {floor.model_run_id}, segment "
+            f"{floor.cluster_id})"
+        )
+    return floor
 
 
 def run_locked(
@@ -291,18 +400,21 @@ def run_locked(
     inputs: tuple[Path | None, Path | None],
     settings: ClusteringSettings,
     dbt_vars: dict[str, object],
-    folders: tuple[Path, Path, Path],
+    folders: Folders,
+    state: FolderState,
+    locks: tuple[int, ...],
 ) -> None:
     """Everything that reads or writes the folders: run only under their locks.
 
     ``inputs`` is the customer file and the transactions file (None when
-    not given); ``folders`` the publish folder, dbt's target folder and the
-    warehouse.
+    not given); ``locks`` the lock files' descriptors, which dbt inherits.
     """
     input_path, transactions = inputs
-    publish_dir, target, warehouse = folders
-    for leftover in remove_leftovers(publish_dir):
-        print(f"Removed {leftover}, left by an interrupted run")
+    publish_dir, target, warehouse = (
+        folders.publish_dir,
+        folders.target,
+        folders.warehouse,
+    )
     found = found_transactions = None
     clock = Stopwatch()
     aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
@@ -314,14 +426,9 @@ def run_locked(
         with clock.stage("inspect_transactions"):
             found_transactions = inspect_file(transactions, aliases, TRANSACTION_FILE)
 
-    env = {
-        "DBT_TARGET_PATH": str(target),
-        "SEGMENTS_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-
     remembered, kept = read_last_publish(publish_dir, refit=args.refit)
     mode = choose_mode(remembered, settings, refit=args.refit)
+    floor = remembered_ids(publish_dir, state)
     with clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
         # Transactions alone: no customer file, and not the demo customers.
@@ -329,7 +436,7 @@ def run_locked(
             warehouse, input_path, found, customer_kind, empty=bool(transactions)
         )
         register_input(warehouse, transactions, found_transactions, TRANSACTION_FILE)
-        register_run(warehouse, mode)
+        register_run(warehouse, mode, floor)
 
     if input_path or not transactions:
         print("\n".join(describe_input(input_path, found)))
@@ -341,7 +448,7 @@ def run_locked(
     if kept:
         print(f"  the unreadable history files were copied to {kept}")
     with clock.stage("dbt_build"):
-        built = build(project_dir, dbt_vars, env)
+        built = build(project_dir, dbt_vars, folders.dbt_env(), locks)
     if not built:
         reason = explain_failure(
             target,
@@ -367,7 +474,13 @@ def run_locked(
             build_dashboard(folder, folder / SERVING_DATABASE)
 
     with clock.stage("publish"):
-        published = publish(warehouse, publish_dir, add_extras=add_dashboard)
+        published = publish(
+            warehouse,
+            publish_dir,
+            add_extras=add_dashboard,
+            facts=highest_ids(warehouse).as_facts(),
+            say=say,
+        )
     clock.save(os.environ.get("SEGMENTS_TIMINGS"))
     print()
     if input_path or not transactions:
@@ -392,7 +505,63 @@ def run_locked(
     print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
 
 
-def main(argv: list[str] | None = None) -> int:
+def generate_docs(project_dir: Path, folders: Folders, locks: tuple[int, ...]) -> None:
+    """`dbt docs generate` into the target folder (its catalog reads the warehouse)."""
+    command = dbt_command(project_dir, "docs", "generate")
+    if run_child(command, {**os.environ, **folders.dbt_env()}, locks) != 0:
+        raise UsageError("dbt docs generate failed (see the log above)")
+
+
+def docs(args: argparse.Namespace) -> None:
+    """Build the dbt docs site under the locks a run takes."""
+    project_dir = Path(args.project_dir).resolve()
+    folders = Folders.from_environment(project_dir, publishing=False)
+    timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
+    with run_locks(folders.locks(), timeout, say=say) as locks:
+        claim_folders(project_dir, folders, refit=False)
+        generate_docs(project_dir, folders, locks)
+    say(f"Docs written to {folders.target}; `make docs` serves them")
+
+
+def powerbi(args: argparse.Namespace) -> None:
+    """Regenerate the Power BI projects from the docs' manifest and catalog."""
+    from customer_segmentation.powerbi import EditedFiles, generate
+
+    project_dir = Path(args.project_dir).resolve()
+    folders = Folders.from_environment(project_dir, publishing=False)
+    out = Path(args.out).expanduser().resolve()
+    guarded = {**folders.locks(), out: "Power BI folder"}
+    timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
+    with run_locks(guarded, timeout, say=say) as locks:
+        claim_folders(project_dir, folders, refit=False)
+        generate_docs(project_dir, folders, locks)
+        try:
+            written = generate(folders.target, out)
+        except EditedFiles as error:
+            raise UsageError(str(error)) from None
+    say(f"wrote {len(written)} files to {out}/")
+
+
+def clean(args: argparse.Namespace) -> None:
+    """Delete the publish folder, as far as its manifest vouches for its files."""
+    project_dir = Path(args.project_dir).resolve()
+    publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+    timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
+    with run_locks({publish_dir: "publish folder"}, timeout, say=say):
+        if not publish_dir.is_dir():
+            return
+        state = inspect_folder(publish_dir)
+        if state.manifest is None:
+            if state.unowned:
+                say(f"Left {publish_dir} as it is: it has no manifest of ours")
+            else:
+                publish_dir.rmdir()
+            return
+        if not delete_owned(publish_dir, state.manifest):
+            say(f"Removed the published files of {publish_dir}; the rest is yours")
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segments", description=__doc__.splitlines()[0]
     )
@@ -408,9 +577,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fit a new model even if the saved one still applies",
     )
-    args = parser.parse_args(argv)
+    run_command.set_defaults(action=run)
+    commands.add_parser(
+        "docs", help="generate the dbt docs site (taking the run's locks)"
+    ).set_defaults(action=docs)
+    powerbi_command = commands.add_parser(
+        "powerbi", help="regenerate the Power BI projects (taking the run's locks)"
+    )
+    powerbi_command.add_argument(
+        "--out", default="powerbi", help="the Power BI folder (default: powerbi)"
+    )
+    powerbi_command.set_defaults(action=powerbi)
+    commands.add_parser(
+        "clean", help="delete the published files (never a file of yours)"
+    ).set_defaults(action=clean)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
-        run(args)
+        args.action(args)
     except EXPECTED_ERRORS as error:
         # An error a library raised (DuckDB, Arrow, the OS) says more than
         # the line shows: its full text goes to the log.
@@ -420,6 +607,13 @@ def main(argv: list[str] | None = None) -> int:
             detail = f" (full detail in {log})" if log else ""
         print(f"segments: error: {one_line(str(error))}{detail}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "segments: interrupted; a publish folder is only ever replaced whole, "
+            "so it holds the last complete publish",
+            file=sys.stderr,
+        )
+        return 130
     except Exception as error:
         log = write_detail(error_log(Path(args.project_dir)), error)
         where = f"full detail in {log}" if log else "no log could be written"

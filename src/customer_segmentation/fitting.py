@@ -25,6 +25,7 @@ from customer_segmentation.clustering import (
     score_k_range,
     standardize,
 )
+from customer_segmentation.model_store import IdFloor
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA
 from customer_segmentation.segment_model import (
     FitRun,
@@ -148,6 +149,7 @@ def fit_model_table(
     runs: pa.Table,
     settings: ClusteringSettings,
     fitted_at: datetime,
+    id_floor: IdFloor | None = None,
 ) -> pa.Table:
     """Fit K-Means with the elbow's k and return the new model run's rows.
 
@@ -155,7 +157,8 @@ def fit_model_table(
     larger files one more K-Means run on every customer starts from its
     centroids. Ids follow the previous run in ``history`` where centroids
     match; see :func:`segment_model.model_rows`. ``runs`` (the folder's
-    segment_runs) only decides the new model run's id.
+    segment_runs) and ``id_floor`` (the publish manifest's highest ids) only
+    decide where the new run's and new segments' ids start.
     """
     features = settings.features
     k, rule = chosen_k(elbow)
@@ -176,8 +179,10 @@ def fit_model_table(
     model = fit_all(sample, k, settings, everyone)
     scaled = sample if everyone is None else everyone
     fit = describe_fit(model, scaled, np.arange(1, k + 1))
+    floor = id_floor or IdFloor()
     run = FitRun(
-        model_run_id=next_model_run_id(history, runs),
+        model_run_id=max(next_model_run_id(history, runs), floor.model_run_id + 1),
+        highest_cluster_id=floor.cluster_id,
         fitted_at=fitted_at,
         data_fingerprint=data_fingerprint(customers, features),
         k_rule=rule,

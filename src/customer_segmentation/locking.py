@@ -101,8 +101,12 @@ def _try_lock(lock_file: Path) -> int | None:
 @contextmanager
 def exclusive(
     guarded: Path, what: str, timeout: float, say: Callable[[str], None]
-) -> Iterator[None]:
-    """Hold ``guarded``'s lock for the block, waiting up to ``timeout`` seconds."""
+) -> Iterator[int]:
+    """Hold ``guarded``'s lock for the block, waiting up to ``timeout`` seconds.
+
+    Yields the lock file's descriptor: a child process that inherits it
+    holds the lock with this one, until both are gone (see child.py).
+    """
     lock_file = lock_file_for(guarded)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
@@ -122,7 +126,7 @@ def exclusive(
             announced = True
         time.sleep(POLL_SECONDS)
     try:
-        yield
+        yield descriptor
     finally:
         # Windows cannot remove an open file: the next run reuses it there.
         with suppress(OSError):
@@ -133,13 +137,16 @@ def exclusive(
 @contextmanager
 def run_locks(
     guarded: dict[Path, str], timeout: float, say: Callable[[str], None]
-) -> Iterator[None]:
+) -> Iterator[tuple[int, ...]]:
     """Hold every lock in ``guarded`` (path -> what it is) for the block.
 
-    Taken in one order (sorted by path) by every run, so two runs that need
-    the same two locks cannot each hold one and wait for the other.
+    Taken in one order (sorted by path) by every command, so two that need
+    the same two locks cannot each hold one and wait for the other. Yields
+    the lock files' descriptors, for the child processes that must hold
+    them too.
     """
     with ExitStack() as stack:
-        for path in sorted(guarded):
+        yield tuple(
             stack.enter_context(exclusive(path, guarded[path], timeout, say))
-        yield
+            for path in sorted(guarded)
+        )

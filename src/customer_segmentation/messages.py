@@ -53,3 +53,14 @@ def write_detail(log: Path, error: BaseException) -> Path | None:
     except OSError:
         return None
     return log
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def first_few(names: list[str], shown: int = 3) -> str:
+    """The first names of a list, and how many there are in all past that."""
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

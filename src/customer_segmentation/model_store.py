@@ -29,6 +29,7 @@ from customer_segmentation.schemas import (
     RUNS_SCHEMA,
 )
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
+from customer_segmentation.warehouse import mark_warehouse
 
 SCHEMA = "last_publish"
 MODE_FIT = "fit"
@@ -46,6 +47,51 @@ REMEMBERED = {
 
 # Columns added after publish folders existed: read back as empty when absent.
 ADDED_COLUMNS = frozenset(BEHAVIOUR_VALUE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class IdFloor:
+    """The highest ids a publish folder's manifest says it published.
+
+    A run's new ids follow these as well as the history files, so a deleted
+    history file never makes a run or segment id go back.
+    """
+
+    run_id: int = 0
+    model_run_id: int = 0
+    cluster_id: int = 0
+
+    @classmethod
+    def from_facts(cls, facts: dict[str, object]) -> IdFloor:
+        ids = facts.get("highest_ids")
+        if not isinstance(ids, dict):
+            return cls()
+        values = {name: ids.get(name) for name in ID_COLUMNS}
+        return cls(**{k: v for k, v in values.items() if isinstance(v, int)})
+
+    def as_facts(self) -> dict[str, object]:
+        return {"highest_ids": {name: getattr(self, name) for name in ID_COLUMNS}}
+
+
+ID_COLUMNS = ("run_id", "model_run_id", "cluster_id")
+
+
+def highest_ids(warehouse: Path) -> IdFloor:
+    """The highest ids in the warehouse's published history, after a build."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        run_id, model_run_id = con.execute(
+            "select coalesce(max(run_id), 0), coalesce(max(model_run_id), 0)"
+            " from main.segment_runs"
+        ).fetchone()
+        (cluster_id,) = con.execute(
+            "select coalesce(max(cluster_id), 0) from main.segment_model_history"
+        ).fetchone()
+    return IdFloor(int(run_id), int(model_run_id), int(cluster_id))
+
+
+def missing_history(missing: list[str]) -> list[str]:
+    """The remembered files among a manifest's missing files."""
+    return [name for name in missing if name.removesuffix(".parquet") in REMEMBERED]
 
 
 @dataclass(frozen=True)
@@ -123,14 +169,16 @@ def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
     """Replace the warehouse's last_publish tables with the folder's contents."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
+        mark_warehouse(con)
         con.execute(f"create schema if not exists {SCHEMA}")
         for table in REMEMBERED:
             rows = remembered[table]  # noqa: F841 (read by SQL)
             con.execute(f"create or replace table {SCHEMA}.{table} as from rows")
 
 
-def register_run(warehouse: Path, mode: Mode) -> None:
-    """Tell dbt how to run: one row in run_input.run_context, values bound."""
+def register_run(warehouse: Path, mode: Mode, floor: IdFloor) -> None:
+    """Tell dbt how to run: one row in run_input.run_context and one in
+    run_input.id_floor, values bound."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {INPUT_SCHEMA}")
         con.execute(
@@ -141,6 +189,20 @@ def register_run(warehouse: Path, mode: Mode) -> None:
             f"insert into {INPUT_SCHEMA}.run_context values (?, ?)",
             [mode.mode, mode.reason],
         )
+        con.execute(
+            f"create or replace table {INPUT_SCHEMA}.id_floor"
+            f" ({', '.join(f'{name} integer' for name in ID_COLUMNS)})"
+        )
+        con.execute(
+            f"insert into {INPUT_SCHEMA}.id_floor values (?, ?, ?)",
+            [floor.run_id, floor.model_run_id, floor.cluster_id],
+        )
+
+
+def read_id_floor(id_floor: pa.Table) -> IdFloor:
+    """The floor a dbt Python model reads from the id_floor source."""
+    rows = id_floor.to_pylist()
+    return IdFloor(**{k: int(v) for k, v in rows[0].items()}) if rows else IdFloor()
 
 
 def run_mode(run_context: pa.Table) -> str:

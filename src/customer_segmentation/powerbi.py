@@ -26,12 +26,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from customer_segmentation.messages import first_few, plural
+from customer_segmentation.ownership import (
+    Manifest,
+    digest_bytes,
+    is_unchanged,
+    read_manifest,
+)
 from customer_segmentation.publish import PUBLISHED_MODELS, SERVING_DATABASE
 
 PROJECT = "CustomerSegments"
@@ -913,18 +920,72 @@ def project_files(tables: list[Table]) -> dict[str, str]:
     return files
 
 
+MANIFEST_FILE = ".customer-segmentation-manifest"
+MANIFEST_OWNER = "customer-segmentation Power BI projects"
+
+
+class EditedFiles(Exception):
+    """Generated files that were changed since: regenerating would lose the edits."""
+
+
+def with_manifest(files: dict[str, str]) -> dict[str, str]:
+    """The files plus the manifest that lists them (one home of ownership)."""
+    listed = {path: digest_bytes(text.encode("utf-8")) for path, text in files.items()}
+    manifest = Manifest(MANIFEST_OWNER, listed)
+    return {**files, MANIFEST_FILE: manifest.to_text()}
+
+
+def conflicts(out: Path, files: dict[str, str], previous: Manifest | None) -> list[str]:
+    """Files the write would overwrite that it cannot vouch for.
+
+    A file is overwritten only when it already holds the new text, or the
+    previous manifest lists it unchanged.
+    """
+    clashes = []
+    for relative, text in files.items():
+        path = out / relative
+        if relative == MANIFEST_FILE or not os.path.lexists(path):
+            continue
+        if path.is_file() and not path.is_symlink():
+            if path.read_bytes() == text.encode("utf-8"):
+                continue
+            listed = previous.files.get(relative) if previous else None
+            if listed and is_unchanged(out, relative, listed):
+                continue
+        clashes.append(relative)
+    return clashes
+
+
 def generate(target: Path, out: Path) -> list[Path]:
+    """Write both projects into ``out``, touching only what this generator owns.
+
+    Edited generated files (Power BI Desktop saves into them) stop the
+    write before anything is written; files it never generated are left
+    alone; files it generated before and no longer does are removed only
+    when unchanged.
+    """
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
-    files = project_files(load_tables(manifest, catalog))
-    if out.exists():
-        shutil.rmtree(out)
+    files = with_manifest(project_files(load_tables(manifest, catalog)))
+    previous = read_manifest(out, MANIFEST_FILE, MANIFEST_OWNER)
+    edited = conflicts(out, files, previous)
+    if edited:
+        raise EditedFiles(
+            f"{out}: {plural(len(edited), 'file')} changed since this generator "
+            f"wrote them ({first_few(edited)}); regenerating would overwrite "
+            "your edits (Power BI Desktop saves into these files). Copy them "
+            "elsewhere, restore the generated files (git checkout), and run "
+            "again. Nothing was written."
+        )
     written = []
     for relative, text in sorted(files.items()):
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
+    for relative in sorted(set(previous.files) - set(files) if previous else ()):
+        if is_unchanged(out, relative, previous.files[relative]):
+            (out / relative).unlink()  # generated before, no longer
     return written
 
 
@@ -933,7 +994,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--target", type=Path, default=Path("target"))
     parser.add_argument("--out", type=Path, default=Path("powerbi"))
     args = parser.parse_args(argv)
-    written = generate(args.target, args.out)
+    try:
+        written = generate(args.target, args.out)
+    except EditedFiles as error:
+        raise SystemExit(f"powerbi: error: {error}") from None
     print(f"wrote {len(written)} files to {args.out}/")
 
 

@@ -7,9 +7,11 @@ or the new one, never half of each, and a failed run leaves the old set as
 it was.
 
 Replacing a folder deletes what was in it, so the product only ever replaces
-a folder it published itself: every published folder carries a marker file,
-and :func:`check_publish_folder` refuses any other non-empty folder before a
-run starts.
+a folder it published itself: every publish writes a manifest of exactly the
+files it wrote (:mod:`customer_segmentation.ownership`), and
+:func:`check_publish_folder` refuses, before a run starts and again right
+before the swap, a folder holding anything its manifest does not vouch for.
+The previous set is then deleted file by file, as its manifest allows.
 """
 
 from __future__ import annotations
@@ -18,15 +20,29 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable
-from pathlib import Path
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from customer_segmentation.messages import one_line
+from customer_segmentation import legacy_publish
+from customer_segmentation.messages import first_few, one_line
+from customer_segmentation.ownership import (
+    Manifest,
+    describe_folder,
+    is_unchanged,
+    missing_entries,
+    read_manifest,
+    relative_files,
+    unowned_entries,
+)
 from customer_segmentation.sql_text import sql_identifier, sql_literal
 
 PUBLISHED_MODELS = (
@@ -68,81 +84,78 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 OLDEST_READER = "1.0.0"
 
 
-# Written into every folder the product publishes: the proof that replacing
-# the folder deletes nothing a user put there.
-MARKER_FILE = ".customer-segmentation-publish"
-MARKER_TEXT = (
-    "customer-segmentation publish folder\n"
-    "Written by `segments run`, which replaces this whole folder on every run.\n"
-    "Delete this file to keep the folder from ever being replaced.\n"
-)
+MANIFEST_FILE = ".customer-segmentation-publish.json"
+MANIFEST_OWNER = "customer-segmentation publish folder"
 # What the dashboard adds besides the tables (written by dashboard.py).
 DASHBOARD_FILE = "dashboard.html"
 CHARTS_FOLDER = "charts"
-EXTRA_NAMES = (DASHBOARD_FILE, CHARTS_FOLDER)
-# What earlier versions published and this one no longer does: a folder
-# they published is still the product's own to replace.
-RETIRED_NAMES = ("customer_scores.parquet",)
-# What every publish held before the marker existed.
-UNMARKED_PUBLISH = {
-    SERVING_DATABASE,
-    "customer_segments.parquet",
-    "cluster_summary.parquet",
-}
+# Never a publish folder, even empty: a swap there would replace them.
+VERSION_CONTROL = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
+              "/proc", "/sbin", "/sys", "/usr", "/System", "/Library")
+)  # fmt: skip
 
 
 class PublishError(Exception):
     """The new set could not be swapped in; the previous one is untouched."""
 
 
-def published_names() -> set[str]:
-    """Every name a publish writes, or once wrote, at the top of its folder."""
-    return {
-        MARKER_FILE,
-        SERVING_DATABASE,
-        *EXTRA_NAMES,
-        *RETIRED_NAMES,
-        *(f"{model}.parquet" for model in PUBLISHED_MODELS),
-    }
+@dataclass(frozen=True)
+class FolderState:
+    """A publish folder as a run finds it.
 
-
-def has_marker(folder: Path) -> bool:
-    marker = folder / MARKER_FILE
-    if marker.is_symlink() or not marker.is_file():
-        return False
-    try:
-        return marker.read_text(encoding="utf-8") == MARKER_TEXT
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
-def foreign_entries(folder: Path) -> list[str]:
-    """What in a folder a publish did not write: names it never uses, or
-    anything but PNG files in the charts folder."""
-    known = published_names()
-    foreign = sorted(p.name for p in folder.iterdir() if p.name not in known)
-    charts = folder / CHARTS_FOLDER
-    if charts.is_dir() and not charts.is_symlink():
-        foreign += sorted(
-            f"{CHARTS_FOLDER}/{p.name}"
-            for p in charts.iterdir()
-            if p.suffix != ".png" or not p.is_file() or p.is_symlink()
-        )
-    elif charts.exists():
-        foreign.append(CHARTS_FOLDER)
-    return foreign
-
-
-def is_own_folder(folder: Path) -> bool:
-    """True if replacing ``folder`` can only delete what this product wrote.
-
-    It must carry the marker, or hold the files every version before the
-    marker published; and nothing else: a file a user added to a published
-    folder would be deleted with it.
+    ``manifest`` is its list of what the product wrote there (None: not
+    the product's folder), ``unowned`` what the list does not vouch for
+    (added, changed), ``missing`` listed files that are gone.
     """
-    names = {entry.name for entry in folder.iterdir()}
-    recognised = has_marker(folder) or names >= UNMARKED_PUBLISH
-    return recognised and not foreign_entries(folder)
+
+    manifest: Manifest | None
+    unowned: list[str]
+    missing: list[str]
+
+    @property
+    def facts(self) -> dict[str, object]:
+        return self.manifest.facts if self.manifest else {}
+
+
+def folder_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest, or one for a whole folder an earlier version wrote."""
+    return read_manifest(folder, MANIFEST_FILE, MANIFEST_OWNER) or legacy_publish.adopt(
+        folder, MANIFEST_FILE, MANIFEST_OWNER
+    )
+
+
+def inspect_folder(folder: Path) -> FolderState:
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return FolderState(None, [], [])
+    manifest = folder_manifest(folder)
+    if manifest is None:
+        return FolderState(None, relative_files(folder, ""), [])
+    return FolderState(
+        manifest,
+        unowned_entries(folder, manifest, MANIFEST_FILE),
+        missing_entries(folder, manifest),
+    )
+
+
+def protected_reason(folder: Path) -> str | None:
+    """Why ``folder`` can never be a publish folder, or None."""
+    if folder == Path(folder.anchor):
+        return "is the root of the file system"
+    if folder == Path.home().resolve():
+        return "is your home folder"
+    control = [part for part in folder.parts if part in VERSION_CONTROL]
+    if control:
+        return f"is inside version-control metadata ({control[0]})"
+    system = [s for s in SYSTEM_FOLDERS if folder == s or s in folder.parents]
+    windows = os.environ.get("SYSTEMROOT")
+    if windows and (folder == Path(windows) or Path(windows) in folder.parents):
+        system.append(Path(windows))
+    if system:
+        return f"is inside the system folder {system[0]}"
+    return None
 
 
 def check_writable(folder: Path, what: str) -> None:
@@ -159,48 +172,115 @@ def check_writable(folder: Path, what: str) -> None:
         ) from None
 
 
-def check_publish_folder(publish_dir: Path) -> None:
+def refusal(publish_dir: Path, state: FolderState) -> str:
+    """The one line that says why a run will not replace this folder."""
+    if state.manifest is None:
+        return (
+            f"publish folder {publish_dir} holds files this product did not "
+            f"publish ({first_few(state.unowned)}) and has no manifest "
+            f"({MANIFEST_FILE}) saying it did; a run replaces the whole folder, "
+            "so set SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was "
+            "changed."
+        )
+    return (
+        f"publish folder {publish_dir} holds files this product did not "
+        f"publish, or changed since it did ({first_few(state.unowned)}); a run "
+        "replaces the whole folder, so move them out, or run `make refit` "
+        "(segments run --refit), which moves them aside and starts from what "
+        "is left. Nothing was changed."
+    )
+
+
+def check_publish_folder(publish_dir: Path, refit: bool = False) -> FolderState:
     """Refuse, before any work, a publish folder that a run must not replace.
 
-    The folder may be absent, empty, or one this product published; it and
-    the folder it sits in must be writable (the new set is written beside it
-    and swapped in).
+    The folder may be absent, empty, or hold only what its manifest lists
+    (a refit also takes one with other files, which it moves aside); it
+    and the folder it sits in must be writable (the new set is written
+    beside it and swapped in).
     """
-    if publish_dir.exists() and not publish_dir.is_dir():
+    reason = protected_reason(publish_dir)
+    if reason:
+        raise PublishError(
+            f"publish folder {publish_dir} {reason}; set SEGMENTS_PUBLISH_DIR "
+            "to a folder of its own. Nothing was changed."
+        )
+    if publish_dir.is_symlink() or (publish_dir.exists() and not publish_dir.is_dir()):
         raise PublishError(
             f"publish folder {publish_dir} is a file, not a folder; set "
             "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
         )
+    state = inspect_folder(publish_dir)
+    if state.unowned and not (refit and state.manifest is not None):
+        raise PublishError(refusal(publish_dir, state))
     if publish_dir.is_dir():
-        entries = sorted(entry.name for entry in publish_dir.iterdir())
-        if entries and not is_own_folder(publish_dir):
-            unknown = foreign_entries(publish_dir) or entries
-            shown = ", ".join(unknown[:3]) + (", ..." if len(unknown) > 3 else "")
-            raise PublishError(
-                f"publish folder {publish_dir} holds files this product did not "
-                f"publish ({shown}) and a run replaces the whole folder; set "
-                "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
-            )
         check_writable(publish_dir, "publish folder")
     parent = publish_dir.parent
     while not parent.exists():
         parent = parent.parent
     check_writable(parent, "the folder that holds the publish folder,")
+    return state
+
+
+def kept_folder(publish_dir: Path) -> Path:
+    """A new folder beside ``publish_dir`` for files a run will not delete."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    kept = publish_dir.with_name(f"{publish_dir.name}-kept-{stamp}")
+    kept.mkdir()
+    return kept
+
+
+def move_aside(publish_dir: Path, names: list[str]) -> Path:
+    """Move ``names`` (relative paths) out of the folder, into a kept folder."""
+    kept = kept_folder(publish_dir)
+    listed = set(names)
+    for name in names:
+        if any(str(parent) in listed for parent in PurePosixPath(name).parents):
+            continue  # moved with its folder
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        (publish_dir / name).rename(kept / name)
+    return kept
+
+
+def delete_owned(folder: Path, manifest: Manifest) -> bool:
+    """Delete what the manifest vouches for, then the folder if it is empty.
+
+    Anything else stays where it is; returns True if the folder is gone.
+    """
+    for name, listed in manifest.files.items():
+        if is_unchanged(folder, name, listed):
+            (folder / name).unlink()
+    (folder / MANIFEST_FILE).unlink(missing_ok=True)
+    for name in sorted(manifest.folders(), key=lambda n: n.count("/"), reverse=True):
+        with suppress(OSError):
+            (folder / name).rmdir()  # only when empty
+    with suppress(OSError):
+        folder.rmdir()
+    return not folder.exists()
+
+
+def keep_rest(folder: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    kept = folder.with_name(f"{folder.name.lstrip('.')}-kept-{stamp}")
+    folder.rename(kept)
+    return kept
 
 
 def is_leftover(path: Path, publish_dir: Path) -> bool:
-    """A folder a killed run left beside ``publish_dir``: named and marked as ours."""
+    """A work folder a killed run left beside ``publish_dir``, all of it ours.
+
+    Only a complete one is: its manifest is written last, and the whole
+    folder must match it.
+    """
     prefixes = (f".{publish_dir.name}.new-", f".{publish_dir.name}.old-")
-    return (
-        path.name.startswith(prefixes)
-        and path.is_dir()
-        and not path.is_symlink()
-        and has_marker(path)
-    )
+    if not path.name.startswith(prefixes) or path.is_symlink() or not path.is_dir():
+        return False
+    state = inspect_folder(path)
+    return state.manifest is not None and not state.unowned
 
 
 def remove_leftovers(publish_dir: Path) -> list[Path]:
-    """Delete the marked work folders that killed runs left beside the folder.
+    """Delete the work folders that killed runs left beside the folder.
 
     Called while holding the publish folder's lock, so no running publish
     owns them.
@@ -210,7 +290,7 @@ def remove_leftovers(publish_dir: Path) -> list[Path]:
     removed = []
     for path in sorted(publish_dir.parent.iterdir()):
         if is_leftover(path, publish_dir):
-            shutil.rmtree(path)
+            delete_owned(path, inspect_folder(path).manifest)
             removed.append(path)
     return removed
 
@@ -295,11 +375,15 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new``: atomically where possible, never by copying."""
+def swap_in(new: Path, target: Path) -> Path | None:
+    """Replace ``target`` by ``new``: atomically where possible, never by copying.
+
+    The previous set is then deleted file by file as its manifest allows;
+    returns where anything it does not vouch for was kept, or None.
+    """
     if not target.exists():
         new.rename(target)
-        return
+        return None
     try:
         swapped = exchange(new, target)
         if not swapped:
@@ -320,30 +404,51 @@ def swap_in(new: Path, target: Path) -> None:
             "probably open in Power BI or another program. Close it and run "
             "again; the previously published files are unchanged."
         ) from None
-    shutil.rmtree(new, ignore_errors=True)  # now holds the previous set
+    # ``new`` now holds the previous set
+    if not any(new.iterdir()):
+        new.rmdir()
+        return None
+    previous = inspect_folder(new).manifest
+    if previous is not None and delete_owned(new, previous):
+        return None
+    return keep_rest(new)
+
+
+def write_manifest(folder: Path, facts: dict[str, object]) -> Manifest:
+    """List every file of the new set: written last, so a complete set has one."""
+    manifest = Manifest(MANIFEST_OWNER, describe_folder(folder, MANIFEST_FILE), facts)
+    (folder / MANIFEST_FILE).write_text(manifest.to_text(), encoding="utf-8")
+    return manifest
+
+
+def keep_mode(new: Path, target: Path) -> None:
+    """Give the new folder the permissions the replaced one had."""
+    with suppress(FileNotFoundError):
+        new.chmod(stat.S_IMODE(target.stat().st_mode))
 
 
 def publish(
     warehouse: Path,
     publish_dir: Path,
     add_extras: Callable[[Path], object] | None = None,
+    facts: dict[str, object] | None = None,
+    say: Callable[[str], None] = print,
 ) -> Path:
     """Write the published set beside ``publish_dir``, then swap it in.
 
     ``add_extras`` writes anything built from the new tables (the dashboard)
     into the new folder first, so it is swapped in with them or not at all.
+    ``facts`` are kept in the manifest (the highest ids of the history).
     """
     publish_dir = publish_dir.resolve()
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
     try:
-        # First, so that a run killed from here on leaves a folder the next
-        # run knows as its own and removes.
-        (new / MARKER_FILE).write_text(MARKER_TEXT, encoding="utf-8")
         write_outputs(warehouse, new)
         if add_extras is not None:
             add_extras(new)
+        write_manifest(new, facts or {})
     except (OSError, duckdb.IOException) as error:
         # Disk full, quota, a file size limit: the new set is incomplete.
         shutil.rmtree(new, ignore_errors=True)
@@ -355,12 +460,20 @@ def publish(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    swapped = False
     try:
         # Again, right before replacing it: a run can take minutes, and a
         # file put into the folder meanwhile must not go with it.
         check_publish_folder(publish_dir)
-        swap_in(new, publish_dir)
+        keep_mode(new, publish_dir)
+        kept = swap_in(new, publish_dir)
+        swapped = True
     finally:
-        if new.exists():
-            shutil.rmtree(new)
+        if not swapped:
+            shutil.rmtree(new, ignore_errors=True)  # this run's own, unpublished
+    if kept is not None:
+        say(
+            f"Kept {kept}: files that appeared in the previous set while it "
+            "was replaced"
+        )
     return publish_dir

@@ -44,6 +44,8 @@ class FitRun:
     k_rule: str
     customers_fitted: int
     elbow_customers: int
+    # New segment ids start past this too (the publish manifest's highest).
+    highest_cluster_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,17 @@ def identify(
     scaling: Scaling,
     previous: PreviousModel | None,
     settings: ClusteringSettings,
+    highest_cluster_id: int = 0,
 ) -> tuple[np.ndarray, dict[int, str], dict[int, int]]:
-    """Ids and names per fitted label, and {label: previous row index} matched."""
+    """Ids and names per fitted label, and {label: previous row index} matched.
+
+    New ids start past the previous model's highest id and past
+    ``highest_cluster_id``, so no id ever names two segments.
+    """
     matched: dict[int, int] = {}
-    next_id = 1
+    next_id = highest_cluster_id + 1
     if previous is not None:
-        next_id = previous.highest_id + 1
+        next_id = max(next_id, previous.highest_id + 1)
         if same_features(previous, settings):
             matched = match_previous(
                 fit.centroids,
@@ -155,7 +162,9 @@ def model_rows(
     run: FitRun,
 ) -> pa.Table:
     """The new run's rows: one per cluster, then one per retired cluster."""
-    ids, names, matched = identify(fit, scaling, previous, settings)
+    ids, names, matched = identify(
+        fit, scaling, previous, settings, run.highest_cluster_id
+    )
     shared = {
         "model_run_id": run.model_run_id,
         "fitted_at": run.fitted_at,

@@ -21,16 +21,17 @@ from customer_files import read_rows, write_csv
 from pipeline_runs import (
     DEMO_FILE,
     REPO,
-    SEGMENTS,
-    PipelineRun,
+    assert_refused,
+    copy_of_publish,
     pipeline_env,
     require_success,
     run_pipeline,
+    run_with_env,
     snapshot,
     start_pipeline,
 )
 
-from customer_segmentation.publish import MARKER_FILE
+from customer_segmentation.publish import MANIFEST_FILE
 
 # Characters a template engine, a shell or SQL would read as code.
 HOSTILE = """a{{ 6*7 }} {% if true %}x{% endif %} {#1 final 'q' "dq" $HOME é"""
@@ -46,23 +47,9 @@ def user_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def copy_of_publish(run: PipelineRun, tmp_path: Path) -> Path:
-    folder = tmp_path / "publish"
-    shutil.copytree(run.publish_dir, folder)
-    return folder
-
-
 def clean_demo_rows() -> tuple[list[str], list[list[str]]]:
     header, rows = read_rows(DEMO_FILE)
     return header, rows[:200]
-
-
-def assert_refused(run: PipelineRun, message: str) -> None:
-    assert run.returncode == 1, run.stdout + run.stderr
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("segments: error: "), run.stderr
-    assert message in lines[0]
-    assert "Traceback" not in run.stdout + run.stderr
 
 
 def test_a_folder_of_user_files_is_refused_before_any_dbt_work(tmp_path):
@@ -87,13 +74,7 @@ def test_an_empty_publish_folder_setting_is_an_error_not_the_working_directory(
     env = pipeline_env(tmp_path / "run", None, None, tmp_path / "unused")
     env["SEGMENTS_PUBLISH_DIR"] = ""
 
-    result = subprocess.run(
-        SEGMENTS, cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-
-    run = PipelineRun(
-        result.returncode, result.stdout, result.stderr, tmp_path, tmp_path / "run"
-    )
+    run = run_with_env(env, tmp_path / "run")
     assert_refused(run, "SEGMENTS_PUBLISH_DIR is set but empty")
     assert {p.name for p in REPO.iterdir()} == before
 
@@ -248,7 +229,8 @@ def test_a_refit_starts_a_new_history_and_keeps_the_unreadable_file(demo_run, tm
         run_pipeline(tmp_path / "run", publish_dir=publish_dir, refit=True)
     )
 
-    [kept] = [p for p in tmp_path.iterdir() if "-unreadable-" in p.name]
+    # changed since it was published: moved aside, never deleted
+    [kept] = [p for p in tmp_path.iterdir() if "-kept-" in p.name]
     assert (kept / "segment_model_history.parquet").read_bytes() == (
         b"not a parquet file at all"
     )
@@ -351,21 +333,16 @@ def test_the_serving_database_of_a_refused_run_is_untouched(demo_run, tmp_path):
     assert snapshot(publish_dir) == before
     with duckdb.connect(str(publish_dir / "segments.duckdb"), read_only=True) as con:
         assert con.sql("select count(*) from customer_segments").fetchone()[0] > 0
-    assert (publish_dir / MARKER_FILE).is_file()
+    assert (publish_dir / MANIFEST_FILE).is_file()
 
 
 def test_an_unexpected_failure_is_one_line_with_the_detail_in_the_log(tmp_path):
-    # A warehouse path that is a folder: DuckDB cannot open it.
+    # A warehouse inside a file: its lock file cannot be created.
+    (tmp_path / "a_file").write_text("x")
     env = pipeline_env(tmp_path / "run", None, None, tmp_path / "publish")
-    env["SEGMENTS_WAREHOUSE"] = str(tmp_path)
+    env["SEGMENTS_WAREHOUSE"] = str(tmp_path / "a_file" / "warehouse.duckdb")
 
-    result = subprocess.run(
-        SEGMENTS, cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-
-    run = PipelineRun(
-        result.returncode, result.stdout, result.stderr, tmp_path, tmp_path / "run"
-    )
+    run = run_with_env(env, tmp_path / "run")
     assert_refused(run, "unexpected failure")
     log = tmp_path / "run" / "target" / "segments.log"
     assert f"full detail in {log}" in run.stderr

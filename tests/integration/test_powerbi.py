@@ -32,6 +32,7 @@ from customer_segmentation.powerbi import (
     MODES,
     load_tables,
     project_files,
+    with_manifest,
 )
 
 POWERBI = REPO / "powerbi"
@@ -118,7 +119,7 @@ def json_files() -> list[Path]:
 
 def test_powerbi_folder_matches_the_contracts(docs_target):
     tables = load_tables(docs_target["manifest"], docs_target["catalog"])
-    generated = project_files(tables)
+    generated = with_manifest(project_files(tables))
     stale = sorted(
         set(generated.items()) ^ set(committed_files().items()), key=lambda kv: kv[0]
     )

@@ -7,11 +7,14 @@ import pytest
 from pipeline_runs import snapshot
 
 import customer_segmentation.publish as publish_module
+from customer_segmentation import legacy_publish
 from customer_segmentation.publish import (
-    MARKER_FILE,
+    MANIFEST_FILE,
     PUBLISHED_MODELS,
     PublishError,
     check_publish_folder,
+    move_aside,
+    protected_reason,
     publish,
     remove_leftovers,
 )
@@ -31,7 +34,7 @@ def test_publish_writes_parquet_and_a_serving_table_per_model(tmp_path):
     warehouse = make_warehouse(tmp_path / "warehouse.duckdb")
     out = publish(warehouse, tmp_path / "publish")
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{m}.parquet" for m in PUBLISHED_MODELS] + ["segments.duckdb", MARKER_FILE]
+        [f"{m}.parquet" for m in PUBLISHED_MODELS] + ["segments.duckdb", MANIFEST_FILE]
     )
 
 
@@ -111,38 +114,79 @@ def test_absent_empty_and_own_folders_are_accepted(tmp_path):
     check_publish_folder(out)
 
 
-def test_a_folder_published_before_the_marker_existed_is_recognised(tmp_path):
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "old")
-    (out / MARKER_FILE).unlink()
-    check_publish_folder(out)
-    (out / "notes.txt").write_text("mine")
-    with pytest.raises(PublishError):
-        check_publish_folder(out)
+def test_a_folder_without_a_manifest_is_not_ours_whatever_its_names(tmp_path):
+    # A user's folder with the names every early publish held (issue 22, #4).
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in (
+        "segments.duckdb",
+        "customer_segments.parquet",
+        "cluster_summary.parquet",
+    ):
+        (folder / name).write_bytes(b"my own " + name.encode())
+    before = snapshot(folder)
+
+    for refit in (False, True):
+        with pytest.raises(PublishError, match="has no manifest"):
+            check_publish_folder(folder, refit=refit)
+
+    assert snapshot(folder) == before
 
 
-def test_a_marker_with_other_text_is_not_ours(tmp_path):
+def test_a_manifest_of_somebody_else_is_not_ours(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / MARKER_FILE).write_text("somebody else's file")
+    (folder / MANIFEST_FILE).write_text('{"written_by": "another tool", "files": {}}')
     (folder / "report.docx").write_bytes(b"q")
-    with pytest.raises(PublishError):
+    with pytest.raises(PublishError, match=r"report\.docx"):
         check_publish_folder(folder)
 
 
-def test_only_marked_work_folders_of_killed_runs_are_removed(tmp_path):
+def test_a_copied_manifest_does_not_make_a_users_files_ours(tmp_path):
+    # issue 22, #5: the manifest lists names, sizes and hashes, not just names
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(out / MANIFEST_FILE, folder / MANIFEST_FILE)
+    (folder / "segments.duckdb").write_bytes(b"my own database")
+    (folder / "dashboard.html").write_text("<html>my board pack</html>")
+    before = snapshot(folder)
+
+    with pytest.raises(PublishError, match=r"dashboard\.html, segments\.duckdb"):
+        check_publish_folder(folder)
+
+    assert snapshot(folder) == before
+
+
+def test_a_changed_published_file_is_named_and_a_missing_one_is_not(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    (out / "gender_dist.parquet").unlink()
+    check_publish_folder(out)  # nothing of anybody's is lost by replacing it
+
+    (out / "cluster_summary.parquet").write_bytes(b"edited by hand")
+    with pytest.raises(PublishError, match=r"changed since it did \(cluster_summary"):
+        check_publish_folder(out)
+
+
+def test_only_complete_work_folders_of_killed_runs_are_removed(tmp_path):
     out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
     ours = tmp_path / ".publish.new-0123"
     shutil.copytree(out, ours)
-    unmarked = tmp_path / ".publish.new-4567"
-    unmarked.mkdir()
-    (unmarked / "keep.txt").write_text("not ours")
-    other = tmp_path / ".other.new-89ab"
+    # killed before its manifest was written: nothing vouches for its files
+    unfinished = tmp_path / ".publish.new-4567"
+    unfinished.mkdir()
+    (unfinished / "keep.txt").write_text("not ours")
+    changed = tmp_path / ".publish.old-89ab"
+    shutil.copytree(out, changed)
+    (changed / "notes.txt").write_text("mine")
+    other = tmp_path / ".other.new-cdef"
     shutil.copytree(out, other)
 
     assert remove_leftovers(out) == [ours]
 
     assert not ours.exists()
-    assert (unmarked / "keep.txt").read_text() == "not ours"
+    assert (unfinished / "keep.txt").read_text() == "not ours"
+    assert (changed / "notes.txt").read_text() == "mine"
     assert other.is_dir()
 
 
@@ -196,21 +240,124 @@ def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
 
 
-def test_a_users_file_added_to_a_published_folder_makes_it_not_ours(tmp_path):
+def test_a_users_picture_among_the_charts_makes_the_folder_not_ours(tmp_path):
+    # issue 22, #1: no name or suffix makes a file ours, only the manifest
     out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
-    (out / "charts").mkdir()
-    (out / "charts" / "income.png").write_bytes(b"png")
     check_publish_folder(out)
-    (out / "charts" / "my_slides.pptx").write_bytes(b"mine")
+    (out / "charts").mkdir()
+    (out / "charts" / "q3_board_slide.png").write_bytes(b"\x89PNG mine")
 
-    with pytest.raises(PublishError, match=r"charts/my_slides\.pptx"):
+    with pytest.raises(PublishError, match=r"charts, charts/q3_board_slide\.png"):
         check_publish_folder(out)
 
 
-def test_a_folder_published_by_an_earlier_version_is_still_ours(tmp_path):
+def test_a_refit_moves_aside_what_is_not_ours_byte_for_byte(tmp_path):
     out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
-    (out / "customer_scores.parquet").write_bytes(b"published before 2026-11-28")
+    (out / "charts").mkdir()
+    (out / "charts" / "q3_board_slide.png").write_bytes(b"\x89PNG mine")
+    (out / "segment_runs.parquet").write_bytes(b"edited")
+    state = check_publish_folder(out, refit=True)
+
+    kept = move_aside(out, state.unowned)
+
+    assert snapshot(kept) == {
+        "charts/q3_board_slide.png": b"\x89PNG mine",
+        "segment_runs.parquet": b"edited",
+    }
+    assert not check_publish_folder(out).unowned
+
+
+def test_a_replaced_folder_keeps_its_permissions(tmp_path):
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out.chmod(0o750)
+    publish(make_warehouse(tmp_path / "w2.duckdb"), out)
+    assert out.stat().st_mode & 0o777 == 0o750
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "publish",
+        "w.duckdb",
+        "w2.duckdb",
+    ]
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        Path("/"),
+        Path.home(),
+        Path("/usr/local/share/segments"),
+        Path("/etc"),
+        Path("/work/repo/.git/refs/tags"),
+        Path("/work/repo/.git"),
+    ],
+)
+def test_system_home_and_version_control_folders_are_never_publish_folders(folder):
+    assert protected_reason(folder.resolve() if folder == Path.home() else folder)
+    with pytest.raises(PublishError, match="set SEGMENTS_PUBLISH_DIR"):
+        check_publish_folder(folder)
+
+
+def test_ordinary_folders_are_not_protected(tmp_path):
+    assert protected_reason(tmp_path / "publish") is None
+    assert protected_reason(Path.home().resolve() / "reports" / "publish") is None
+    assert protected_reason(Path("/var/tmp/publish")) is None
+
+
+def legacy_folder(tmp_path: Path, name: str = "old") -> Path:
+    """A folder exactly as the last version before the manifest published it."""
+    tables, charts = legacy_publish.VERSIONS[-1]
+    out = publish(
+        make_warehouse(tmp_path / f"{name}.duckdb", sorted(tables)), tmp_path / name
+    )
+    (out / MANIFEST_FILE).unlink()
+    (out / legacy_publish.MARKER_FILE).write_text(legacy_publish.MARKER_TEXT)
+    (out / "dashboard.html").write_text(
+        "<!doctype html>\n<html><head><title>Customer segments</title></head></html>"
+    )
+    (out / "charts").mkdir()
+    for chart in charts:
+        (out / "charts" / f"{chart}.png").write_bytes(legacy_publish.PNG_MAGIC + b"x")
+    return out
+
+
+def test_a_whole_folder_an_earlier_version_published_is_still_ours(tmp_path):
+    out = legacy_folder(tmp_path)
     check_publish_folder(out)
+    publish(make_warehouse(tmp_path / "next.duckdb"), out)
+    assert (out / MANIFEST_FILE).is_file()
+    assert not (out / legacy_publish.MARKER_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda out: (out / "notes.txt").write_text("mine"),
+        lambda out: (out / "charts" / "q3_board_slide.png").write_bytes(b"mine"),
+        lambda out: (out / "dashboard.html").write_text("<html>my board pack</html>"),
+        lambda out: (out / "segments.duckdb").write_bytes(b"my own database"),
+        lambda out: (out / "age_groups.parquet").unlink(),
+    ],
+    ids=["extra file", "extra chart", "other page", "other database", "short"],
+)
+def test_an_earlier_versions_marker_is_not_enough(tmp_path, change):
+    out = legacy_folder(tmp_path)
+    change(out)
+    before = snapshot(out)
+    with pytest.raises(PublishError, match="has no manifest"):
+        check_publish_folder(out)
+    assert snapshot(out) == before
+
+
+def test_a_copied_earlier_marker_with_a_users_files_is_refused(tmp_path):
+    # issue 22, #5, with the marker of the version before the manifest
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / legacy_publish.MARKER_FILE).write_text(legacy_publish.MARKER_TEXT)
+    (folder / "dashboard.html").write_text("<!doctype html><title>Mine</title>")
+    (folder / "segments.duckdb").write_bytes(b"my own database")
+    before = snapshot(folder)
+    with pytest.raises(PublishError, match="has no manifest"):
+        check_publish_folder(folder)
+    assert snapshot(folder) == before
 
 
 def test_a_file_put_into_the_folder_during_a_run_stops_the_swap(tmp_path):

@@ -1,0 +1,58 @@
+"""Child processes (dbt) that hold the run's locks and die with it.
+
+A `segments` process killed outright (``kill -9``, a closed terminal) must
+not leave dbt running with the warehouse open, or the next run fails on
+DuckDB's own lock. Two things see to it:
+
+- the child inherits the descriptors of the run's lock files; a ``flock``
+  lock belongs to the open file, so it is released only when every process
+  holding it is gone: the next run waits for the child instead of failing;
+- on Linux the kernel sends the child SIGKILL when its parent dies
+  (``prctl(PR_SET_PDEATHSIG)``), so that wait is short.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with(parent: int) -> Callable[[], None] | None:
+    """What the child runs before it starts: ask for SIGKILL when ``parent`` dies."""
+    if sys.platform != "linux":
+        return None
+    # Looked up here, not between fork and exec, where as little as
+    # possible should run.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    kill = int(signal.SIGKILL)
+
+    def arrange() -> None:
+        prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return arrange
+
+
+def run_child(
+    command: Sequence[str], env: dict[str, str], locks: Sequence[int] = ()
+) -> int:
+    """Run ``command`` to its end holding ``locks`` (descriptors); its exit code.
+
+    An interrupt (Ctrl-C) kills the child and waits for it before it
+    propagates, so the locks are free when this process lets them go.
+    """
+    done = subprocess.run(
+        list(command),
+        env=env,
+        pass_fds=tuple(locks),
+        preexec_fn=die_with(os.getpid()),
+        check=False,
+    )
+    return done.returncode
