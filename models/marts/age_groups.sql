@@ -1,5 +1,6 @@
 {#- Every cluster x every age band, bands without customers included (0), so
-    charts keep the same bands on every segment. -#}
+    charts keep the same bands on every segment; the Unknown band (buyers
+    without a customer record) whenever any customer is in it. -#}
 
 with
 
@@ -22,12 +23,27 @@ cluster_summary as (
 
 ),
 
-age_bands as (
+dim_age_band as (
 
     select
         age_band,
-        age_band_order
-    from {{ ref('age_bands') }}
+        age_band_order,
+        min_age
+    from {{ ref('dim_age_band') }}
+
+),
+
+age_bands as (
+
+    select
+        dim_age_band.age_band,
+        dim_age_band.age_band_order
+    from dim_age_band
+    where
+        dim_age_band.age_band in (
+            select customer_segments.age_band from customer_segments
+        )
+        or dim_age_band.min_age is not null
 
 ),
 

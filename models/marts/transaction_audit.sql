@@ -19,6 +19,7 @@ checked_rows as (
         purchase_date,
         amount,
         reject_reason,
+        is_anonymous,
         is_exact_duplicate
     from {{ ref('int_transaction_rows_checked') }}
 
@@ -52,7 +53,11 @@ dated_rows as (
         checked_rows.reject_reason,
         checked_rows.is_exact_duplicate,
         checked_rows.reject_reason is null
-        and checked_rows.purchase_date < as_of.as_of_date as is_used,
+        and checked_rows.purchase_date < as_of.as_of_date
+        and not checked_rows.is_anonymous as is_used,
+        checked_rows.reject_reason is null
+        and checked_rows.purchase_date < as_of.as_of_date
+        and checked_rows.is_anonymous as is_anonymous_purchase,
         checked_rows.reject_reason is null
         and checked_rows.purchase_date >= as_of.as_of_date as is_after_as_of
     from checked_rows
@@ -65,6 +70,7 @@ rows_by_kind as (
     select
         count(*) as rows_read,
         count(*) filter (where is_used) as rows_used,
+        count(*) filter (where is_anonymous_purchase) as rows_anonymous,
         count(*) filter (where reject_reason is not null) as rows_rejected,
         count(*) filter (where is_after_as_of) as rows_after_as_of,
         count(*) filter (where is_used and amount = 0) as zero_amount_rows,
@@ -73,7 +79,10 @@ rows_by_kind as (
             where is_used and is_exact_duplicate
         ) as exact_duplicate_rows,
         {{- reject_reason_counts(seed='transaction_reject_reasons') }}
-        coalesce(sum(amount) filter (where is_used), 0) as amount_used
+        coalesce(sum(amount) filter (where is_used), 0) as amount_used,
+        coalesce(
+            sum(amount) filter (where is_anonymous_purchase), 0
+        ) as amount_anonymous
     from dated_rows
 
 ),

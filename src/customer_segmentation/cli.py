@@ -28,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +36,17 @@ from pathlib import Path
 import yaml
 
 from customer_segmentation.child import run_child
+from customer_segmentation.formats import FileFormat, FormatError, file_format
 from customer_segmentation.ingest import (
     CUSTOMER_FILE,
     CUSTOMER_FILE_BESIDE_TRANSACTIONS,
     TRANSACTION_FILE,
     FileColumns,
+    FileKind,
     InputError,
     inspect_file,
     load_aliases,
+    register_formats,
     register_input,
 )
 from customer_segmentation.locking import LockBusy, lock_timeout, run_locks
@@ -71,6 +74,7 @@ from customer_segmentation.publish import (
     remove_leftovers,
 )
 from customer_segmentation.run_report import (
+    RunInputs,
     accounting_line,
     drift_warning,
     empty_score_warning,
@@ -127,6 +131,7 @@ EXPECTED_ERRORS = (
     HistoryError,
     LockBusy,
     WarehouseError,
+    FormatError,
 )
 
 
@@ -380,6 +385,33 @@ def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderSta
     return state
 
 
+def decide_formats(
+    inputs: Iterable[tuple[FileKind, Path | None, FileColumns | None]],
+    dbt_vars: dict[str, object],
+) -> tuple[dict[str, FileFormat], bool]:
+    """How dbt reads each input file (formats.py), and whether ids are whole
+    numbers in every file. No file at all (the demo seed): nothing, so the
+    staging models decide from the seed."""
+    given = [(kind, path, found) for kind, path, found in inputs if found]
+    if not given:
+        return {}, True
+    formats = {
+        kind.view: (
+            file_format(
+                found.evidence,
+                kind.label,
+                path,
+                number_format=dbt_vars.get("number_format"),
+                date_format=dbt_vars.get("date_format"),
+            )
+            if found
+            else FileFormat()
+        )
+        for kind, path, found in inputs
+    }
+    return formats, all(found.evidence.whole_number_ids for _, _, found in given)
+
+
 def remembered_ids(publish_dir: Path, state: FolderState) -> IdFloor:
     """The manifest's highest ids, saying so when a history file went missing."""
     floor = IdFloor.from_facts(state.facts)
@@ -426,6 +458,11 @@ def run_locked(
         with clock.stage("inspect_transactions"):
             found_transactions = inspect_file(transactions, aliases, TRANSACTION_FILE)
 
+    formats, whole_number_ids = decide_formats(
+        ((customer_kind, input_path, found), (TRANSACTION_FILE, transactions,
+         found_transactions)),
+        dbt_vars,
+    )  # fmt: skip
     remembered, kept = read_last_publish(publish_dir, refit=args.refit)
     mode = choose_mode(remembered, settings, refit=args.refit)
     floor = remembered_ids(publish_dir, state)
@@ -436,6 +473,7 @@ def run_locked(
             warehouse, input_path, found, customer_kind, empty=bool(transactions)
         )
         register_input(warehouse, transactions, found_transactions, TRANSACTION_FILE)
+        register_formats(warehouse, formats, whole_number_ids)
         register_run(warehouse, mode, floor)
 
     if input_path or not transactions:
@@ -453,7 +491,18 @@ def run_locked(
         reason = explain_failure(
             target,
             warehouse,
-            source=str(input_path or "demo seed"),
+            RunInputs(
+                customers=(
+                    f"input file {input_path}"
+                    if input_path
+                    else None
+                    if transactions
+                    else "the demo seed"
+                ),
+                transactions=(
+                    f"transactions file {transactions}" if transactions else None
+                ),
+            ),
             max_reject_share=float(
                 dbt_vars["max_reject_share"]
                 if "max_reject_share" in dbt_vars
@@ -485,7 +534,9 @@ def run_locked(
     print()
     if input_path or not transactions:
         print(accounting_line(published / SERVING_DATABASE))
-    bought = transactions_line(published / SERVING_DATABASE)
+    bought = transactions_line(
+        published / SERVING_DATABASE, has_customer_file=input_path is not None
+    )
     if bought:
         print(bought)
     print()

@@ -170,9 +170,18 @@ def score_k(scaled: np.ndarray, k: int, settings: ClusteringSettings) -> ElbowPo
     )
 
 
-def score_k_range(scaled: np.ndarray, settings: ClusteringSettings) -> list[ElbowPoint]:
-    """Fit every candidate k once and keep inertia beside the other metrics."""
-    return [score_k(scaled, k, settings) for k in candidate_ks(len(scaled), settings)]
+def score_k_range(
+    scaled: np.ndarray, settings: ClusteringSettings, distinct: int | None = None
+) -> list[ElbowPoint]:
+    """Fit every candidate k once and keep inertia beside the other metrics.
+
+    ``distinct`` (the number of different customers, when known) caps k:
+    K-Means cannot find more clusters than there are different points.
+    """
+    return [
+        score_k(scaled, k, settings)
+        for k in candidate_ks(min(len(scaled), distinct or len(scaled)), settings)
+    ]
 
 
 def find_knee(points: list[ElbowPoint]) -> int | None:

@@ -25,6 +25,7 @@ from customer_segmentation.clustering import (
     score_k_range,
     standardize,
 )
+from customer_segmentation.fit_error import FitError
 from customer_segmentation.model_store import IdFloor
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA
 from customer_segmentation.segment_model import (
@@ -34,7 +35,11 @@ from customer_segmentation.segment_model import (
     next_model_run_id,
     previous_model,
 )
-from customer_segmentation.settings import ClusteringSettings
+from customer_segmentation.settings import MIN_CUSTOMERS, ClusteringSettings
+
+
+def distinct_rows(matrix: np.ndarray) -> int:
+    return len(np.unique(matrix, axis=0)) if len(matrix) else 0
 
 
 def data_fingerprint(
@@ -87,9 +92,16 @@ def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray
     if empty:
         # a customer-file feature on buyers without a customer record, or
         # behaviour without transactions (a plain `dbt build` without the var)
-        raise ValueError(
-            f"cluster feature(s) {', '.join(empty)} are empty for some customers; "
-            "choose features every customer has (var cluster_features)"
+        counts = {
+            f: int(np.isnan(column).sum())
+            for f, column in zip(features, matrix.T, strict=True)
+            if f in empty
+        }
+        lacking = ", ".join(f"{count} lack {f}" for f, count in counts.items())
+        raise FitError(
+            f"of {len(matrix)} customers, {lacking} (buyers without a customer "
+            "record have no age or income); cluster on features every customer "
+            "has (var cluster_features)"
         )
     return matrix
 
@@ -104,8 +116,16 @@ def elbow_table(
     decides k; the final fit scales by every customer's).
     """
     sample = read_sample(customers, settings.features, settings.elbow_sample_size)
-    scaled = standardize(feature_matrix(sample, settings.features))
-    points = score_k_range(scaled, settings)
+    matrix = feature_matrix(sample, settings.features)
+    distinct = distinct_rows(matrix)
+    if distinct < MIN_CUSTOMERS:
+        raise FitError(
+            f"the {len(matrix)} customers have only {distinct} different "
+            f"combination(s) of {', '.join(settings.features)}; segments need at "
+            f"least {MIN_CUSTOMERS} customers who differ"
+        )
+    scaled = standardize(matrix)
+    points = score_k_range(scaled, settings, distinct)
     choice = choose_k(points, settings.k_override)
     if choice.k not in {p.k for p in points}:
         # An override outside the tried range is still fitted and shown.
@@ -164,7 +184,7 @@ def fit_model_table(
     k, rule = chosen_k(elbow)
     (customer_count,) = customers.aggregate("count(*)").fetchone()
     if k > customer_count:
-        raise ValueError(
+        raise FitError(
             f"{customer_count} valid customers is fewer than the {k} clusters asked for"
         )
     sample = feature_matrix(

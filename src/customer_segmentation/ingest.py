@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.formats import Evidence, FileFormat, evidence_sql
 from customer_segmentation.messages import duckdb_reason, printable
 from customer_segmentation.sql_text import sql_identifier, sql_literal
 
@@ -102,6 +103,10 @@ class FileColumns:
     extra: tuple[str, ...]  # headers the pipeline ignores
     data_rows: int
     dialect: CsvDialect = CsvDialect()
+    # what the values say about decimal marks, dates and ids (formats.py)
+    evidence: Evidence = field(default_factory=Evidence)
+    # time-zone-aware columns, read as UTC
+    zoned: tuple[str, ...] = ()
 
 
 def normalise_header(header: str) -> str:
@@ -170,7 +175,8 @@ def cannot_read(path: Path, error: duckdb.Error, label: str) -> InputError:
     return InputError(f"{label} {path}: cannot be read: {reason}")
 
 
-def read_headers(path: Path, dialect: CsvDialect, label: str) -> list[str]:
+def read_headers(path: Path, dialect: CsvDialect, label: str) -> dict[str, str]:
+    """Each header, with the type the reader gives its column."""
     try:
         with duckdb.connect() as con:
             described = con.execute(
@@ -178,22 +184,28 @@ def read_headers(path: Path, dialect: CsvDialect, label: str) -> list[str]:
             ).fetchall()
     except duckdb.Error as error:
         raise cannot_read(path, error, label) from error
-    return [name for name, *_ in described]
+    return {name: column_type for name, column_type, *_ in described}
 
 
-def count_rows(path: Path, dialect: CsvDialect, label: str) -> tuple[int, CsvDialect]:
-    """Data rows, reading every one, and the dialect that could read them."""
+def scan(
+    path: Path, dialect: CsvDialect, label: str, mapping: dict[str, str]
+) -> tuple[int, Evidence, CsvDialect]:
+    """One read of every row: the data rows, what their values say about
+    the file's formats, and the dialect that could read them."""
+    aggregates = evidence_sql(mapping)
+    select = ", ".join(["count(*)", *(sql for _, sql in aggregates)])
     try:
         with duckdb.connect() as con:
-            (rows,) = con.execute(
-                f"select count(*) from {reader_sql(path, dialect)}", [str(path)]
+            rows, *values = con.execute(
+                f"select {select} from {reader_sql(path, dialect)}", [str(path)]
             ).fetchone()
     except duckdb.Error as error:
         if dialect.parallel and SERIAL_READ_NEEDED in str(error):
             serial = CsvDialect(dialect.delimiter, parallel=False)
-            return count_rows(path, serial, label)
+            return scan(path, serial, label, mapping)
         raise cannot_read(path, error, label) from error
-    return int(rows), dialect
+    found = {name: value for (name, _), value in zip(aggregates, values, strict=True)}
+    return int(rows), Evidence(**found), dialect
 
 
 def find_column(
@@ -245,12 +257,17 @@ def inspect_file(
     if path.stat().st_size == 0:
         raise InputError(f"{label} {path}: is empty, not even a header")
     dialect = CsvDialect() if is_parquet(path) else detect_dialect(path, label)
-    headers = read_headers(path, dialect, label)
-    mapping, extra = match_columns(headers, aliases, path, kind)
-    rows, dialect = count_rows(path, dialect, label)
+    types = read_headers(path, dialect, label)
+    mapping, extra = match_columns(list(types), aliases, path, kind)
+    rows, evidence, dialect = scan(path, dialect, label, mapping)
     if rows == 0:
         raise InputError(f"{label} {path}: no data rows, only a header")
-    return FileColumns(mapping=mapping, extra=extra, data_rows=rows, dialect=dialect)
+    zoned = tuple(
+        column
+        for column, header in mapping.items()
+        if types[header].upper().startswith("TIMESTAMP WITH TIME ZONE")
+    )
+    return FileColumns(mapping, extra, rows, dialect, evidence, zoned)
 
 
 def input_view_sql(
@@ -263,7 +280,8 @@ def input_view_sql(
     template; DuckDB cannot bind parameters in a view's definition.
     """
     columns = ",\n    ".join(
-        f"cast({sql_identifier(found.mapping[column])} as varchar) as {column}"
+        f"cast({as_text(found.mapping[column], column in found.zoned)} as varchar)"
+        f" as {column}"
         if column in found.mapping
         else f"cast(null as varchar) as {column}"
         for column in kind.columns
@@ -275,6 +293,13 @@ def input_view_sql(
         f"    {sql_literal(str(path))} as source_file\n"
         f"from {reader}"
     )
+
+
+def as_text(header: str, zoned: bool) -> str:
+    """A column for the text view; a time-zone-aware time as its UTC time,
+    the same on every machine whatever the session's time zone."""
+    column = sql_identifier(header)
+    return f"timezone('UTC', {column})" if zoned else column
 
 
 def no_rows_view_sql(kind: FileKind) -> str:
@@ -311,3 +336,32 @@ def register_input(
             con.execute(no_rows_view_sql(kind))
         else:
             con.execute(f"drop view if exists {INPUT_SCHEMA}.{kind.view}")
+
+
+FORMATS_TABLE = "file_formats"
+
+
+def register_formats(
+    warehouse: Path, formats: dict[str, FileFormat], whole_number_ids: bool
+) -> None:
+    """Tell dbt how to read each input: one row per view, values bound.
+
+    With no formats (the demo seed alone) the table is dropped and the
+    staging models decide from the seed themselves (macro input_format).
+    """
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"create schema if not exists {INPUT_SCHEMA}")
+        con.execute(f"drop table if exists {INPUT_SCHEMA}.{FORMATS_TABLE}")
+        if not formats:
+            return
+        con.execute(
+            f"create table {INPUT_SCHEMA}.{FORMATS_TABLE} (file_kind varchar,"
+            " decimal_mark varchar, date_order varchar, whole_number_ids boolean)"
+        )
+        con.executemany(
+            f"insert into {INPUT_SCHEMA}.{FORMATS_TABLE} values (?, ?, ?, ?)",
+            [
+                [view, found.decimal_mark, found.date_order, whole_number_ids]
+                for view, found in formats.items()
+            ],
+        )

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from customer_segmentation.fit_error import FitError
+from customer_segmentation.sql_text import sql_literal
 
 DRIFT_TEST = "assert_drift_within_threshold"
 EMPTY_SCORE_TEST = "every_rfm_score_has_customers"
@@ -16,6 +20,7 @@ OUT_OF_MEMORY = "Out of Memory Error"
 # Tests that guard the input as a whole; their failure is the file's fault.
 REJECT_GATE = "reject_share_within_threshold"
 SIZE_GATE = "enough_customers_to_cluster"
+PURCHASE_GATE = "has_purchases"
 
 
 # Columns of the segment table: header, cluster_summary column, width, format.
@@ -75,69 +80,63 @@ def segment_table(serving: Path) -> str:
     return "\n".join(lines)
 
 
-def transactions_line(serving: Path) -> str | None:
-    """Where every transaction row went, as transaction_audit says; None
-    when the run had no transactions file."""
+# Below this share of buyers with a customer record, the two files' ids
+# probably do not match; the run says so.
+MATCHED_BUYERS_WARNING = 0.5
+
+
+def transactions_line(serving: Path, has_customer_file: bool = False) -> str | None:
+    """Where every transaction row went, as transaction_audit says, with
+    warnings for lines left out as too late and buyers without a customer
+    record; None when the run had no transactions file."""
     with duckdb.connect(str(serving), read_only=True) as con:
-        audit = con.sql(
-            """
-            select
-                rows_read, rows_used, rows_rejected, rows_after_as_of,
-                zero_amount_rows, return_rows, exact_duplicate_rows,
-                amount_used, monetary_total, customers, as_of_date
-            from transaction_audit
-            """
-        ).fetchone()
-    (
-        read,
-        used,
-        rejected,
-        after,
-        zero,
-        returns,
-        repeats,
-        amount,
-        total,
-        buyers,
-        as_of,
-    ) = audit
-    if read == 0:
+        relation = con.sql("select * from transaction_audit")
+        audit = dict(zip(relation.columns, relation.fetchone(), strict=True))
+    if audit["rows_read"] == 0:
         return None
-    return (
-        f"Transactions read: {read} = {used} used + {rejected} rejected (see "
-        f"rejected_transactions) + {after} dated on or after {as_of}\n"
-        f"  used rows include {zero} zero-amount, {returns} returns and {repeats} "
-        f"exact repeats; {buyers} customers, revenue {amount:,.2f} = "
-        f"customer_rfm total {total:,.2f}"
-    )
+    lines = [
+        f"Transactions read: {audit['rows_read']} = {audit['rows_used']} used + "
+        f"{audit['rows_anonymous']} anonymous (no customer id; revenue "
+        f"{audit['amount_anonymous']:,.2f}) + {audit['rows_rejected']} rejected "
+        f"(see rejected_transactions) + {audit['rows_after_as_of']} dated on or "
+        f"after {audit['as_of_date']}",
+        f"  used rows include {audit['zero_amount_rows']} zero-amount, "
+        f"{audit['return_rows']} returns and {audit['exact_duplicate_rows']} exact "
+        f"repeats; {audit['customers']} customers, revenue "
+        f"{audit['amount_used']:,.2f} = customer_rfm total "
+        f"{audit['monetary_total']:,.2f}",
+    ]
+    if audit["rows_after_as_of"]:
+        lines.append(
+            f"Warning: {audit['rows_after_as_of']} transactions dated on or after "
+            f"{audit['as_of_date']} (later than the day of the run, or var "
+            "rfm_as_of) are left out of every customer's RFM; check their dates"
+        )
+    if has_customer_file:
+        lines += buyers_lines(audit)
+    if audit["customers"] == 0:
+        lines.append("Warning: no transaction could be attributed to a customer")
+    return "\n".join(lines)
 
 
-def row_counts(warehouse: Path) -> tuple[int, int, int, list[tuple[str, int]]]:
-    """Input rows, repeated rows, rejected rows, and rejects per reason.
-
-    Read from int_customer_rows_checked because a failed gate stops dbt
-    before load_audit is built.
-    """
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows, repeats, rejected = con.sql(
-            """
-            select
-                count(*),
-                count(*) filter (where is_duplicate_row),
-                count(*) filter (where reject_reason is not null)
-            from int_customer_rows_checked
-            """
-        ).fetchone()
-        reasons = con.sql(
-            """
-            select reject_reason, count(*) as n
-            from int_customer_rows_checked
-            where reject_reason is not null
-            group by reject_reason
-            order by n desc, reject_reason
-            """
-        ).fetchall()
-    return rows, repeats, rejected, reasons
+def buyers_lines(audit: dict[str, object]) -> list[str]:
+    """How many buyers the customer file knows, and a warning when few."""
+    buyers = int(audit["customers"])
+    without = int(audit["customers_without_customer_record"])
+    matched = buyers - without
+    lines = [
+        f"Buyers: {buyers}, of whom {matched} have a customer record "
+        f"({matched / buyers if buyers else 0:.0%}); "
+        f"{audit['customer_file_customers_without_purchases']} customers of the "
+        "customer file never bought"
+    ]
+    if buyers and matched / buyers < MATCHED_BUYERS_WARNING:
+        lines.append(
+            f"Warning: only {matched} of {buyers} buyers have a record in the "
+            "customer file: check that both files write the same customer ids "
+            "(C001 in one and 1 in the other never match)"
+        )
+    return lines
 
 
 def accounting_line(serving: Path) -> str:
@@ -162,48 +161,182 @@ def failed_results(target: Path) -> list[dict]:
     return [r for r in results if r["status"] in {"error", "fail", "runtime error"}]
 
 
-def failed_nodes(target: Path) -> list[str]:
-    """Names of the dbt nodes that errored or failed in the last invocation."""
-    return [r["unique_id"].split(".")[2] for r in failed_results(target)]
+@dataclass(frozen=True)
+class Failure:
+    """A dbt node that errored or failed, as its results and manifest tell."""
+
+    name: str
+    test: str | None  # the generic test's name, for a test
+    model: str | None  # the model a test checks
+    message: str
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What the run read, for messages: each file's description (None if absent)."""
+
+    customers: str | None  # "input file /x.csv" or "the demo seed"
+    transactions: str | None  # "transactions file /t.csv"
+
+    def described(self) -> str:
+        return " and ".join(d for d in (self.customers, self.transactions) if d)
+
+
+# Each file's row checks: the file kind, and the staging view of its raw values.
+CHECKED_ROWS = {
+    "int_customer_rows_checked": ("customers", "stg_customer_file__customers"),
+    "int_transaction_rows_checked": (
+        "transactions",
+        "stg_transaction_file__transactions",
+    ),
+}
+
+
+RAW_COLUMNS = {
+    "customers": ("customer_id", "gender", "age", "annual_income", "spending_score"),
+    "transactions": (
+        "customer_id",
+        "purchase_date",
+        "amount",
+        "quantity",
+        "unit_price",
+    ),
+}
+
+
+def failures(target: Path) -> list[Failure]:
+    """The failed nodes of the last invocation, each with the model it tests."""
+    manifest_file = target / "manifest.json"
+    nodes = (
+        json.loads(manifest_file.read_text(encoding="utf-8"))["nodes"]
+        if manifest_file.is_file()
+        else {}
+    )
+    found = []
+    for result in failed_results(target):
+        node = nodes.get(result["unique_id"], {})
+        attached = node.get("attached_node") or ""
+        found.append(
+            Failure(
+                name=result["unique_id"].split(".")[2],
+                test=(node.get("test_metadata") or {}).get("name"),
+                model=attached.split(".")[-1] or None,
+                message=result.get("message") or "",
+            )
+        )
+    return found
+
+
+def reject_counts(
+    warehouse: Path, model: str
+) -> tuple[int, int, list[tuple[str, int]]]:
+    """Rows, rejected rows and rejects per reason of one file's row checks.
+
+    Read from the row checks because a failed gate stops dbt before the
+    published audits are built.
+    """
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows, rejected = con.sql(
+            "select count(*), count(*) filter (where reject_reason is not null)"
+            f" from {model}"
+        ).fetchone()
+        reasons = con.sql(
+            f"select reject_reason, count(*) as n from {model}"
+            " where reject_reason is not null"
+            " group by reject_reason order by n desc, reject_reason"
+        ).fetchall()
+    return rows, rejected, reasons
+
+
+def keep_rejects(warehouse: Path, model: str, target: Path) -> Path:
+    """The rejected rows of a failed run, their raw values and reasons, as a
+    CSV in target: nothing was published, and nothing is lost."""
+    kind, staging = CHECKED_ROWS[model]
+    path = target / f"rejected_{kind}.csv"
+    raw = "raw_" + ", raw_".join(RAW_COLUMNS[kind])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(
+            f"copy (select checked.source_row_number, {raw}, checked.reject_reason"
+            f" from {model} as checked join {staging} using (source_row_number)"
+            " where checked.reject_reason is not null order by 1)"
+            f" to {sql_literal(str(path))} (header)"
+        )
+    return path
 
 
 def explain_failure(
     target: Path,
     warehouse: Path,
-    source: str,
+    inputs: RunInputs,
     max_reject_share: float,
     clusters_needed: int,
 ) -> str:
-    """One sentence on why the build failed, naming the input where it is to blame."""
-    failed = failed_nodes(target)
-    if any(name.startswith(REJECT_GATE) for name in failed):
-        rows, _, rejected, reasons = row_counts(warehouse)
-        return (
-            f"input file {source}: {rejected} of {rows} rows rejected "
-            f"({rejected / rows:.0%}), more than the {max_reject_share:.0%} allowed "
-            f"(var max_reject_share); reasons: {describe(reasons)}"
-        )
-    if any(name.startswith(SIZE_GATE) for name in failed):
-        rows, repeats, rejected, reasons = row_counts(warehouse)
-        clean = rows - repeats - rejected
-        if clean == 0:
-            return (
-                f"input file {source}: no valid rows left, all {rows} rows were "
-                f"rejected; reasons: {describe(reasons)}"
+    """One sentence on why the build failed, naming the input where it is to blame.
+
+    The failed gate is found by its test's name and the model it checks,
+    both read from dbt's manifest, never from the node's name.
+    """
+    failed = failures(target)
+    for failure in failed:
+        if failure.test == REJECT_GATE and failure.model in CHECKED_ROWS:
+            rows, rejected, reasons = reject_counts(warehouse, failure.model)
+            kept = keep_rejects(warehouse, failure.model, target)
+            source = (
+                inputs.customers
+                if CHECKED_ROWS[failure.model][0] == "customers"
+                else inputs.transactions
             )
+            return (
+                f"{source}: {rejected} of {rows} rows rejected "
+                f"({rejected / rows:.0%}), more than the {max_reject_share:.0%} "
+                f"allowed (var max_reject_share); reasons: {describe(reasons)}; "
+                f"the rejected rows and their reasons are in {kept}"
+            )
+    for failure in failed:
+        if failure.test == PURCHASE_GATE:
+            return (
+                f"{inputs.transactions}: no purchase to segment on: every usable "
+                "line is a return, a zero amount or has no customer id"
+            )
+        if failure.test == SIZE_GATE:
+            return too_few_customers(warehouse, inputs, clusters_needed)
+        if FitError.MARKER in failure.message:
+            reason = failure.message.split(FitError.MARKER, 1)[1].splitlines()[0]
+            return f"{inputs.described()}: {reason}"
+    names = ", ".join(f.name for f in failed)
+    if any(OUT_OF_MEMORY in f.message for f in failed):
         return (
-            f"input file {source}: {clean} valid customers, fewer than the "
-            f"{clusters_needed} the clustering needs"
-        )
-    if any(OUT_OF_MEMORY in (r.get("message") or "") for r in failed_results(target)):
-        return (
-            f"dbt build failed at {', '.join(failed)}: DuckDB ran out of memory "
+            f"dbt build failed at {names}: DuckDB ran out of memory "
             f"(its limit is SEGMENTS_DUCKDB_MEMORY, now {memory_limit()}); "
             "raise it, for example SEGMENTS_DUCKDB_MEMORY=8GB, for a file this large"
         )
     if failed:
-        return f"dbt build failed at {', '.join(failed)} (see the log above)"
+        return f"dbt build failed at {names} (see the log above)"
     return "dbt build failed (see the log above)"
+
+
+def too_few_customers(warehouse: Path, inputs: RunInputs, needed: int) -> str:
+    if inputs.transactions:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            (buyers,) = con.sql(
+                "select count(*) from int_customer_behaviour"
+            ).fetchone()
+        return (
+            f"{inputs.transactions}: {buyers} customers with a purchase, fewer "
+            f"than the {needed} the clustering needs"
+        )
+    rows, _, reasons = reject_counts(warehouse, "int_customer_rows_checked")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (clean,) = con.sql("select count(*) from int_customers_cleaned").fetchone()
+    if clean == 0:
+        return (
+            f"{inputs.customers}: no valid rows left, all {rows} rows were "
+            f"rejected; reasons: {describe(reasons)}"
+        )
+    return (
+        f"{inputs.customers}: {clean} valid customers, fewer than the "
+        f"{needed} the clustering needs"
+    )
 
 
 def memory_limit() -> str:
@@ -242,7 +375,12 @@ def model_line(serving: Path) -> str:
     lines = [
         f"Model: {action} model run {model_run} (fitted {fitted_at:%Y-%m-%d %H:%M} "
         f"UTC) because {reason}",
-        f"  outliers: {outliers}; drift ratio {drift:.2f}",
+        f"  outliers: {outliers}; drift ratio "
+        + (
+            "n/a (every segment's customers sit on its centroid)"
+            if drift is None
+            else f"{drift:.2f}"
+        ),
     ]
     if both:
         lines.append(f"  {changed} of {both} customers in both runs changed segment")

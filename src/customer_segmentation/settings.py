@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
+from customer_segmentation.formats import DATE_ORDERS, NUMBER_FORMATS
+
 # Numeric columns of int_customers_featurized that K-Means may use: the
 # customer file's, then purchase behaviour from a transactions file.
 DEMOGRAPHIC_FEATURES = (
@@ -202,8 +204,23 @@ def parse_cut_points(value: object) -> dict[str, list[float]]:
     return parsed
 
 
-# Vars read by SQL rather than by the clustering; checked here all the same.
+def parse_choice(name: str, choices: tuple[str, ...]):
+    def parse(value: object) -> str:
+        text = str(value).strip()
+        if text not in choices:
+            raise SettingsError(
+                f"var {name}={text!r} is not usable; it accepts {' or '.join(choices)}"
+            )
+        return text
+
+    return parse
+
+
+# Vars read by SQL or by the input checks rather than by the clustering;
+# checked here all the same.
 SQL_VARS = {
+    "number_format": parse_choice("number_format", tuple(NUMBER_FORMATS)),
+    "date_format": parse_choice("date_format", DATE_ORDERS),
     "rfm_as_of": parse_as_of,
     "rfm_score_method": parse_score_method,
     "rfm_cut_points": parse_cut_points,

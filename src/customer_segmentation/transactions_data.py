@@ -6,9 +6,10 @@ recency, number of orders and order value; each order has one to three
 lines. The demo file (``demo/transactions.csv``, what
 ``SEGMENTS_TRANSACTIONS=demo`` runs on) adds the mess real exports carry:
 zero-amount lines, returns, exact repeated rows, dates in three layouts,
-and a few rows to reject. Larger files for the benchmark are written in
-chunks of customers, each with its own seeded generator, so memory stays
-bounded and the same (customers, seed) always gives the same bytes.
+an anonymous purchase (no customer id) and a few rows to reject. Larger
+files for the benchmark are written in chunks of customers, each with its
+own seeded generator, so memory stays bounded and the same (customers,
+seed) always gives the same bytes.
 
     python -m customer_segmentation.transactions_data demo/transactions.csv
     python -m customer_segmentation.transactions_data big.csv --customers 770000
@@ -143,8 +144,8 @@ def demo_rows(customers: int = DEMO_CUSTOMERS, seed: int = SEED) -> list[list[st
         [*rows[20][:3], "1", f"-{rows[20][4]}"],  # a return of a line: used
         rows[30].copy(),  # an exact repeat: flagged, counted, kept
         rows[31].copy(),
-        ["R000000001", "", day, "1", "12.50"],  # no customer id: rejected
-        ["R000000002", "17", "31/12/2025", "1", "12.50"],  # ambiguous date
+        ["R000000001", "", day, "1", "12.50"],  # no customer id: anonymous
+        ["R000000002", "17", "2024-02-30", "1", "12.50"],  # no such date
         ["R000000003", "17", day, "1", "twelve"],  # not a number
         ["R000000004", "17", "", "1", "12.50"],  # no date
         ["R000000005", "17", day, "1", "12.50505"],  # beyond 4 decimal places

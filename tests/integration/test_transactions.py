@@ -27,8 +27,9 @@ from sklearn.metrics import adjusted_rand_score
 from customer_segmentation.transactions_data import demo_groups, demo_rows
 
 AUDIT = """
-select rows_read, rows_used, rows_rejected, rows_after_as_of, zero_amount_rows,
-       return_rows, exact_duplicate_rows, amount_used, monetary_total, customers
+select rows_read, rows_used, rows_anonymous, rows_rejected, rows_after_as_of,
+       zero_amount_rows, return_rows, exact_duplicate_rows, amount_used,
+       monetary_total, customers, amount_anonymous
 from transaction_audit
 """
 
@@ -46,14 +47,22 @@ def readable_date(text: str) -> bool:
     return True
 
 
-def usable(row: dict[str, str]) -> bool:
+def readable(row: dict[str, str]) -> bool:
     """Python's own reading of the demo file, independent of the SQL."""
     amount = row["Amount"].strip()
     return (
-        bool(row["Customer ID"].strip())
-        and readable_date(row["Purchase Date"].strip())
+        readable_date(row["Purchase Date"].strip())
         and re.fullmatch(r"-?[0-9]+(\.[0-9]{1,4})?", amount) is not None
     )
+
+
+def usable(row: dict[str, str]) -> bool:
+    """A readable line of a known customer; without one it is anonymous."""
+    return readable(row) and bool(row["Customer ID"].strip())
+
+
+def anonymous(row: dict[str, str]) -> bool:
+    return readable(row) and not row["Customer ID"].strip()
 
 
 def demo_file_rows() -> list[dict[str, str]]:
@@ -70,11 +79,12 @@ def test_the_committed_demo_is_what_the_generator_writes():
 def test_every_transaction_row_is_accounted_for(transactions_run):
     rows = demo_file_rows()
     (audit,) = transactions_run.query(AUDIT)
-    read, used, rejected, after, zeros, returns, repeats, *_ = audit
+    read, used, anonymous_rows, rejected, after, zeros, returns, repeats, *_ = audit
     assert read == len(rows)
-    assert used + rejected + after == read
+    assert used + anonymous_rows + rejected + after == read
     assert after == 0  # the default as-of date lies after every purchase
-    assert rejected == sum(not usable(r) for r in rows) == 5
+    assert anonymous_rows == sum(anonymous(r) for r in rows) == 1
+    assert rejected == sum(not readable(r) for r in rows) == 4
     reasons = Counter(
         r
         for (r,) in transactions_run.query(
@@ -82,7 +92,6 @@ def test_every_transaction_row_is_accounted_for(transactions_run):
         )
     )
     assert reasons == {
-        "missing_customer_id": 1,
         "unreadable_purchase_date": 1,
         "non_numeric_amount": 1,
         "missing_purchase_date": 1,
@@ -98,7 +107,10 @@ def test_every_transaction_row_is_accounted_for(transactions_run):
 def test_revenue_reconciles_to_the_cent(transactions_run):
     expected = sum(Decimal(r["Amount"]) for r in demo_file_rows() if usable(r))
     (audit,) = transactions_run.query(AUDIT)
-    amount_used, monetary_total = audit[7], audit[8]
+    amount_used, monetary_total, anonymous_amount = audit[8], audit[9], audit[11]
+    assert anonymous_amount == sum(
+        Decimal(r["Amount"]) for r in demo_file_rows() if anonymous(r)
+    )
     ((published,),) = transactions_run.query("select sum(monetary) from customer_rfm")
     ((by_segment,),) = transactions_run.query(
         "select sum(revenue) from rfm_segment_summary"

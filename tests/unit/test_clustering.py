@@ -28,6 +28,7 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
+from customer_segmentation.fit_error import FitError
 from customer_segmentation.fitting import fit_model_table
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.settings import KNOWN_FEATURES, ClusteringSettings
@@ -239,5 +240,35 @@ def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
     from customer_segmentation.fitting import feature_matrix
 
     customers = pa.table({"log_monetary": [1.0, 2.0], "age": [None, 30]})
-    with pytest.raises(ValueError, match=r"cluster feature\(s\) age are empty"):
+    with pytest.raises(FitError, match=r"^Cannot segment: of 2 customers, 1 lack age"):
         feature_matrix(customers, ("log_monetary", "age"))
+
+
+def test_identical_customers_are_refused_in_one_sentence():
+    import duckdb
+
+    from customer_segmentation.fitting import elbow_table
+    from customer_segmentation.settings import ClusteringSettings
+
+    with duckdb.connect() as con:
+        customers = con.sql(
+            "select i::varchar as customer_id, 50.0 as annual_income_k,"
+            " 50.0 as spending_score from range(200) as t (i)"
+        )
+        with pytest.raises(FitError, match=r"only 1 different combination"):
+            elbow_table(customers, ClusteringSettings())
+
+
+def test_the_elbow_tries_no_more_clusters_than_different_customers():
+    import duckdb
+
+    from customer_segmentation.fitting import elbow_table
+    from customer_segmentation.settings import ClusteringSettings
+
+    with duckdb.connect() as con:
+        customers = con.sql(
+            "select i::varchar as customer_id, (i % 4)::double as annual_income_k,"
+            " (i % 4)::double * 2 as spending_score from range(200) as t (i)"
+        )
+        elbow = elbow_table(customers, ClusteringSettings())
+    assert max(elbow["k"].to_pylist()) == 3

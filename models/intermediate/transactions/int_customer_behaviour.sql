@@ -24,7 +24,8 @@ checked_rows as (
         purchase_date,
         amount
     from {{ ref('int_transaction_rows_checked') }}
-    where reject_reason is null
+    -- anonymous purchases belong to no customer: counted in the audit only
+    where reject_reason is null and not is_anonymous
 
 ),
 

@@ -14,9 +14,21 @@ transactions as (
 
 ),
 
+priced as (
+
+    -- unit price x quantity in decimals, exact (36 digits, 8 places): a
+    -- product past 4 places or the amount range is rejected, never rounded
+    select
+        *,
+        cast(unit_price as decimal(38, 4)) * quantity as priced_amount
+    from transactions
+
+),
+
 row_checks as (
 
-    -- the first failing rule wins, so each rejected row has one reason
+    -- the first failing rule wins, so each rejected row has one reason; a
+    -- line without a customer is an anonymous purchase, not a reject
     select
         source_row_number,
         customer_id,
@@ -25,8 +37,15 @@ row_checks as (
         quantity,
         -- a file without amounts gives unit price and quantity instead
         coalesce(
-            line_amount, cast(unit_price * quantity as decimal(18, 4))
+            line_amount,
+            case
+                when
+                    abs(priced_amount) < 1e14
+                    and priced_amount = round(priced_amount, 4)
+                    then cast(priced_amount as decimal(18, 4))
+            end
         ) as amount,
+        customer_id is null as is_anonymous,
         hash(
             raw_customer_id,
             raw_purchase_date,
@@ -44,7 +63,6 @@ row_checks as (
                 and raw_quantity is null
                 and raw_unit_price is null
                 then 'blank_row'
-            when customer_id is null then 'missing_customer_id'
             when raw_purchase_date is null then 'missing_purchase_date'
             when purchase_date is null then 'unreadable_purchase_date'
             when
@@ -52,21 +70,30 @@ row_checks as (
                 and (raw_unit_price is null or raw_quantity is null)
                 then 'missing_amount'
             when
-                raw_quantity is not null and quantity is null
+                raw_quantity is not null and quantity_value is null
                 then 'non_numeric_quantity'
             when
-                coalesce(line_amount, unit_price) is null
+                coalesce(line_amount_value, unit_price_value) is null
                 then 'non_numeric_amount'
+            when
+                raw_amount is not null and line_amount is null
+                then 'amount_out_of_range'
             when
                 raw_amount is not null
                 and line_amount_value != cast(line_amount as double)
                 then 'amount_too_precise'
+            when raw_amount is not null then null
             when
-                raw_amount is null
-                and unit_price_value != cast(unit_price as double)
+                unit_price is null or quantity is null
+                or abs(priced_amount) >= 1e14
+                then 'amount_out_of_range'
+            when
+                unit_price_value != cast(unit_price as double)
+                or quantity_value != cast(quantity as double)
+                or priced_amount != round(priced_amount, 4)
                 then 'amount_too_precise'
         end as reject_reason
-    from transactions
+    from priced
 
 ),
 
@@ -107,6 +134,7 @@ flagged as (
         row_checks.purchase_date,
         row_checks.quantity,
         row_checks.amount,
+        row_checks.is_anonymous,
         row_checks.reject_reason,
         coalesce(repeats.is_exact_duplicate, false) as is_exact_duplicate
     from row_checks

@@ -33,11 +33,10 @@ trimmed as (
 
 ),
 
-id_format as (
+file_format as (
 
-    -- a second scan of the id column alone: reading `trimmed` here would
-    -- make the database hold every row in memory until the check is done
-    select {{ has_whole_number_ids(input, 'customer_id') }} as has_numeric_ids
+    -- decimal mark and id form, decided from the files by `segments run`
+    select * from {{ input_format('customers', input) }}
 
 ),
 
@@ -47,7 +46,7 @@ renamed as (
         -- ids
         trimmed.source_row_number,
         {{ canonical_id(
-            'trimmed.raw_customer_id', 'id_format.has_numeric_ids'
+            'trimmed.raw_customer_id', 'file_format.whole_number_ids'
         ) }} as customer_id,
 
         -- strings
@@ -60,12 +59,18 @@ renamed as (
         trimmed.raw_spending_score,
 
         -- numerics
-        {{ parse_number('trimmed.raw_age') }} as age,
-        {{ parse_number('trimmed.raw_annual_income') }} as annual_income_k,
-        {{ parse_number('trimmed.raw_spending_score') }} as spending_score
+        {{ parse_number(
+            'trimmed.raw_age', 'file_format.decimal_mark'
+        ) }} as age,
+        {{ parse_number(
+            'trimmed.raw_annual_income', 'file_format.decimal_mark'
+        ) }} as annual_income_k,
+        {{ parse_number(
+            'trimmed.raw_spending_score', 'file_format.decimal_mark'
+        ) }} as spending_score
 
     from trimmed
-    cross join id_format
+    cross join file_format
 
 )
 

@@ -34,10 +34,11 @@ trimmed as (
 
 ),
 
-id_format as (
+file_format as (
 
-    -- the customer file's rule, applied to this file's ids on their own
-    select {{ has_whole_number_ids(input, 'customer_id') }} as has_numeric_ids
+    -- decimal mark, date order and id form, decided from the files by
+    -- `segments run`: ids in the same form as the customer file's
+    select * from {{ input_format('transactions', input) }}
 
 ),
 
@@ -47,7 +48,7 @@ renamed as (
         -- ids
         trimmed.source_row_number,
         {{ canonical_id(
-            'trimmed.raw_customer_id', 'id_format.has_numeric_ids'
+            'trimmed.raw_customer_id', 'file_format.whole_number_ids'
         ) }} as customer_id,
         trimmed.raw_order_id as order_id,
 
@@ -59,32 +60,35 @@ renamed as (
         trimmed.raw_quantity,
         trimmed.raw_unit_price,
 
-        -- dates: the date as written, whatever time or zone follows it.
-        -- Casts, not regular expressions: on ten million rows a regular
-        -- expression per row cost 15 s, the casts 1.5 s.
-        coalesce(
-            try_cast(trimmed.raw_purchase_date as date),
-            case
-                when length(trimmed.raw_purchase_date) = 8
-                    then cast(
-                        try_strptime(trimmed.raw_purchase_date, '%Y%m%d')
-                        as date
-                    )
-                when substr(trimmed.raw_purchase_date, 11, 1) in (' ', 'T')
-                    then try_cast(left(trimmed.raw_purchase_date, 10) as date)
-            end
-        ) as purchase_date,
+        -- dates: the date as written, whatever time or zone follows it
+        {{ parse_date(
+            'trimmed.raw_purchase_date', 'file_format.date_order'
+        ) }} as purchase_date,
 
-        -- numerics: amounts as exact decimals, so totals add up to the cent;
-        -- the same text as a double tells whether four places round it
-        {{ parse_amount('trimmed.raw_amount') }} as line_amount,
-        {{ parse_amount('trimmed.raw_unit_price') }} as unit_price,
-        {{ parse_number('trimmed.raw_quantity') }} as quantity,
-        {{ parse_number('trimmed.raw_amount') }} as line_amount_value,
-        {{ parse_number('trimmed.raw_unit_price') }} as unit_price_value
+        -- numerics: amounts and quantities as exact decimals, so totals and
+        -- unit price x quantity add up to the cent; the same text as a
+        -- double tells whether four places round it
+        {{ parse_amount(
+            'trimmed.raw_amount', 'file_format.decimal_mark'
+        ) }} as line_amount,
+        {{ parse_amount(
+            'trimmed.raw_unit_price', 'file_format.decimal_mark'
+        ) }} as unit_price,
+        {{ parse_amount(
+            'trimmed.raw_quantity', 'file_format.decimal_mark'
+        ) }} as quantity,
+        {{ parse_number(
+            'trimmed.raw_amount', 'file_format.decimal_mark'
+        ) }} as line_amount_value,
+        {{ parse_number(
+            'trimmed.raw_unit_price', 'file_format.decimal_mark'
+        ) }} as unit_price_value,
+        {{ parse_number(
+            'trimmed.raw_quantity', 'file_format.decimal_mark'
+        ) }} as quantity_value
 
     from trimmed
-    cross join id_format
+    cross join file_format
 
 )
 
