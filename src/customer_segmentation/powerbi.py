@@ -127,6 +127,23 @@ class Measure(NamedTuple):
     mirrors: tuple[str, str]
 
 
+def average(column: str) -> str:
+    """The mean over customers with a value, as SQL's avg() computes it:
+    buyers without a customer record have no age or income and must not
+    pull the average down. Both parts are answered by segment_cube's
+    total and count columns in DirectQuery."""
+    return f"DIVIDE(SUM({FACT}[{column}]), COUNT({FACT}[{column}]))"
+
+
+def share_of_customers(condition: str) -> str:
+    """The share of the selected customers meeting ``condition``: 0%, not
+    blank, where none does (a Male slicer shows Female Share 0%)."""
+    return (
+        f"DIVIDE(COALESCE(CALCULATE([Customers], KEEPFILTERS({condition})), 0),"
+        " [Customers])"
+    )
+
+
 COUNT_FORMAT = "#,0"
 AVERAGE_FORMAT = "#,0.00"
 SHARE_FORMAT = "0%"
@@ -156,19 +173,19 @@ MEASURES = (
     ),
     Measure(
         "Average Age",
-        f"DIVIDE(SUM({FACT}[age]), [Customers])",
+        average("age"),
         "#,0.0",
         ("cluster_summary", "avg_age"),
     ),
     Measure(
         "Average Income (k$)",
-        f"DIVIDE(SUM({FACT}[annual_income_k]), [Customers])",
+        average("annual_income_k"),
         AVERAGE_FORMAT,
         ("segment_overview", "avg_annual_income_k"),
     ),
     Measure(
         "Average Spending Score",
-        f"DIVIDE(SUM({FACT}[spending_score]), [Customers])",
+        average("spending_score"),
         AVERAGE_FORMAT,
         ("segment_overview", "avg_spending_score"),
     ),
@@ -180,15 +197,13 @@ MEASURES = (
     ),
     Measure(
         "Female Share",
-        'DIVIDE(CALCULATE([Customers], KEEPFILTERS(dim_gender[gender] = "Female")),'
-        " [Customers])",
+        share_of_customers('dim_gender[gender] = "Female"'),
         SHARE_FORMAT,
         ("segment_overview", "female_share"),
     ),
     Measure(
         "Male Share",
-        'DIVIDE(CALCULATE([Customers], KEEPFILTERS(dim_gender[gender] = "Male")),'
-        " [Customers])",
+        share_of_customers('dim_gender[gender] = "Male"'),
         SHARE_FORMAT,
         ("segment_overview", "male_share"),
     ),
@@ -207,13 +222,13 @@ MEASURES = (
     ),
     Measure(
         "Average Recency (days)",
-        f"DIVIDE(SUM({FACT}[recency_days]), [Customers])",
+        average("recency_days"),
         "#,0",
         ("cluster_summary", "avg_recency_days"),
     ),
     Measure(
         "Average Purchases",
-        f"DIVIDE(SUM({FACT}[frequency]), [Customers])",
+        average("frequency"),
         "#,0.0",
         ("cluster_summary", "avg_frequency"),
     ),
@@ -230,10 +245,15 @@ MEASURES = (
 AGGREGATIONS = {
     "customers": ("count", None),
     "total_age": ("sum", "age"),
+    "customers_with_age": ("count", "age"),
     "total_annual_income_k": ("sum", "annual_income_k"),
+    "customers_with_annual_income_k": ("count", "annual_income_k"),
     "total_spending_score": ("sum", "spending_score"),
+    "customers_with_spending_score": ("count", "spending_score"),
     "total_recency_days": ("sum", "recency_days"),
+    "customers_with_recency_days": ("count", "recency_days"),
     "total_frequency": ("sum", "frequency"),
+    "customers_with_frequency": ("count", "frequency"),
     "total_monetary": ("sum", "monetary"),
 }
 
@@ -290,6 +310,7 @@ class Column:
     name: str
     data_type: str  # TMDL
     description: str
+    contract_type: str = ""  # dbt's, where TMDL's is coarser (date, timestamp)
 
 
 @dataclass(frozen=True)
@@ -324,7 +345,12 @@ def load_tables(manifest: dict, catalog: dict) -> list[Table]:
                     f"warehouse has {warehouse.get(column['name'])}; rebuild first"
                 )
             columns.append(
-                Column(column["name"], TMDL_TYPES[contract_type], column["description"])
+                Column(
+                    column["name"],
+                    TMDL_TYPES[contract_type],
+                    column["description"],
+                    contract_type,
+                )
             )
         tables.append(Table(name, node["description"], tuple(columns)))
     return tables
@@ -340,10 +366,18 @@ def quote_name(name: str) -> str:
     return f"'{name}'" if not name.replace("_", "").isalnum() else name
 
 
+# Dates and times as ISO, the same for every culture.
+DATE_FORMATS = {"date": "yyyy-mm-dd", "timestamp": "yyyy-mm-dd hh:nn:ss"}
+
+
 def column_format(column: Column) -> str | None:
-    """Shares as %, averages with two decimals, counts with thousands separators."""
+    """Shares as %, averages with two decimals, counts with thousands
+    separators, dates as ISO."""
+    if column.contract_type in DATE_FORMATS:
+        return DATE_FORMATS[column.contract_type]
     if column.data_type == "double":
-        return "0.0%" if column.name.endswith("_share") else AVERAGE_FORMAT
+        share = "share" in column.name.split("_")
+        return "0.0%" if share else AVERAGE_FORMAT
     if column.data_type == "decimal":
         return AVERAGE_FORMAT
     if column.data_type == "int64":
@@ -463,6 +497,9 @@ def model_files(tables: list[Table], mode: Mode) -> dict[str, str]:
             "\tdataAccessOptions",
             "\t\tlegacyRedirects",
             "\t\treturnErrorValuesAsNull",
+            "",
+            # no hidden date table per date column (Desktop's auto date/time)
+            "\tannotation __PBI_TimeIntelligenceEnabled = 0",
             "",
             *[f"ref table {t.name}" for t in tables],
             "",
@@ -599,7 +636,12 @@ def visual(
     }
     if sort:
         query["sortDefinition"] = {
-            "sort": [{"field": sort["field"], "direction": "Ascending"}],
+            "sort": [
+                {
+                    "field": sort["field"],
+                    "direction": sort.get("direction", "Ascending"),
+                }
+            ],
             "isDefaultSort": False,
         }
     body: dict = {"visualType": kind, "query": query, "drillFilterOtherVisuals": True}
@@ -612,6 +654,36 @@ def visual(
         "name": name,
         "position": {"x": x, "y": y, "z": 0, "width": width, "height": height},
         "visual": body,
+    }
+
+
+def back_button(name: str, box: tuple[int, int, int, int]) -> dict:
+    """A Back button (an action button with the back icon and a Back link)."""
+    x, y, width, height = box
+    return {
+        "$schema": VISUAL_SCHEMA,
+        "name": name,
+        "position": {"x": x, "y": y, "z": 0, "width": width, "height": height},
+        "visual": {
+            "visualType": "actionButton",
+            "objects": {
+                "icon": [{"properties": {"shapeType": literal("back")}}],
+                "text": [
+                    {
+                        "properties": {
+                            "show": literal(True),
+                            "text": literal("Back"),
+                        }
+                    }
+                ],
+            },
+            "visualContainerObjects": {
+                "visualLink": [
+                    {"properties": {"show": literal(True), "type": literal("Back")}}
+                ]
+            },
+            "drillFilterOtherVisuals": True,
+        },
     }
 
 
@@ -629,6 +701,43 @@ def slicer(name: str, dimension: Dimension, x: int, title: str) -> dict:
         "fieldChanges": True,
         "filterChanges": True,
     }
+    return item
+
+
+def not_blank(name: str, dimension: Dimension) -> dict:
+    """A visual filter keeping the dimension's label non-blank."""
+    source = {"Column": {"Expression": {"SourceRef": {"Source": "d"}},
+                         "Property": dimension.label}}  # fmt: skip
+    return {
+        "name": name,
+        "field": field(dimension.table, dimension.label),
+        "type": "Categorical",
+        "filter": {
+            "Version": 2,
+            "From": [{"Name": "d", "Entity": dimension.table, "Type": 0}],
+            "Where": [
+                {
+                    "Condition": {
+                        "Not": {
+                            "Expression": {
+                                "In": {
+                                    "Expressions": [source],
+                                    "Values": [[{"Literal": {"Value": "null"}}]],
+                                }
+                            }
+                        }
+                    }
+                }
+            ],
+        },
+    }
+
+
+def rfm_slicer() -> dict:
+    """The RFM segment slicer, without the (Blank) a run without
+    transactions would list (its customers have no RFM segment)."""
+    item = slicer("slicerRfmSegment", RFM_SEGMENT, 20, "RFM segment")
+    item["filterConfig"] = {"filters": [not_blank("rfmSegmentNotBlank", RFM_SEGMENT)]}
     return item
 
 
@@ -733,7 +842,8 @@ def pages() -> list[Page]:
             "Values": [measure("Grid Customers")],
         },
         "Customers per recency (rows) x frequency (columns) score, 5 = best",
-        sort={"field": field("rfm_grid", "r_score")},
+        # recency 5 (most recent) on top, as the RFM grid is read
+        sort={"field": field("rfm_grid", "r_score"), "direction": "Descending"},
     )  # fmt: skip
     # the R x F heat map: darker cells hold more customers
     rfm_grid["visual"]["objects"] = {
@@ -785,6 +895,9 @@ def pages() -> list[Page]:
     )  # fmt: skip
     selection = ("Customers", "Average Income (k$)", "Average Spending Score")
     selection_cards = [card(i, name, 250, 240) for i, name in enumerate(selection)]
+    # Desktop adds this button when a page becomes a drill-through target;
+    # in the service it is the only way back to where the user came from
+    back = back_button("backButton", (1120, 90, 140, 80))
     return [
         Page(
             "segmentOverview", "Segment overview", [*slicers(), *cards, segment_table]
@@ -797,23 +910,24 @@ def pages() -> list[Page]:
         Page(
             "rfmSegments",
             "RFM segments",
-            [
-                slicer("slicerRfmSegment", RFM_SEGMENT, 20, "RFM segment"),
-                rfm_grid,
-                rfm_revenue,
-            ],
+            [rfm_slicer(), rfm_grid, rfm_revenue],
         ),
         Page(
             DRILL_THROUGH_PAGE,
             "Customer list",
-            [*slicers(), *selection_cards, customer_list],
+            [*slicers(), *selection_cards, back, customer_list],
         ),
     ]
 
 
 def drill_through(page: Page) -> dict:
-    """Right-click a segment, gender or age band anywhere > Drill through >
-    Customer list: the page opens filtered to that selection."""
+    """Right-click a segment in any visual > Drill through > Customer list:
+    the page opens filtered to that segment, with the gender and age band
+    selected there (the filter context flows with it).
+
+    Bound to the segment alone: Power BI offers a drill-through only from
+    visuals that carry every bound field, and every visual that shows a
+    segment carries this one."""
     filters = [
         {
             "name": f"drill_{dimension.table}",
@@ -821,7 +935,7 @@ def drill_through(page: Page) -> dict:
             "type": "Categorical",
             "howCreated": "Drillthrough",
         }
-        for dimension in CUSTOMER_DIMENSIONS
+        for dimension in (SEGMENT,)
     ]
     return {
         "type": "Drillthrough",

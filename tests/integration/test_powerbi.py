@@ -22,7 +22,6 @@ from tmdl_parser import TmdlParser
 
 from customer_segmentation.powerbi import (
     AGGREGATIONS,
-    CUSTOMER_DIMENSIONS,
     DIMENSIONS,
     DIRECT_QUERY,
     DISPLAY_NAMES,
@@ -30,6 +29,7 @@ from customer_segmentation.powerbi import (
     IMPORT,
     MEASURES,
     MODES,
+    SEGMENT,
     load_tables,
     project_files,
     with_manifest,
@@ -260,15 +260,19 @@ def test_the_aggregation_answers_the_measures_from_the_cube():
             mapped[("count", None)] = name
         else:
             table, base = alternate["baseColumn"].split(".")
-            assert table == FACT and column["dataType"] == fact[base]["dataType"]
-            mapped[(alternate["summarization"], base)] = name
+            summarization = alternate["summarization"]
+            # a sum keeps the column's type; a count of values is whole
+            expected = fact[base]["dataType"] if summarization == "sum" else "int64"
+            assert table == FACT and column["dataType"] == expected, name
+            mapped[(summarization, base)] = name
     assert set(mapped) == set(AGGREGATIONS.values())
     read = {
-        base
+        (function.lower(), base)
         for spec in MEASURES
-        for base in re.findall(rf"SUM\({FACT}\[(\w+)\]\)", spec.dax)
+        for function, base in re.findall(rf"(SUM|COUNT)\({FACT}\[(\w+)\]\)", spec.dax)
     }
-    assert {("sum", base) for base in read} <= set(mapped)
+    assert ("count", "age") in read
+    assert read <= set(mapped)
     for name, table in parsed_tables(IMPORT).items():
         assert all("alternateOf" not in c for c in table["columns"]), name
 
@@ -411,7 +415,7 @@ def value_tables(visual: dict, dimension_tables: set[str]) -> set[str]:
     with nothing left under the filter is not drawn)."""
     return {
         table
-        for kind, table, _ in fields_of(visual["visual"]["query"])
+        for kind, table, _ in fields_of(visual["visual"].get("query", {}))
         if kind == "Measure" or table not in dimension_tables
     }
 
@@ -485,6 +489,8 @@ def test_pages_and_visuals_are_finished():
             position = visual["position"]
             assert position["x"] + position["width"] <= page["width"]
             assert position["y"] + position["height"] <= page["height"]
+            if body["visualType"] == "actionButton":
+                continue  # a button shows no data (see the drill-through test)
             used = fields_of(body["query"])
             assert used and set(used) <= known.keys(), (visual["name"], used)
             [title] = body["visualContainerObjects"]["title"]
@@ -542,7 +548,24 @@ def test_drill_down_and_drill_through():
         for p in target["pageBinding"]["parameters"]
     }
     assert target["pageBinding"]["type"] == "Drillthrough"
-    assert bound == {d.table for d in CUSTOMER_DIMENSIONS}
+    # offered only from visuals carrying every bound field: the segment alone
+    assert bound == {SEGMENT.table}
+    segment_label = ("Column", SEGMENT.table, SEGMENT.label)
+    showing_a_segment = [
+        name
+        for name, visual in visuals.items()
+        if segment_label in fields_of(visual["visual"].get("query", {}))
+        and visual["visual"]["visualType"] != "slicer"
+    ]
+    assert len(showing_a_segment) >= 6, showing_a_segment
+    # the back button Desktop adds to a drill-through target
+    [back] = [
+        v
+        for v in report_pages(IMPORT)[-1][1]
+        if v["visual"]["visualType"] == "actionButton"
+    ]
+    link = back["visual"]["visualContainerObjects"]["visualLink"][0]["properties"]
+    assert link["type"] == {"expr": {"Literal": {"Value": "'Back'"}}}
     filters = {f["name"] for f in target["filterConfig"]["filters"]}
     assert {p["boundFilter"] for p in target["pageBinding"]["parameters"]} == filters
     listed = {name for _, _, name in fields_of(visuals["customerList"]["visual"])}
@@ -591,3 +614,27 @@ def test_the_rfm_grid_is_a_heat_map_of_a_model_measure():
     assert measure["Expression"]["SourceRef"]["Entity"] == FACT
     assert rule["selector"]["metadata"] == f"{FACT}.{measure['Property']}"
     assert set(fill["FillRule"]["linearGradient2"]) >= {"min", "max"}
+
+
+def test_dates_shares_and_the_rfm_page_read_as_an_analyst_expects(docs_target):
+    """ISO date formats and no automatic date tables; every share as %; the
+    R x F grid with recency 5 on top; no (Blank) in the RFM slicer."""
+    nodes = docs_target["manifest"]["nodes"]
+    for mode in MODES:
+        assert "\tannotation __PBI_TimeIntelligenceEnabled = 0" in (
+            (model_dir(mode) / "model.tmdl").read_text().splitlines()
+        )
+        for name, table in parsed_tables(mode).items():
+            contract = nodes.get(f"model.customer_segmentation.{name}", {})
+            for column in table["columns"]:
+                kind = contract.get("columns", {}).get(column["name"], {})
+                if kind.get("data_type") in ("date", "timestamp"):
+                    assert column["formatString"].startswith("yyyy-mm-dd"), column
+                if "share" in column["name"].split("_"):
+                    assert column["formatString"].endswith("%"), column
+    visuals = visuals_by_name()
+    [sort] = visuals["rfmGrid"]["visual"]["query"]["sortDefinition"]["sort"]
+    assert sort["direction"] == "Descending"
+    [kept] = visuals["slicerRfmSegment"]["filterConfig"]["filters"]
+    condition = kept["filter"]["Where"][0]["Condition"]["Not"]["Expression"]["In"]
+    assert condition["Values"] == [[{"Literal": {"Value": "null"}}]]
