@@ -71,8 +71,11 @@ def load_data(serving: Path) -> DashboardData:
                 segment_cube.age_band,
                 segment_cube.customers,
                 segment_cube.total_age as age_sum,
+                segment_cube.customers_with_age as age_n,
                 segment_cube.total_annual_income_k as income_sum,
-                segment_cube.total_spending_score as score_sum
+                segment_cube.customers_with_annual_income_k as income_n,
+                segment_cube.total_spending_score as score_sum,
+                segment_cube.customers_with_spending_score as score_n
             from segment_cube
             join dim_segment using (cluster_id)
             order by all
@@ -168,12 +171,11 @@ def key_insights(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()
     if ratio is None or not bands:
         # transactions alone: nothing to say about incomes, genders or ages
+        # (the page's note says so, once)
         return [
             f"{largest_name} is the largest segment, with {largest_n:,} customers "
             f"({largest_share:.0%}).",
             f"{top_name} has the highest average spending score, {top_score:.2f}.",
-            "No demographics in this run (transactions only): genders are "
-            "Unknown, ages and incomes empty.",
         ]
     return [
         f"{largest_name} is the largest segment, with {largest_n:,} customers "
@@ -291,10 +293,11 @@ def chart_specs(data: DashboardData) -> dict[str, dict]:
         alt.Chart(cube)
         .transform_aggregate(
             score_sum="sum(score_sum)",
-            customers="sum(customers)",
+            score_n="sum(score_n)",
             groupby=["segment_name"],
         )
-        .transform_calculate(avg_spending_score="datum.score_sum / datum.customers")
+        # over the customers with a score, as avg() in the marts
+        .transform_calculate(avg_spending_score="datum.score_sum / datum.score_n")
         .mark_bar()
         .encode(
             y=alt.Y("segment_name:N", sort=names, title=None),

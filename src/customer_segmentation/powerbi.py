@@ -857,15 +857,20 @@ def pages() -> list[Page]:
         },
         "Share of revenue by RFM segment", sort=by(RFM_SEGMENT),
     )  # fmt: skip
+    # One bubble per segment and age band, not per customer: in DirectQuery a
+    # point per customer would ask DuckDB for every customer, past the row
+    # limit from a million on; the customer list pages through them instead.
     scatter = visual(
         "incomeVsSpending", "scatterChart", (20, 90, 1240, 610),
         {
-            "Category": [column(FACT, "customer_id")],
+            "Category": [label(AGE_BAND)],
             "Series": [label(SEGMENT)],
             "X": [measure("Average Income (k$)")],
             "Y": [measure("Average Spending Score")],
+            "Size": [measure("Customers")],
         },
-        "Annual income against spending score, one point per customer",
+        "Average income against spending score, one bubble per segment and age "
+        "band (size: customers)",
     )  # fmt: skip
     drill_down = visual(
         "segmentDrillDown", "pivotTable", (20, 90, 1240, 610),

@@ -301,3 +301,46 @@ def test_the_readme_shows_a_dashboard_screenshot():
     )
     assert (REPO / image).is_file()
     assert Path(REPO / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("kind", ["demo_run", "transactions_run"])
+def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request, kind):
+    """At 1366 px nothing scrolls sideways; a run shows the cards, columns
+    and charts it has data for, and says once what it leaves out."""
+    run = request.getfixturevalue(kind)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto((run.publish_dir / "dashboard.html").as_uri())
+    wait_until_ready(page)
+    page.screenshot(path=str(OUTPUT_DIR / f"dashboard_1366_{kind}.png"), full_page=True)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    shown = page.evaluate(
+        """[...document.querySelectorAll('[data-card], #cluster-table td')]
+            .filter((e) => e.offsetParent !== null).map((e) => e.textContent)"""
+    )
+    assert shown and "\u2013" not in shown, shown  # the page's "no value" dash
+    visible = {
+        name: page.is_visible(selector)
+        for name, selector in {
+            "income card": '[data-card="avg-income"]',
+            "female card": '[data-card="female-share"]',
+            "gender chart": "#chart-gender",
+            "age chart": "#chart-age",
+            "age column": "#cluster-table th:nth-child(4)",
+            "rfm grid": "#chart-rfm_grid",
+            "note": "#demographics-note",
+        }.items()
+    }
+    demographics = kind == "demo_run"
+    assert visible == {
+        "income card": demographics,
+        "female card": demographics,
+        "gender chart": demographics,
+        "age chart": demographics,
+        "age column": demographics,
+        "rfm grid": not demographics,
+        "note": not demographics,
+    }
+    said = page.inner_text("body").count("No demographics in this run")
+    assert said == (0 if demographics else 1)
+    page.close()

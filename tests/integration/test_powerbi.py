@@ -638,3 +638,40 @@ def test_dates_shares_and_the_rfm_page_read_as_an_analyst_expects(docs_target):
     [kept] = visuals["slicerRfmSegment"]["filterConfig"]["filters"]
     condition = kept["filter"]["Where"][0]["Condition"]["Not"]["Expression"]["In"]
     assert condition["Values"] == [[{"Literal": {"Value": "null"}}]]
+
+
+# Visuals that fetch rows in windows as the user scrolls (never all at once).
+WINDOWED = {"tableEx", "pivotTable"}
+
+
+def test_no_visual_asks_directquery_for_every_customer():
+    """A visual with one point per customer would ask DuckDB for all of them,
+    past DirectQuery's row limit on a large file; only tables and matrices,
+    which page through rows, list customers."""
+    for name, visual in visuals_by_name(DIRECT_QUERY).items():
+        fields = fields_of(visual["visual"].get("query", {}))
+        if ("Column", FACT, "customer_id") in fields:
+            assert visual["visual"]["visualType"] in WINDOWED, name
+    scatter = visuals_by_name(DIRECT_QUERY)["incomeVsSpending"]["visual"]
+    assert {table for _, table, _ in fields_of(scatter["query"])} <= {
+        FACT,
+        "dim_segment",
+        "dim_age_band",
+    }
+
+
+def test_the_age_band_description_says_what_the_sql_writes(demo_run):
+    """A missing age gives the band Unknown (as the SQL writes), not empty."""
+    lines = (model_dir(IMPORT) / "tables" / f"{FACT}.tmdl").read_text().splitlines()
+    at = lines.index("\tcolumn age_band")
+    above = []
+    for line in reversed(lines[:at]):
+        if not line.startswith("\t///"):
+            break
+        above.append(line)
+    description = " ".join(reversed(above))
+    assert "`Unknown` where the age is" in description
+    assert "Empty where" not in description
+    assert demo_run.query(
+        "select count(*) from customer_segments where age_band is null"
+    ) == [(0,)]
