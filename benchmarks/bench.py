@@ -37,6 +37,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -305,6 +306,14 @@ def machine() -> dict[str, object]:
     }
 
 
+def fresh_work_folder(data_dir: Path, prefix: str) -> Path:
+    """A new folder for one benchmark repeat, never one that exists already,
+    so the harness deletes only folders it made itself (whatever
+    --data-dir names)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=data_dir))
+
+
 def bench_size(
     rows: int,
     file_format: str,
@@ -319,8 +328,7 @@ def bench_size(
         write_customers(data, rows)
     fits, scores, notebooks, floors = [], [], [], []
     for repeat in range(repeats):
-        work = data_dir / f"work_{rows}"
-        shutil.rmtree(work, ignore_errors=True)
+        work = fresh_work_folder(data_dir, f"work_{rows}")
         fits.append(run_pipeline(work, data))
         print(
             f"{rows:,} run {repeat + 1}: pipeline fit {fits[-1]['seconds']:.1f} s",
@@ -330,6 +338,7 @@ def bench_size(
             scores.append(run_pipeline(work, data))
             print(f"  score {scores[-1]['seconds']:.1f} s", flush=True)
         result_quality = quality(work / "publish", data)
+        shutil.rmtree(work)  # made by this repeat (fresh_work_folder)
         if references:
             notebooks.append(
                 run_script("notebook_way.py", str(data), str(data_dir / "notebook.csv"))
@@ -409,13 +418,15 @@ def bench_transactions(rows: int, repeats: int, data_dir: Path) -> dict[str, obj
         write_customers(customer_file, customers)
     fits, customer_fits = [], []
     for repeat in range(repeats):
-        work = data_dir / f"work_transactions_{rows}"
-        shutil.rmtree(work, ignore_errors=True)
+        work = fresh_work_folder(data_dir, f"work_transactions_{rows}")
         fits.append(run_pipeline(work, None, transactions=data))
         result_quality = transaction_quality(work / "publish", customers)
-        customer_work = data_dir / f"work_transactions_customers_{rows}"
-        shutil.rmtree(customer_work, ignore_errors=True)
+        shutil.rmtree(work)  # made by this repeat (fresh_work_folder)
+        customer_work = fresh_work_folder(
+            data_dir, f"work_transactions_customers_{rows}"
+        )
         customer_fits.append(run_pipeline(customer_work, customer_file))
+        shutil.rmtree(customer_work)
         print(
             f"{rows:,} transactions run {repeat + 1}: {fits[-1]['seconds']:.1f} s; "
             f"customer file of {customers:,}: {customer_fits[-1]['seconds']:.1f} s",
