@@ -329,6 +329,7 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
             "age column": "#cluster-table th:nth-child(4)",
             "rfm grid": "#chart-rfm_grid",
             "note": "#demographics-note",
+            "behaviour note": "#behaviour-note",
         }.items()
     }
     demographics = kind == "demo_run"
@@ -340,7 +341,9 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
         "age column": demographics,
         "rfm grid": not demographics,
         "note": not demographics,
+        "behaviour note": demographics,
     }
-    said = page.inner_text("body").count("No demographics in this run")
-    assert said == (0 if demographics else 1)
+    text = page.inner_text("body")
+    assert text.count("No demographics in this run") == (0 if demographics else 1)
+    assert text.count("No purchase behaviour in this run") == (1 if demographics else 0)
     page.close()
