@@ -1,4 +1,6 @@
-"""`segments run`: check the settings, build with dbt, publish, report.
+"""`segments`: build, test and publish customer segments from your files.
+
+`segments run` checks the settings, builds with dbt, publishes and reports.
 
 `segments run --refit` fits a new model even when the saved one applies, and
 moves aside what the publish folder's manifest does not vouch for.
@@ -30,7 +32,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -54,6 +56,7 @@ from customer_segmentation.messages import one_line, plural, write_detail
 from customer_segmentation.model_store import (
     HistoryError,
     IdFloor,
+    Mode,
     choose_mode,
     highest_ids,
     load_last_publish,
@@ -334,7 +337,42 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def run(args: argparse.Namespace) -> None:
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run was asked to do, checked before any lock is taken."""
+
+    project_dir: Path
+    refit: bool
+    input_path: Path | None
+    transactions: Path | None
+    settings: ClusteringSettings
+    dbt_vars: dict[str, object]
+    folders: Folders
+    clock: Stopwatch = field(default_factory=Stopwatch)
+
+    @property
+    def customer_kind(self) -> FileKind:
+        """With transactions, the customer file's spending score is optional."""
+        return CUSTOMER_FILE_BESIDE_TRANSACTIONS if self.transactions else CUSTOMER_FILE
+
+    @property
+    def publish_dir(self) -> Path:
+        assert self.folders.publish_dir is not None
+        return self.folders.publish_dir
+
+    def inputs(self) -> RunInputs:
+        """How messages name the files the run read."""
+        customers = None if self.transactions else "the demo seed"
+        return RunInputs(
+            customers=f"input file {self.input_path}" if self.input_path else customers,
+            transactions=(
+                f"transactions file {self.transactions}" if self.transactions else None
+            ),
+        )
+
+
+def plan_run(args: argparse.Namespace) -> RunPlan:
+    """Read and check every setting; nothing is locked or written yet."""
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
     transactions = resolve_transactions(
@@ -352,16 +390,20 @@ def run(args: argparse.Namespace) -> None:
         has_customers=input_path is not None,
         has_transactions=transactions is not None,
     )
+    return RunPlan(
+        project_dir, args.refit, input_path, transactions, settings, dbt_vars, folders
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    plan = plan_run(args)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
     # Refused here, before any lock, file or dbt work; checked again below,
     # under the lock, in case another run changed the folder meanwhile.
-    check_publish_folder(folders.publish_dir, refit=args.refit)
-    with run_locks(folders.locks(), timeout, say=say) as locks:
-        state = claim_folders(project_dir, folders, refit=args.refit)
-        run_locked(
-            args, project_dir, (input_path, transactions), settings, dbt_vars,
-            folders, state, locks,
-        )  # fmt: skip
+    check_publish_folder(plan.publish_dir, refit=plan.refit)
+    with run_locks(plan.folders.locks(), timeout, say=say) as locks:
+        state = claim_folders(plan.project_dir, plan.folders, refit=plan.refit)
+        run_locked(plan, state, locks)
 
 
 def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderState:
@@ -426,131 +468,144 @@ def remembered_ids(publish_dir: Path, state: FolderState) -> IdFloor:
     return floor
 
 
-def run_locked(
-    args: argparse.Namespace,
-    project_dir: Path,
-    inputs: tuple[Path | None, Path | None],
-    settings: ClusteringSettings,
-    dbt_vars: dict[str, object],
-    folders: Folders,
-    state: FolderState,
-    locks: tuple[int, ...],
-) -> None:
-    """Everything that reads or writes the folders: run only under their locks.
+def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> None:
+    """Everything that reads or writes the folders: run only under their
+    locks (``locks``: the lock files' descriptors, which dbt inherits)."""
+    found = inspect_inputs(plan)
+    mode = prepare_warehouse(plan, found, state)
+    announce(plan, found, mode)
+    build_or_stop(plan, locks)
+    published = publish_run(plan)
+    plan.clock.save(os.environ.get("SEGMENTS_TIMINGS"))
+    report(plan, published / SERVING_DATABASE)
 
-    ``inputs`` is the customer file and the transactions file (None when
-    not given); ``locks`` the lock files' descriptors, which dbt inherits.
-    """
-    input_path, transactions = inputs
-    publish_dir, target, warehouse = (
-        folders.publish_dir,
-        folders.target,
-        folders.warehouse,
-    )
+
+Found = tuple[FileColumns | None, FileColumns | None]
+
+
+def inspect_inputs(plan: RunPlan) -> Found:
+    """Headers matched and rows counted, for the customer and transactions files."""
+    aliases = load_aliases(plan.project_dir / "seeds" / "column_aliases.csv")
     found = found_transactions = None
-    clock = Stopwatch()
-    aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
-    customer_kind = CUSTOMER_FILE_BESIDE_TRANSACTIONS if transactions else CUSTOMER_FILE
-    if input_path:
-        with clock.stage("inspect_input"):
-            found = inspect_file(input_path, aliases, customer_kind)
-    if transactions:
-        with clock.stage("inspect_transactions"):
-            found_transactions = inspect_file(transactions, aliases, TRANSACTION_FILE)
+    if plan.input_path:
+        with plan.clock.stage("inspect_input"):
+            found = inspect_file(plan.input_path, aliases, plan.customer_kind)
+    if plan.transactions:
+        with plan.clock.stage("inspect_transactions"):
+            found_transactions = inspect_file(
+                plan.transactions, aliases, TRANSACTION_FILE
+            )
+    return found, found_transactions
 
+
+def prepare_warehouse(plan: RunPlan, found: Found, state: FolderState) -> Mode:
+    """Fit or score; the last publish, the inputs and their formats loaded
+    into the warehouse for dbt."""
+    customers, transactions = found
     formats, whole_number_ids = decide_formats(
-        ((customer_kind, input_path, found), (TRANSACTION_FILE, transactions,
-         found_transactions)),
-        dbt_vars,
-    )  # fmt: skip
-    remembered, kept = read_last_publish(publish_dir, refit=args.refit)
-    mode = choose_mode(remembered, settings, refit=args.refit)
-    floor = remembered_ids(publish_dir, state)
-    with clock.stage("load_last_publish"):
+        (
+            (plan.customer_kind, plan.input_path, customers),
+            (TRANSACTION_FILE, plan.transactions, transactions),
+        ),
+        plan.dbt_vars,
+    )
+    remembered, kept = read_last_publish(plan.publish_dir, refit=plan.refit)
+    if kept:
+        say(f"The unreadable history files were copied to {kept}")
+    mode = choose_mode(remembered, plan.settings, refit=plan.refit)
+    floor = remembered_ids(plan.publish_dir, state)
+    warehouse = plan.folders.warehouse
+    with plan.clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
         # Transactions alone: no customer file, and not the demo customers.
         register_input(
-            warehouse, input_path, found, customer_kind, empty=bool(transactions)
+            warehouse,
+            plan.input_path,
+            customers,
+            plan.customer_kind,
+            empty=bool(plan.transactions),
         )
-        register_input(warehouse, transactions, found_transactions, TRANSACTION_FILE)
+        register_input(warehouse, plan.transactions, transactions, TRANSACTION_FILE)
         register_formats(warehouse, formats, whole_number_ids)
         register_run(warehouse, mode, floor)
+    return mode
 
-    if input_path or not transactions:
-        print("\n".join(describe_input(input_path, found)))
-    if transactions:
+
+def announce(plan: RunPlan, found: Found, mode: Mode) -> None:
+    customers, transactions = found
+    if plan.input_path or not plan.transactions:
+        print("\n".join(describe_input(plan.input_path, customers)))
+    if plan.transactions:
         print(
-            "\n".join(describe_input(transactions, found_transactions, "Transactions"))
+            "\n".join(describe_input(plan.transactions, transactions, "Transactions"))
         )
     print(f"Mode: {mode.mode}, because {mode.reason}")
-    if kept:
-        print(f"  the unreadable history files were copied to {kept}")
-    with clock.stage("dbt_build"):
-        built = build(project_dir, dbt_vars, folders.dbt_env(), locks)
-    if not built:
-        reason = explain_failure(
-            target,
-            warehouse,
-            RunInputs(
-                customers=(
-                    f"input file {input_path}"
-                    if input_path
-                    else None
-                    if transactions
-                    else "the demo seed"
-                ),
-                transactions=(
-                    f"transactions file {transactions}" if transactions else None
-                ),
-            ),
-            max_reject_share=float(
-                dbt_vars["max_reject_share"]
-                if "max_reject_share" in dbt_vars
-                else project_var(project_dir, "max_reject_share")
-            ),
-            clusters_needed=max(MIN_CUSTOMERS, settings.k_override or 0),
-        )
-        raise UsageError(
-            f"{reason}. Nothing was published: {publish_dir} is unchanged."
-        )
+
+
+def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
+    """dbt build; a failure stops the run with one line saying why."""
+    with plan.clock.stage("dbt_build"):
+        built = build(plan.project_dir, plan.dbt_vars, plan.folders.dbt_env(), locks)
+    if built:
+        return
+    reason = explain_failure(
+        plan.folders.target,
+        plan.folders.warehouse,
+        plan.inputs(),
+        max_reject_share=float(
+            plan.dbt_vars["max_reject_share"]
+            if "max_reject_share" in plan.dbt_vars
+            else project_var(plan.project_dir, "max_reject_share")
+        ),
+        clusters_needed=max(MIN_CUSTOMERS, plan.settings.k_override or 0),
+    )
+    raise UsageError(
+        f"{reason}. Nothing was published: {plan.publish_dir} is unchanged."
+    )
+
+
+def publish_run(plan: RunPlan) -> Path:
+    """The published tables and the dashboard, swapped in together."""
 
     def add_dashboard(folder: Path) -> None:
         # Imported here: Altair and vl-convert take a second to import, which
         # a refused or failed run should not wait for.
         from customer_segmentation.dashboard import build_dashboard
 
-        with clock.stage("dashboard"):
+        with plan.clock.stage("dashboard"):
             build_dashboard(folder, folder / SERVING_DATABASE)
 
-    with clock.stage("publish"):
-        published = publish(
+    warehouse = plan.folders.warehouse
+    with plan.clock.stage("publish"):
+        return publish(
             warehouse,
-            publish_dir,
+            plan.publish_dir,
             add_extras=add_dashboard,
             facts=highest_ids(warehouse).as_facts(),
             say=say,
         )
-    clock.save(os.environ.get("SEGMENTS_TIMINGS"))
+
+
+def report(plan: RunPlan, serving: Path) -> None:
+    """What the run did: row accounting, the segments, the model, warnings."""
     print()
-    if input_path or not transactions:
-        print(accounting_line(published / SERVING_DATABASE))
-    bought = transactions_line(
-        published / SERVING_DATABASE, has_customer_file=input_path is not None
-    )
+    if plan.input_path or not plan.transactions:
+        print(accounting_line(serving))
+    bought = transactions_line(serving, has_customer_file=plan.input_path is not None)
     if bought:
         print(bought)
     print()
-    print(segment_table(published / SERVING_DATABASE))
+    print(segment_table(serving))
     print()
-    print(model_line(published / SERVING_DATABASE))
+    print(model_line(serving))
     for warning in (
-        drift_warning(target),
-        empty_score_warning(target, published / SERVING_DATABASE),
+        drift_warning(plan.folders.target),
+        empty_score_warning(plan.folders.target, serving),
     ):
         if warning:
             print(warning)
     print()
-    print(f"Published to {published}/")
+    print(f"Published to {serving.parent}/")
     print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
     print(f"  {DASHBOARD_FILE}: open it in any browser, no Power BI needed")
     print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
