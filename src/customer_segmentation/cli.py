@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import yaml
@@ -667,10 +668,46 @@ def clean(args: argparse.Namespace) -> None:
             say(f"Removed the published files of {publish_dir}; the rest is yours")
 
 
+# Command-line option -> the environment variable it stands for. An option
+# given wins; the variable (as `make run` passes it) is the fallback.
+OPTIONS = {
+    "--input": ("SEGMENTS_INPUT", "customer file, .csv or .parquet"),
+    "--transactions": (
+        "SEGMENTS_TRANSACTIONS",
+        "transactions file, .csv or .parquet, or `demo`",
+    ),
+    "--publish-dir": ("SEGMENTS_PUBLISH_DIR", "where the published files go"),
+    "--vars": ("SEGMENTS_VARS", "dbt vars as YAML or JSON, e.g. '{k: 4}'"),
+    "--warehouse": ("SEGMENTS_WAREHOUSE", "dbt's working DuckDB file"),
+    "--target-path": ("DBT_TARGET_PATH", "dbt's target folder"),
+    "--lock-timeout": (
+        "SEGMENTS_LOCK_TIMEOUT",
+        "seconds to wait for another run on the same folders",
+    ),
+}
+
+
+def apply_options(args: argparse.Namespace) -> None:
+    """Options given on the command line take the place of their variables,
+    for this process and the dbt it starts."""
+    for option, (variable, _) in OPTIONS.items():
+        value = getattr(args, option.removeprefix("--").replace("-", "_"), None)
+        if value is not None:
+            os.environ[variable] = value
+
+
+def version() -> str:
+    try:
+        return metadata.version("customer-segmentation")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segments", description=__doc__.splitlines()[0]
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--project-dir", default=".", help="the dbt project folder (default: .)"
     )
@@ -683,6 +720,8 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fit a new model even if the saved one still applies",
     )
+    for option, (variable, meaning) in OPTIONS.items():
+        run_command.add_argument(option, help=f"{meaning} (default: ${variable})")
     run_command.set_defaults(action=run)
     commands.add_parser(
         "docs", help="generate the dbt docs site (taking the run's locks)"
@@ -702,6 +741,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    apply_options(args)
     try:
         args.action(args)
     except EXPECTED_ERRORS as error:
