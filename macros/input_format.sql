@@ -3,13 +3,18 @@
         transactions): decimal_mark ('.' or ','), date_order (day_first,
         month_first, or null) and whole_number_ids (true when every id of
         every input file is a whole number, so 0007 and 7 are one customer in
-        both). `segments run` decides these from the files' own values
-        (formats.py) and registers them in run_input.file_formats; where it
-        has not (a plain `dbt build` on the demo seed) the decimal point is
-        assumed and the ids are checked here, in this input alone. -#}
+        both). `segments run` decides these from the files' own values, in
+        the scan that counts their rows (formats.py), and registers them in
+        run_input.file_formats, one row per file kind: read from there, the
+        file is not scanned again here. Where no run registered them (a
+        plain `dbt build` on the demo seed) the decimal point is assumed and
+        the ids are checked here, in this input alone; a unit test gives the
+        table as a fixture, with that check as the fallback. -#}
     {%- set formats = source('run', 'file_formats') -%}
-    {%- if execute and model.resource_type != 'unit_test'
-        and load_relation(formats) is none -%}
+    {%- set unit_test = execute and model.resource_type == 'unit_test' -%}
+    {%- set registered = execute and not unit_test
+        and load_relation(formats) is not none -%}
+    {%- if not (registered or unit_test) -%}
         {%- set formats -%}
             (
                 select
@@ -42,7 +47,13 @@
                     from {{ formats }} as registered
                     where registered.file_kind = '{{ file_kind }}'
                 ),
-                {{ has_whole_number_ids(input, 'customer_id') }}
+                {% if registered -%}
+                    -- every kind has a row; were one missing, keeping ids
+                    -- as written never merges two customers
+                    false
+                {%- else -%}
+                    {{ has_whole_number_ids(input, 'customer_id') }}
+                {%- endif %}
             ) as whole_number_ids
     )
 {%- endmacro %}

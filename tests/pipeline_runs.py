@@ -105,8 +105,10 @@ def start_pipeline(
     input_file: Path | None = None,
     dbt_vars: str | None = None,
     publish_dir: Path | None = None,
+    separate_stderr: bool = False,
 ) -> subprocess.Popen:
-    """Start `segments run` in its own process group, stdout piped."""
+    """Start `segments run` in its own process group, stdout piped (with
+    stderr, unless ``separate_stderr``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = pipeline_env(
         workdir, input_file, dbt_vars, publish_dir or workdir / "publish"
@@ -116,7 +118,7 @@ def start_pipeline(
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE if separate_stderr else subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,6 +20,7 @@ import pyarrow.parquet as pq
 
 from customer_segmentation.ingest import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
+from customer_segmentation.ownership import kept_path
 from customer_segmentation.schemas import (
     BEHAVIOUR_VALUE_COLUMNS,
     ELBOW_SCHEMA,
@@ -156,9 +156,7 @@ def read_last_publish(
             "--refit) to start a new history; it keeps a copy of the unreadable "
             "files beside the folder"
         ) from unreadable[0].__cause__
-    kept = publish_dir.with_name(
-        f"{publish_dir.name}-unreadable-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
-    )
+    kept = kept_path(publish_dir)
     kept.mkdir()
     for error in unreadable:
         shutil.copy2(error.path, kept / error.path.name)

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 MANIFEST_VERSION = 1
@@ -138,3 +139,10 @@ def unowned_entries(folder: Path, manifest: Manifest, manifest_name: str) -> lis
 def missing_entries(folder: Path, manifest: Manifest) -> list[str]:
     """Listed files that are no longer in the folder."""
     return sorted(name for name in manifest.files if not os.path.lexists(folder / name))
+
+
+def kept_path(beside: Path) -> Path:
+    """Where files the product will not delete go: a new name beside
+    ``beside``, ``<name>-kept-<UTC time>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return beside.with_name(f"{beside.name.lstrip('.')}-kept-{stamp}")

@@ -27,7 +27,6 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -38,6 +37,7 @@ from customer_segmentation.ownership import (
     Manifest,
     describe_folder,
     is_unchanged,
+    kept_path,
     missing_entries,
     read_manifest,
     relative_files,
@@ -222,17 +222,10 @@ def check_publish_folder(publish_dir: Path, refit: bool = False) -> FolderState:
     return state
 
 
-def kept_folder(publish_dir: Path) -> Path:
-    """A new folder beside ``publish_dir`` for files a run will not delete."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    kept = publish_dir.with_name(f"{publish_dir.name}-kept-{stamp}")
-    kept.mkdir()
-    return kept
-
-
 def move_aside(publish_dir: Path, names: list[str]) -> Path:
     """Move ``names`` (relative paths) out of the folder, into a kept folder."""
-    kept = kept_folder(publish_dir)
+    kept = kept_path(publish_dir)
+    kept.mkdir()
     listed = set(names)
     for name in names:
         if any(str(parent) in listed for parent in PurePosixPath(name).parents):
@@ -260,8 +253,7 @@ def delete_owned(folder: Path, manifest: Manifest) -> bool:
 
 
 def keep_rest(folder: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    kept = folder.with_name(f"{folder.name.lstrip('.')}-kept-{stamp}")
+    kept = kept_path(folder)
     folder.rename(kept)
     return kept
 

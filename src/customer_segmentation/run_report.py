@@ -192,18 +192,6 @@ CHECKED_ROWS = {
 }
 
 
-RAW_COLUMNS = {
-    "customers": ("customer_id", "gender", "age", "annual_income", "spending_score"),
-    "transactions": (
-        "customer_id",
-        "purchase_date",
-        "amount",
-        "quantity",
-        "unit_price",
-    ),
-}
-
-
 def failures(target: Path) -> list[Failure]:
     """The failed nodes of the last invocation, each with the model it tests."""
     manifest_file = target / "manifest.json"
@@ -253,11 +241,12 @@ def keep_rejects(warehouse: Path, model: str, target: Path) -> Path:
     CSV in target: nothing was published, and nothing is lost."""
     kind, staging = CHECKED_ROWS[model]
     path = target / f"rejected_{kind}.csv"
-    raw = "raw_" + ", raw_".join(RAW_COLUMNS[kind])
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        # the staging view's raw_ columns: the values as the file wrote them
         con.execute(
-            f"copy (select checked.source_row_number, {raw}, checked.reject_reason"
-            f" from {model} as checked join {staging} using (source_row_number)"
+            "copy (with raw as (select source_row_number, columns('^raw_')"
+            f" from {staging}) select raw.*, checked.reject_reason"
+            f" from raw join {model} as checked using (source_row_number)"
             " where checked.reject_reason is not null order by 1)"
             f" to {sql_literal(str(path))} (header)"
         )

@@ -368,15 +368,8 @@ def test_8_every_make_target_runs_dbt_through_the_locking_command():
 def test_9_ctrl_c_ends_with_one_line_and_the_last_publish_intact(demo_run, tmp_path):
     publish_dir = copy_of_publish(demo_run, tmp_path)
     before = snapshot(publish_dir)
-    env = pipeline_env(tmp_path / "run", None, None, publish_dir)
-    process = subprocess.Popen(
-        [SEGMENTS, "run"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    process = start_pipeline(
+        tmp_path / "run", publish_dir=publish_dir, separate_stderr=True
     )
     wait_for_dbt(process)
 
