@@ -46,11 +46,10 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pyarrow.parquet as pq
 from sklearn.metrics import adjusted_rand_score
 
 from customer_segmentation.run_report import memory_limit
-from customer_segmentation.segment_model import as_kmeans
+from customer_segmentation.segment_model import read_saved_model
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 from customer_segmentation.transactions_data import GROUPS as BEHAVIOUR_GROUPS
 from customer_segmentation.transactions_data import (
@@ -243,7 +242,7 @@ def quality(publish: Path, data: Path) -> dict[str, object]:
     groups = np.asarray(columns["generating_group"])
     income = np.asarray(columns["annual_income_k"], dtype=np.float64)
     score = np.asarray(columns["spending_score"], dtype=np.float64)
-    saved = as_kmeans(pq.read_table(publish / "segment_model.parquet"))
+    saved = read_saved_model(publish)
     predicted = saved.predict(np.column_stack([income, score]))
     return {
         "customers": len(segments),

@@ -31,7 +31,7 @@
         max(case when slot = {{ slot }} then cluster_id end) as cluster_id_{{ slot }},
         max(case when slot = {{ slot }} then segment_name end) as segment_name_{{ slot }},
         max(case when slot = {{ slot }} then radius end) as radius_{{ slot }},
-        {%- for feature in clustering_features() %}
+        {%- for feature in segment_feature_names() %}
         max(case when slot = {{ slot }} then {{ feature }}_centroid_z end)
             as {{ feature }}_z_{{ slot }}{{ ',' if not loop.last }}
         {%- endfor %}{{ ',' if not loop.last }}
@@ -45,7 +45,7 @@
         case
             when cluster_id_{{ slot }} is not null
                 then
-                {%- for feature in clustering_features() %}
+                {%- for feature in segment_feature_names() %}
                     coalesce(power({{ feature }}_z - {{ feature }}_z_{{ slot }}, 2), 0)
                     {{- ' +' if not loop.last }}
                 {%- endfor %}

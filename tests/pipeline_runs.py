@@ -45,6 +45,7 @@ PIPELINE_MARTS = (
 MODEL_TABLES = (
     "segment_model",
     "segment_model_history",
+    "segment_model_features",
     "segment_migration",
     "segment_runs",
 )

@@ -10,7 +10,8 @@ from customer_segmentation.settings import parse_settings
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    meta = dbt.config.get("meta")
-    if run_mode(dbt.source("run", "run_context").to_arrow_table()) == "score":
-        return saved_elbow(dbt.source("last_publish", "elbow_curve").to_arrow_table())
-    return elbow_table(dbt.ref("int_customers_featurized"), parse_settings(meta))
+    if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
+        return saved_elbow(dbt.ref("stg_last_publish__elbow_curve").to_arrow_table())
+    return elbow_table(
+        dbt.ref("int_customers_featurized"), parse_settings(dbt.config.get("meta"))
+    )

@@ -2,28 +2,32 @@
 
 A fit returns the new model run's rows (centroids, scaling, sizes, radii),
 with ids carried over from the previous run where centroids match; a scoring
-run returns the latest saved run unchanged.
+run returns the latest saved run unchanged. Rows are wide (four columns per
+declared feature); the marts publish them as segment and feature rows.
 """
 
 from datetime import UTC, datetime
 
 from customer_segmentation.fitting import fit_model_table, saved_model
 from customer_segmentation.model_store import read_id_floor, run_mode
+from customer_segmentation.schemas import widen
 from customer_segmentation.settings import parse_settings
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    meta = dbt.config.get("meta")
-    history = dbt.source("last_publish", "segment_model_history").to_arrow_table()
-    if run_mode(dbt.source("run", "run_context").to_arrow_table()) == "score":
+    history = widen(
+        dbt.ref("stg_last_publish__segment_model_history").to_arrow_table(),
+        dbt.ref("stg_last_publish__segment_model_features").to_arrow_table(),
+    )
+    if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
         return saved_model(history)
     return fit_model_table(
         dbt.ref("int_customers_featurized"),
         dbt.ref("int_elbow_scores").to_arrow_table(),
         history,
-        dbt.source("last_publish", "segment_runs").to_arrow_table(),
-        parse_settings(meta),
+        dbt.ref("stg_last_publish__segment_runs").to_arrow_table(),
+        parse_settings(dbt.config.get("meta")),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
-        id_floor=read_id_floor(dbt.source("run", "id_floor").to_arrow_table()),
+        id_floor=read_id_floor(dbt.ref("stg_run__id_floor").to_arrow_table()),
     )

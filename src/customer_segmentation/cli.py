@@ -39,6 +39,7 @@ from pathlib import Path
 import yaml
 
 from customer_segmentation.child import run_child
+from customer_segmentation.features import BEHAVIOUR_FEATURES
 from customer_segmentation.formats import FileFormat, FormatError, file_format
 from customer_segmentation.ingest import (
     CUSTOMER_FILE,
@@ -88,7 +89,6 @@ from customer_segmentation.run_report import (
     transactions_line,
 )
 from customer_segmentation.settings import (
-    BEHAVIOUR_FEATURES,
     MIN_CUSTOMERS,
     ClusteringSettings,
     SettingsError,

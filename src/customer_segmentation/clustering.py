@@ -24,26 +24,8 @@ from sklearn.metrics import (
     silhouette_score,
 )
 
+from customer_segmentation.features import BY_NAME
 from customer_segmentation.settings import ClusteringSettings
-
-# How a feature reads inside a segment name ("High Income, Low Spend").
-FEATURE_LABELS: dict[str, str] = {
-    "annual_income_k": "Income",
-    "spending_score": "Spend",
-    "age": "Age",
-    "income_to_spend_ratio": "Income-to-Spend",
-    "log_recency_days": "Recency",
-    "log_frequency": "Frequency",
-    "log_monetary": "Value",
-}
-# How purchase behaviour reads in a segment name, (low, high): a low
-# recency is a recent purchase. A behaviour at the population's average is
-# left out of the name ("Active, Frequent, High Value"; "Lapsing").
-BEHAVIOUR_WORDS: dict[str, tuple[str, str]] = {
-    "log_recency_days": ("Active", "Lapsing"),
-    "log_frequency": ("Infrequent", "Frequent"),
-    "log_monetary": ("Low Value", "High Value"),
-}
 
 RULE_KNEE = "knee"
 RULE_BEST_SILHOUETTE = "best_silhouette"
@@ -245,18 +227,17 @@ def name_segment(
     Each feature is High or Low when the centroid is more than ``threshold``
     standard deviations above or below the population mean, else Average;
     a cluster that is Average on every feature is simply "Average".
-    Behaviour features read as words (BEHAVIOUR_WORDS), Average ones left out.
+    Features declared with words (behaviour) read as those words, Average
+    ones left out (features.Feature.in_name).
     """
     levels = [level(float(z), threshold) for z in centroid_z]
     if all(lv == "Average" for lv in levels):
         return "Average"
-    parts = []
-    for lv, feature in zip(levels, features, strict=True):
-        if feature not in BEHAVIOUR_WORDS:
-            parts.append(f"{lv} {FEATURE_LABELS.get(feature, feature)}")
-        elif lv != "Average":
-            parts.append(BEHAVIOUR_WORDS[feature][lv == "High"])
-    return ", ".join(parts)
+    parts = [
+        BY_NAME[feature].in_name(lv)
+        for lv, feature in zip(levels, features, strict=True)
+    ]
+    return ", ".join(part for part in parts if part)
 
 
 def make_unique(names: list[str]) -> list[str]:

@@ -22,11 +22,12 @@ from customer_segmentation.ingest import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
 from customer_segmentation.ownership import kept_path
 from customer_segmentation.schemas import (
-    BEHAVIOUR_VALUE_COLUMNS,
     ELBOW_SCHEMA,
-    MODEL_SCHEMA,
+    FEATURE_SCHEMA,
     PUBLISHED_SEGMENT_SCHEMA,
     RUNS_SCHEMA,
+    SEGMENT_MODEL_SCHEMA,
+    narrow,
 )
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 from customer_segmentation.warehouse import mark_warehouse
@@ -38,15 +39,16 @@ MODE_SCORE = "score"
 
 # Published table -> the columns a run reads back from it.
 REMEMBERED = {
-    "segment_model_history": MODEL_SCHEMA,
+    "segment_model_history": SEGMENT_MODEL_SCHEMA,
+    "segment_model_features": FEATURE_SCHEMA,
     "segment_runs": RUNS_SCHEMA,
     "customer_segments": PUBLISHED_SEGMENT_SCHEMA,
     "elbow_curve": ELBOW_SCHEMA,
 }
 
-
-# Columns added after publish folders existed: read back as empty when absent.
-ADDED_COLUMNS = frozenset(BEHAVIOUR_VALUE_COLUMNS)
+# Version 0.1.0 published the feature values as columns of
+# segment_model_history (<feature>_mean, _sd, _centroid, _centroid_z).
+WIDE_HISTORY_MARK = "_centroid_z"
 
 
 @dataclass(frozen=True)
@@ -109,24 +111,33 @@ class HistoryError(Exception):
 
 
 def read_remembered(publish_dir: Path, table: str) -> pa.Table:
-    """A published table's remembered columns, or none of its rows if absent."""
+    """A published table's remembered columns, or none of its rows if absent.
+
+    A folder published by 0.1.0 has no segment_model_features file: its
+    feature rows are read from the history file's per-feature columns.
+    """
     schema = REMEMBERED[table]
     path = publish_dir / f"{table}.parquet"
-    if not path.is_file():
-        return schema.empty_table()
+    history = publish_dir / "segment_model_history.parquet"
     try:
-        present = set(pq.read_schema(path).names)
-        # Histories saved before a feature existed lack its (empty) columns.
-        columns = [n for n in schema.names if n in present or n not in ADDED_COLUMNS]
-        table = pq.read_table(path, columns=columns)
-        for name in schema.names:
-            if name not in columns:
-                table = table.append_column(
-                    name, pa.nulls(table.num_rows, schema.field(name).type)
-                )
-        return table.select(schema.names).cast(schema)
+        wide = (
+            table == "segment_model_features"
+            and not path.is_file()
+            and history.is_file()
+            and is_wide(pq.read_schema(history))
+        )
+        if wide:
+            path = history
+            return narrow(pq.read_table(history))[1]
+        if not path.is_file():
+            return schema.empty_table()
+        return pq.read_table(path, columns=schema.names).cast(schema)
     except (pa.ArrowException, OSError, KeyError, ValueError) as error:
         raise HistoryError(f"{path.name} ({one_line(error)})", path) from error
+
+
+def is_wide(schema: pa.Schema) -> bool:
+    return any(name.endswith(WIDE_HISTORY_MARK) for name in schema.names)
 
 
 def read_last_publish(

@@ -60,6 +60,7 @@ PUBLISHED_MODELS = (
     "load_audit",
     "segment_model",
     "segment_model_history",
+    "segment_model_features",
     "segment_migration",
     "segment_runs",
     "customer_rfm",

@@ -1,6 +1,7 @@
 """The Arrow schemas of the tables Python writes and reads back, in one place.
 
-The segment model (one row per cluster of a model run), the elbow curve, and
+The segment model (one row per segment of a model run, and its feature
+values, long as published, wide as fitted and scored), the elbow curve, and
 the columns a run reads back from the published segment_runs and
 customer_segments. The dbt contracts of the marts that carry these tables
 are checked against them by tests. Only pyarrow is imported here, so the
@@ -11,18 +12,17 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from customer_segmentation.settings import BEHAVIOUR_FEATURES, KNOWN_FEATURES
+from customer_segmentation.features import KNOWN_FEATURES
 
 FEATURE_COLUMNS = ("mean", "sd", "centroid", "centroid_z")
 
 FEATURE_VALUE_COLUMNS = tuple(
     f"{feature}_{part}" for feature in KNOWN_FEATURES for part in FEATURE_COLUMNS
 )
-BEHAVIOUR_VALUE_COLUMNS = tuple(
-    f"{feature}_{part}" for feature in BEHAVIOUR_FEATURES for part in FEATURE_COLUMNS
-)
 
-MODEL_SCHEMA = pa.schema(
+# One row per segment of a model run, as published (segment_model,
+# segment_model_history): the per-feature values live in FEATURE_SCHEMA.
+SEGMENT_MODEL_SCHEMA = pa.schema(
     [
         ("model_run_id", pa.int32()),
         ("fitted_at", pa.timestamp("us")),
@@ -41,9 +41,82 @@ MODEL_SCHEMA = pa.schema(
         ("customers", pa.int64()),
         ("radius", pa.float64()),
         ("mean_distance", pa.float64()),
+    ]
+)
+
+# One row per segment and feature the model uses (segment_model_features).
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("model_run_id", pa.int32()),
+        ("cluster_id", pa.int32()),
+        ("feature", pa.string()),
+        ("fitted_mean", pa.float64()),
+        ("fitted_sd", pa.float64()),
+        ("centroid", pa.float64()),
+        ("centroid_z", pa.float64()),
+    ]
+)
+# FEATURE_SCHEMA's value columns -> the suffix of the wide column.
+LONG_TO_WIDE = {
+    "fitted_mean": "mean",
+    "fitted_sd": "sd",
+    "centroid": "centroid",
+    "centroid_z": "centroid_z",
+}
+
+# The model as the fit and the scoring SQL read it (int_segment_model): one
+# row per segment with four columns per declared feature.
+MODEL_SCHEMA = pa.schema(
+    [
+        *SEGMENT_MODEL_SCHEMA,
         *[(column, pa.float64()) for column in FEATURE_VALUE_COLUMNS],
     ]
 )
+
+
+def widen(segments: pa.Table, features: pa.Table) -> pa.Table:
+    """Published segment rows and their feature rows as MODEL_SCHEMA rows."""
+    values: dict[tuple[int, int], dict[str, float | None]] = {}
+    for row in features.to_pylist():
+        key = (row["model_run_id"], row["cluster_id"])
+        for long, suffix in LONG_TO_WIDE.items():
+            values.setdefault(key, {})[f"{row['feature']}_{suffix}"] = row[long]
+    rows = [
+        {
+            **dict.fromkeys(FEATURE_VALUE_COLUMNS),
+            **row,
+            **values.get((row["model_run_id"], row["cluster_id"]), {}),
+        }
+        for row in segments.to_pylist()
+    ]
+    return pa.Table.from_pylist(rows, schema=MODEL_SCHEMA)
+
+
+def narrow(model: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """MODEL_SCHEMA-like rows (any known feature columns present) as
+    published segment rows and feature rows; a feature without a centroid
+    is one the model does not use."""
+    present = set(model.column_names)
+    feature_rows = []
+    for row in model.to_pylist():
+        for feature in KNOWN_FEATURES:
+            if row.get(f"{feature}_centroid_z") is None:
+                continue
+            feature_rows.append(
+                {
+                    "model_run_id": row["model_run_id"],
+                    "cluster_id": row["cluster_id"],
+                    "feature": feature,
+                    **{
+                        long: row.get(f"{feature}_{suffix}")
+                        for long, suffix in LONG_TO_WIDE.items()
+                        if f"{feature}_{suffix}" in present
+                    },
+                }
+            )
+    segments = model.select(SEGMENT_MODEL_SCHEMA.names).cast(SEGMENT_MODEL_SCHEMA)
+    return segments, pa.Table.from_pylist(feature_rows, schema=FEATURE_SCHEMA)
+
 
 ELBOW_SCHEMA = pa.schema(
     [

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sklearn.cluster import KMeans
 
 from customer_segmentation.clustering import (
@@ -27,7 +29,7 @@ from customer_segmentation.clustering import (
     segment_names,
     stable_ids,
 )
-from customer_segmentation.schemas import FEATURE_VALUE_COLUMNS, MODEL_SCHEMA
+from customer_segmentation.schemas import FEATURE_VALUE_COLUMNS, MODEL_SCHEMA, widen
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 
 STATUS_ACTIVE = "active"
@@ -240,8 +242,19 @@ class SavedModel:
         return self.cluster_ids[self.kmeans.predict(self.scaling.apply(features))]
 
 
-def as_kmeans(model: pa.Table) -> SavedModel:
-    """The active clusters of a saved model run as a scikit-learn KMeans.
+def read_saved_model(publish_dir: Path) -> SavedModel:
+    """The model a publish folder's segment_model and segment_model_features
+    hold, as scikit-learn objects."""
+    return saved_kmeans(
+        widen(
+            pq.read_table(publish_dir / "segment_model.parquet"),
+            pq.read_table(publish_dir / "segment_model_features.parquet"),
+        )
+    )
+
+
+def saved_kmeans(model: pa.Table) -> SavedModel:
+    """The active clusters of a model run (wide rows) as a scikit-learn KMeans.
 
     ``predict`` then does in Python what the SQL scoring does in the
     warehouse, for checking it or for scoring elsewhere.

@@ -14,18 +14,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 
+from customer_segmentation.features import KNOWN_FEATURES
 from customer_segmentation.formats import DATE_ORDERS, NUMBER_FORMATS
 
-# Numeric columns of int_customers_featurized that K-Means may use: the
-# customer file's, then purchase behaviour from a transactions file.
-DEMOGRAPHIC_FEATURES = (
-    "annual_income_k",
-    "spending_score",
-    "age",
-    "income_to_spend_ratio",
-)
-BEHAVIOUR_FEATURES = ("log_recency_days", "log_frequency", "log_monetary")
-KNOWN_FEATURES = DEMOGRAPHIC_FEATURES + BEHAVIOUR_FEATURES
 # The RFM scores' methods (var rfm_score_method) and the metrics a custom
 # cut point list (var rfm_cut_points) may be given for.
 RFM_SCORE_METHODS = ("percent_rank", "ntile")

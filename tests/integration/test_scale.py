@@ -19,7 +19,7 @@ from pipeline_runs import PipelineRun, require_success, run_pipeline
 from sklearn.metrics import adjusted_rand_score
 
 from customer_segmentation.clustering import choose_k, score_k_range, standardize
-from customer_segmentation.segment_model import as_kmeans
+from customer_segmentation.segment_model import read_saved_model
 from customer_segmentation.settings import ClusteringSettings
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 
@@ -90,7 +90,7 @@ def test_the_sampled_elbow_chooses_the_full_data_k(smaller):
 
 def test_sql_scoring_agrees_with_scikit_learn_predict(million):
     run, _ = million
-    saved = as_kmeans(pq.read_table(run.publish_dir / "segment_model.parquet"))
+    saved = read_saved_model(run.publish_dir)
     customers = pq.read_table(run.publish_dir / "customer_segments.parquet")
     features = np.column_stack(
         [customers[c].to_numpy().astype(np.float64) for c in saved.features]

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 from customer_files import read_rows, write_csv
 from pipeline_runs import PipelineRun, require_success, run_pipeline
 
-from customer_segmentation.segment_model import as_kmeans
+from customer_segmentation.segment_model import read_saved_model
 from customer_segmentation.synthetic import chunks
 
 pytestmark = pytest.mark.reference
@@ -58,7 +57,7 @@ def drift_test_status(run: PipelineRun) -> str:
 
 def predict_with_saved_model(run: PipelineRun, customers: list[str]) -> list[int]:
     """scikit-learn's KMeans.predict with the published segment model."""
-    saved = as_kmeans(pq.read_table(run.publish_dir / "segment_model.parquet"))
+    saved = read_saved_model(run.publish_dir)
     wanted = ", ".join(f"'{c}'" for c in customers)
     rows = run.query(
         f"select {', '.join(saved.features)} from customer_segments "

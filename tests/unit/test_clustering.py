@@ -8,7 +8,6 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from customer_segmentation.clustering import (
-    FEATURE_LABELS,
     RULE_BEST_SILHOUETTE,
     RULE_KNEE,
     RULE_OVERRIDE,
@@ -31,7 +30,7 @@ from customer_segmentation.clustering import (
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.fitting import fit_model_table
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
-from customer_segmentation.settings import KNOWN_FEATURES, ClusteringSettings
+from customer_segmentation.settings import ClusteringSettings
 
 SETTINGS = ClusteringSettings()
 FEATURES = ("annual_income_k", "spending_score")
@@ -228,10 +227,6 @@ def test_kept_names_stay_and_new_names_never_collide():
         centroids, np.array([1, 6, 7]), {1: "Average", 2: "Gone"}, SETTINGS
     )
     assert names == {1: "Average", 6: "Average (2)", 7: "High Income, High Spend"}
-
-
-def test_every_known_feature_has_a_label_for_segment_names():
-    assert set(FEATURE_LABELS) == set(KNOWN_FEATURES)
 
 
 def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():

@@ -305,9 +305,12 @@ def test_ordinary_folders_are_not_protected(tmp_path):
 def legacy_folder(tmp_path: Path, name: str = "old") -> Path:
     """A folder exactly as the last version before the manifest published it."""
     tables, charts = legacy_publish.VERSIONS[-1]
-    out = publish(
-        make_warehouse(tmp_path / f"{name}.duckdb", sorted(tables)), tmp_path / name
-    )
+    out = publish(make_warehouse(tmp_path / f"{name}.duckdb"), tmp_path / name)
+    # tables published since that version
+    with duckdb.connect(str(out / "segments.duckdb")) as con:
+        for table in set(PUBLISHED_MODELS) - set(tables):
+            con.execute(f"drop table {table}")
+            (out / f"{table}.parquet").unlink()
     (out / MANIFEST_FILE).unlink()
     (out / legacy_publish.MARKER_FILE).write_text(legacy_publish.MARKER_TEXT)
     (out / "dashboard.html").write_text(

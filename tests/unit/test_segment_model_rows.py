@@ -17,11 +17,11 @@ from customer_segmentation.model_store import (
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.segment_model import (
     FitRun,
-    as_kmeans,
     latest_run,
     model_rows,
     next_model_run_id,
     previous_model,
+    saved_kmeans,
 )
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 
@@ -100,7 +100,7 @@ def test_the_saved_model_predicts_what_the_fit_assigned():
         SETTINGS,
         fit_run(MODEL_SCHEMA.empty_table()),
     )
-    saved = as_kmeans(rows)
+    saved = saved_kmeans(rows)
     by_label = {
         label: int(saved.predict(features[kmeans.labels_ == label][:1])[0])
         for label in range(5)

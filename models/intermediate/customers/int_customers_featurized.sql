@@ -1,6 +1,7 @@
 {#- The customers to segment, with the derived features: age band (from
     the age_bands seed, so users can change the bands), income-to-spend
-    ratio, and, from a transactions file, purchase behaviour on a log scale.
+    ratio, and the clustering features declared with SQL of their own (from
+    a transactions file, purchase behaviour on a log scale).
 
     Without transactions these are the customer file's clean customers.
     With them, they are the customers who bought (int_customer_behaviour),
@@ -126,14 +127,23 @@ with_ratio as (
         *,
         -- k$ of income per spending-score point; a zero score (rejected
         -- upstream) would give null, not an error
-        annual_income_k / nullif(spending_score, 0) as income_to_spend_ratio,
-        -- behaviour is heavily skewed (a few customers buy far more often
-        -- and far more): logs let K-Means see the bulk, not the tail
-        ln(1 + recency_days) as log_recency_days,
-        ln(1 + frequency) as log_frequency,
-        ln(1 + greatest(cast(monetary as double), 0)) as log_monetary
+        annual_income_k / nullif(spending_score, 0) as income_to_spend_ratio
     from banded
+
+),
+
+with_features as (
+
+    -- the clustering features computed by SQL of their own, as declared in
+    -- dbt_project.yml (var segment_features); the others are columns above
+    select
+        *,
+    {%- for feature in segment_features() if feature.sql %}
+        {{ feature.sql }} as {{ feature.name }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    from with_ratio
 
 )
 
-select * from with_ratio
+select * from with_features

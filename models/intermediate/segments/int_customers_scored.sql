@@ -15,7 +15,7 @@
 {%- set slots = model_slots(ref('int_segment_model')) -%}
 {#- <feature>_mean and <feature>_sd for every feature a model may use -#}
 {%- set scaling_columns = [] -%}
-{%- for feature in clustering_features() -%}
+{%- for feature in segment_feature_names() -%}
     {%- do scaling_columns.extend([feature ~ '_mean', feature ~ '_sd']) -%}
 {%- endfor -%}
 
@@ -23,21 +23,8 @@ with
 
 customers as (
 
-    select
-        customer_id,
-        gender,
-        age,
-        age_band,
-        annual_income_k,
-        spending_score,
-        income_to_spend_ratio,
-        recency_days,
-        frequency,
-        monetary,
-        rfm_segment,
-        log_recency_days,
-        log_frequency,
-        log_monetary
+    -- the customer columns and every declared feature
+    select *
     from {{ ref('int_customers_featurized') }}
 
 ),
@@ -82,7 +69,7 @@ scaled as (
 
     select
         customers.*,
-    {%- for feature in clustering_features() %}
+    {%- for feature in segment_feature_names() %}
         (customers.{{ feature }} - scaling.{{ feature }}_mean)
         / scaling.{{ feature }}_sd as {{ feature }}_z
         {{- ',' if not loop.last }}

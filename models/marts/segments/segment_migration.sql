@@ -9,7 +9,7 @@ previous_segments as (
         customer_id,
         cluster_id,
         segment_name
-    from {{ source('last_publish', 'customer_segments') }}
+    from {{ ref('stg_last_publish__customer_segments') }}
 
 ),
 

@@ -8,20 +8,20 @@ run_context as (
     select
         model_mode,
         model_mode_reason
-    from {{ source('run', 'run_context') }}
+    from {{ ref('stg_run__run_context') }}
 
 ),
 
 id_floor as (
 
-    select run_id from {{ source('run', 'id_floor') }}
+    select run_id from {{ ref('stg_run__id_floor') }}
 
 ),
 
 saved_runs as (
 
     select {{ segment_runs_columns() }}
-    from {{ source('last_publish', 'segment_runs') }}
+    from {{ ref('stg_last_publish__segment_runs') }}
 
 ),
 

@@ -1,0 +1,27 @@
+{#- Every model run's feature values, one row per segment and feature: the
+    saved ones, plus this run's when this run fitted a model. -#}
+
+with
+
+saved_runs as (
+
+    select {{ segment_model_feature_columns() }}
+    from {{ ref('stg_last_publish__segment_model_features') }}
+
+),
+
+new_run as (
+
+    {{ unpivot_segment_features(ref('int_segment_model_new_run')) }}
+
+),
+
+feature_rows as (
+
+    select * from saved_runs
+    union all
+    select * from new_run
+
+)
+
+select * from feature_rows

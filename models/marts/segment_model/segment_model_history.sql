@@ -1,0 +1,28 @@
+{#- Every model run of this publish folder, retired segments included: the
+    saved history, plus this run's model when this run fitted one. -#}
+
+with
+
+saved_runs as (
+
+    select {{ segment_model_columns() }}
+    from {{ ref('stg_last_publish__segment_model_history') }}
+
+),
+
+new_run as (
+
+    select {{ segment_model_columns() }}
+    from {{ ref('int_segment_model_new_run') }}
+
+),
+
+history as (
+
+    select * from saved_runs
+    union all
+    select * from new_run
+
+)
+
+select * from history
