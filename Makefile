@@ -12,7 +12,7 @@ DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup browser compat-reader run run-transactions refit test lint format docs powerbi demo-data bench readme-screenshot clean
+.PHONY: help setup browser compat-reader run run-transactions refit test unit lint format docs powerbi demo-data bench readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -52,9 +52,13 @@ refit: setup ## Like run, but always fit a new model (ids of persisting segments
 test: setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
 	$(BIN)/pytest
 
+unit: setup ## The fast tier (under a minute): no dbt run, no browser, no old DuckDB
+	$(BIN)/pytest -m "not slow and not browser and not scale"
+
 lint: setup ## ruff for Python, sqlfluff for SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/code_shape.py
 	$(BIN)/sqlfluff lint models tests/marts
 
 format: setup ## Fix what ruff and sqlfluff can fix

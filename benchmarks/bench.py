@@ -69,13 +69,13 @@ STAGES = {
     "transactions": (
         "stg_transaction",
         "int_transaction_rows_checked",
-        "int_rfm_as_of",
-        "int_customer_behaviour",
+        "int_rfm_as_of_date_chosen",
+        "int_transactions_aggregated_to_customers",
     ),
     "clean": ("stg_", "int_customer_rows_checked", "int_customers_cleaned", "seed."),
     "features": ("int_customers_featurized",),
-    "elbow": ("int_elbow_scores",),
-    "fit": ("int_segment_model",),
+    "elbow": ("int_k_candidates_scored",),
+    "fit": ("int_segment_model_selected",),
     "score": ("int_customers_scored", "customer_segments"),
 }
 

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segmentation.fitting import elbow_table, fit_model_table
+from customer_segmentation.model_tables import elbow_table, fit_model_table
 from customer_segmentation.publish import SERVING_STORAGE_VERSION
 from customer_segmentation.run_report import memory_limit
 from customer_segmentation.schemas import MODEL_SCHEMA, RUNS_SCHEMA
-from customer_segmentation.settings import parse_settings
+from customer_segmentation.settings import settings_from_vars
 from customer_segmentation.sql_text import sql_literal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def compiled_select(target: Path, warehouse: Path, model: Path, reads: str) -> N
 
 def elbow_and_fit(warehouse: Path) -> dict[str, float]:
     """The two Python models' library calls, on the run's featurized customers."""
-    settings = parse_settings(None)
+    settings = settings_from_vars(None)
     with connect(warehouse) as con:
         customers = con.table("int_customers_featurized")
         start = time.perf_counter()

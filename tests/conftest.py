@@ -1,11 +1,19 @@
-"""Session fixtures: one real pipeline run per input, shared by the tests."""
+"""Session fixtures: one real pipeline run per input, shared by the tests.
+
+pytest-xdist runs a session fixture once in every worker; these run once per
+session: the first worker to need one builds it under a lock, in a folder
+both workers share, and the other reads what it left.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,16 +28,74 @@ from pipeline_runs import (
 )
 
 
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> PipelineRun:
-    return require_success(run_pipeline(tmp_path_factory.mktemp("demo")))
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tiers: every test under tests/integration runs real dbt (slow);
+    a test that takes the browser fixture needs chromium (browser). `make
+    unit` runs the rest; scale tests mark themselves."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def once_per_session(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    make: Callable[[Path], dict],
+) -> dict:
+    """``make(folder)`` once for the whole session, whatever the worker; its
+    result (JSON) is what every worker gets."""
+    if not hasattr(request.config, "workerinput"):  # no xdist
+        return json.loads(json.dumps(make(tmp_path_factory.mktemp(name)), default=str))
+    shared = tmp_path_factory.getbasetemp().parent / "session-fixtures"
+    shared.mkdir(exist_ok=True)
+    saved = shared / f"{name}.json"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.is_file():
+            folder = shared / name
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that died midway
+            saved.write_text(json.dumps(make(folder), default=str))
+        return json.loads(saved.read_text())
+
+
+def shared_run(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    run: Callable[[Path], PipelineRun],
+) -> PipelineRun:
+    """A successful pipeline run, once per session."""
+    fields = once_per_session(
+        request,
+        tmp_path_factory,
+        name,
+        lambda folder: dataclasses.asdict(require_success(run(folder))),
+    )
+    return PipelineRun(
+        fields["returncode"],
+        fields["stdout"],
+        fields["stderr"],
+        Path(fields["publish_dir"]),
+        Path(fields["target_dir"]),
+    )
 
 
 @pytest.fixture(scope="session")
-def transactions_run(tmp_path_factory) -> PipelineRun:
+def demo_run(request, tmp_path_factory) -> PipelineRun:
+    return shared_run(request, tmp_path_factory, "demo", run_pipeline)
+
+
+@pytest.fixture(scope="session")
+def transactions_run(request, tmp_path_factory) -> PipelineRun:
     """The transactions demo, as `SEGMENTS_TRANSACTIONS=demo make run` runs it."""
-    return require_success(
-        run_pipeline(tmp_path_factory.mktemp("transactions"), transactions="demo")
+    return shared_run(
+        request,
+        tmp_path_factory,
+        "transactions",
+        lambda folder: run_pipeline(folder, transactions="demo"),
     )
 
 
@@ -44,9 +110,12 @@ def reference_file() -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference_run(tmp_path_factory, reference_file) -> PipelineRun:
-    return require_success(
-        run_pipeline(tmp_path_factory.mktemp("reference"), reference_file)
+def reference_run(request, tmp_path_factory, reference_file) -> PipelineRun:
+    return shared_run(
+        request,
+        tmp_path_factory,
+        "reference",
+        lambda folder: run_pipeline(folder, reference_file),
     )
 
 
@@ -68,15 +137,16 @@ def baseline_file(tmp_path_factory) -> Path:
 def baseline_run(request, tmp_path_factory, baseline_file) -> PipelineRun:
     if baseline_file == REFERENCE_FILE:
         return request.getfixturevalue("reference_run")
-    return require_success(
-        run_pipeline(tmp_path_factory.mktemp("baseline"), baseline_file)
+    return shared_run(
+        request,
+        tmp_path_factory,
+        "baseline",
+        lambda folder: run_pipeline(folder, baseline_file),
     )
 
 
-@pytest.fixture(scope="session")
-def docs_target(demo_run, tmp_path_factory):
-    """`dbt docs generate` on a copy of the demo run's target, warnings as errors."""
-    target = tmp_path_factory.mktemp("docs") / "target"
+def generate_docs(demo_run: PipelineRun, folder: Path) -> dict:
+    target = folder / "target"
     shutil.copytree(demo_run.target_dir, target)
     env = {
         **os.environ,
@@ -95,7 +165,27 @@ def docs_target(demo_run, tmp_path_factory):
         check=False,
     )
     return {
-        "result": result,
+        "returncode": result.returncode,
+        "stdout": result.stdout,
+        "stderr": result.stderr,
+        "target": str(target),
+    }
+
+
+@pytest.fixture(scope="session")
+def docs_target(request, demo_run, tmp_path_factory):
+    """`dbt docs generate` on a copy of the demo run's target, warnings as errors."""
+    docs = once_per_session(
+        request,
+        tmp_path_factory,
+        "docs",
+        lambda folder: generate_docs(demo_run, folder),
+    )
+    target = Path(docs["target"])
+    return {
+        "result": subprocess.CompletedProcess(
+            [], docs["returncode"], docs["stdout"], docs["stderr"]
+        ),
         "target": target,
         "manifest": json.loads((target / "manifest.json").read_text()),
         "catalog": json.loads((target / "catalog.json").read_text()),

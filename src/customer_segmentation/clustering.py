@@ -1,7 +1,7 @@
 """K-Means segmentation with an elbow-chosen k, stable cluster ids and readable names.
 
 Pure functions over NumPy arrays: no dbt, no DuckDB. The dbt Python models in
-``python_models/`` reach them through ``tables`` and ``segment_model``
+``python_models/`` reach them through ``model_tables`` and ``segment_model``
 (:func:`score_k_range` for the elbow, :func:`fit_all`, :func:`stable_ids` and
 :func:`segment_names` for the fit), so everything here is testable with plain
 pytest.

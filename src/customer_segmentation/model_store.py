@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from customer_segmentation.ingest import INPUT_SCHEMA
+from customer_segmentation.input_files import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
 from customer_segmentation.ownership import kept_path
 from customer_segmentation.schemas import (
@@ -97,7 +97,7 @@ def missing_history(missing: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Mode:
+class RunMode:
     mode: str
     reason: str
 
@@ -185,7 +185,7 @@ def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
             con.execute(f"create or replace table {SCHEMA}.{table} as from rows")
 
 
-def register_run(warehouse: Path, mode: Mode, floor: IdFloor) -> None:
+def register_run(warehouse: Path, mode: RunMode, floor: IdFloor) -> None:
     """Tell dbt how to run: one row in run_input.run_context and one in
     run_input.id_floor, values bound."""
     with duckdb.connect(str(warehouse)) as con:
@@ -224,29 +224,29 @@ def run_mode(run_context: pa.Table) -> str:
 
 def choose_mode(
     remembered: dict[str, pa.Table], settings: ClusteringSettings, refit: bool
-) -> Mode:
+) -> RunMode:
     """Fit when asked, when there is no saved model, or when settings changed.
 
     The reason is text of this module's own, never a path or other user
     data.
     """
     if refit:
-        return Mode(MODE_FIT, "refit asked for (make refit)")
+        return RunMode(MODE_FIT, "refit asked for (make refit)")
     saved = remembered["segment_model_history"]
     if saved.num_rows == 0 or remembered["elbow_curve"].num_rows == 0:
-        return Mode(MODE_FIT, "the publish folder has no saved model")
+        return RunMode(MODE_FIT, "the publish folder has no saved model")
     latest = max(saved["model_run_id"].to_pylist())
     rows = [r for r in saved.to_pylist() if r["model_run_id"] == latest]
     saved_features = str(rows[0]["features"])
     if saved_features != ",".join(settings.features):
-        return Mode(
+        return RunMode(
             MODE_FIT,
             f"the clustering features changed since model run {latest} "
             f"({saved_features} to {','.join(settings.features)}); "
             "its segments are retired",
         )
     if rows[0]["settings_fingerprint"] != settings_fingerprint(settings):
-        return Mode(
+        return RunMode(
             MODE_FIT, f"the clustering settings changed since model run {latest}"
         )
-    return Mode(MODE_SCORE, f"model run {latest} matches the clustering settings")
+    return RunMode(MODE_SCORE, f"model run {latest} matches the clustering settings")

@@ -18,59 +18,34 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import os
 import shutil
 import stat
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import duckdb
 
-from customer_segmentation import legacy_publish
-from customer_segmentation.messages import first_few, one_line
+from customer_segmentation.messages import one_line
 from customer_segmentation.ownership import (
     Manifest,
     describe_folder,
-    is_unchanged,
-    kept_path,
-    missing_entries,
-    read_manifest,
-    relative_files,
-    unowned_entries,
+)
+from customer_segmentation.publish_folder import (
+    MANIFEST_FILE,
+    MANIFEST_OWNER,
+    PublishError,
+    check_publish_folder,
+    delete_owned,
+    inspect_folder,
+    keep_rest,
 )
 from customer_segmentation.sql_text import sql_identifier, sql_literal
 
-PUBLISHED_MODELS = (
-    "customer_segments",
-    "cluster_summary",
-    "gender_dist",
-    "age_groups",
-    "elbow_curve",
-    "segment_overview",
-    "dim_segment",
-    "dim_gender",
-    "dim_age_band",
-    "segment_cube",
-    "rejected_customers",
-    "load_audit",
-    "segment_model",
-    "segment_model_history",
-    "segment_model_features",
-    "segment_migration",
-    "segment_runs",
-    "customer_rfm",
-    "rfm_segment_summary",
-    "rfm_grid",
-    "rfm_score_edges",
-    "dim_rfm_segment",
-    "transaction_audit",
-    "rejected_transactions",
-)
 # Tables whose rows a unique, tested key orders on its own: sorting ten
 # million customers on one column instead of all of them saves seconds and
 # gives the same order. Every other table is sorted on all its columns.
@@ -78,214 +53,14 @@ SORT_KEYS = {
     "customer_segments": "customer_id",
     "customer_rfm": "customer_id",
 }
+
 SERVING_DATABASE = "segments.duckdb"
+
 # Written in the storage format of DuckDB 1.0.0, so any DuckDB from 1.0.0 on
 # (the Power BI connector's bundled one included) can open the file.
 SERVING_STORAGE_VERSION = "v1.0.0"
+
 OLDEST_READER = "1.0.0"
-
-
-MANIFEST_FILE = ".customer-segmentation-publish.json"
-MANIFEST_OWNER = "customer-segmentation publish folder"
-# What the dashboard adds besides the tables (written by dashboard.py).
-DASHBOARD_FILE = "dashboard.html"
-CHARTS_FOLDER = "charts"
-# Never a publish folder, even empty: a swap there would replace them.
-VERSION_CONTROL = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
-SYSTEM_FOLDERS = tuple(
-    Path(p)
-    for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
-              "/proc", "/sbin", "/sys", "/usr", "/System", "/Library")
-)  # fmt: skip
-
-
-class PublishError(Exception):
-    """The new set could not be swapped in; the previous one is untouched."""
-
-
-@dataclass(frozen=True)
-class FolderState:
-    """A publish folder as a run finds it.
-
-    ``manifest`` is its list of what the product wrote there (None: not
-    the product's folder), ``unowned`` what the list does not vouch for
-    (added, changed), ``missing`` listed files that are gone.
-    """
-
-    manifest: Manifest | None
-    unowned: list[str]
-    missing: list[str]
-
-    @property
-    def facts(self) -> dict[str, object]:
-        return self.manifest.facts if self.manifest else {}
-
-
-def folder_manifest(folder: Path) -> Manifest | None:
-    """The folder's manifest, or one for a whole folder an earlier version wrote."""
-    return read_manifest(folder, MANIFEST_FILE, MANIFEST_OWNER) or legacy_publish.adopt(
-        folder, MANIFEST_FILE, MANIFEST_OWNER
-    )
-
-
-def inspect_folder(folder: Path) -> FolderState:
-    if not folder.is_dir() or not any(folder.iterdir()):
-        return FolderState(None, [], [])
-    manifest = folder_manifest(folder)
-    if manifest is None:
-        return FolderState(None, relative_files(folder, ""), [])
-    return FolderState(
-        manifest,
-        unowned_entries(folder, manifest, MANIFEST_FILE),
-        missing_entries(folder, manifest),
-    )
-
-
-def protected_reason(folder: Path) -> str | None:
-    """Why ``folder`` can never be a publish folder, or None."""
-    if folder == Path(folder.anchor):
-        return "is the root of the file system"
-    if folder == Path.home().resolve():
-        return "is your home folder"
-    control = [part for part in folder.parts if part in VERSION_CONTROL]
-    if control:
-        return f"is inside version-control metadata ({control[0]})"
-    system = [s for s in SYSTEM_FOLDERS if folder == s or s in folder.parents]
-    windows = os.environ.get("SYSTEMROOT")
-    if windows and (folder == Path(windows) or Path(windows) in folder.parents):
-        system.append(Path(windows))
-    if system:
-        return f"is inside the system folder {system[0]}"
-    return None
-
-
-def check_writable(folder: Path, what: str) -> None:
-    """Create and remove a file in ``folder``, the only test that tells for sure."""
-    try:
-        handle, probe = tempfile.mkstemp(prefix=".segments-probe-", dir=folder)
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as error:
-        raise PublishError(
-            f"{what} {folder} is not writable "
-            f"({error.strerror or error}); choose another SEGMENTS_PUBLISH_DIR "
-            "or make it writable. Nothing was changed."
-        ) from None
-
-
-def refusal(publish_dir: Path, state: FolderState) -> str:
-    """The one line that says why a run will not replace this folder."""
-    if state.manifest is None:
-        return (
-            f"publish folder {publish_dir} holds files this product did not "
-            f"publish ({first_few(state.unowned)}) and has no manifest "
-            f"({MANIFEST_FILE}) saying it did; a run replaces the whole folder, "
-            "so set SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was "
-            "changed."
-        )
-    return (
-        f"publish folder {publish_dir} holds files this product did not "
-        f"publish, or changed since it did ({first_few(state.unowned)}); a run "
-        "replaces the whole folder, so move them out, or run `make refit` "
-        "(segments run --refit), which moves them aside and starts from what "
-        "is left. Nothing was changed."
-    )
-
-
-def check_publish_folder(publish_dir: Path, refit: bool = False) -> FolderState:
-    """Refuse, before any work, a publish folder that a run must not replace.
-
-    The folder may be absent, empty, or hold only what its manifest lists
-    (a refit also takes one with other files, which it moves aside); it
-    and the folder it sits in must be writable (the new set is written
-    beside it and swapped in).
-    """
-    reason = protected_reason(publish_dir)
-    if reason:
-        raise PublishError(
-            f"publish folder {publish_dir} {reason}; set SEGMENTS_PUBLISH_DIR "
-            "to a folder of its own. Nothing was changed."
-        )
-    if publish_dir.is_symlink() or (publish_dir.exists() and not publish_dir.is_dir()):
-        raise PublishError(
-            f"publish folder {publish_dir} is a file, not a folder; set "
-            "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
-        )
-    state = inspect_folder(publish_dir)
-    if state.unowned and not (refit and state.manifest is not None):
-        raise PublishError(refusal(publish_dir, state))
-    if publish_dir.is_dir():
-        check_writable(publish_dir, "publish folder")
-    parent = publish_dir.parent
-    while not parent.exists():
-        parent = parent.parent
-    check_writable(parent, "the folder that holds the publish folder,")
-    return state
-
-
-def move_aside(publish_dir: Path, names: list[str]) -> Path:
-    """Move ``names`` (relative paths) out of the folder, into a kept folder."""
-    kept = kept_path(publish_dir)
-    kept.mkdir()
-    listed = set(names)
-    for name in names:
-        if any(str(parent) in listed for parent in PurePosixPath(name).parents):
-            continue  # moved with its folder
-        (kept / name).parent.mkdir(parents=True, exist_ok=True)
-        (publish_dir / name).rename(kept / name)
-    return kept
-
-
-def delete_owned(folder: Path, manifest: Manifest) -> bool:
-    """Delete what the manifest vouches for, then the folder if it is empty.
-
-    Anything else stays where it is; returns True if the folder is gone.
-    """
-    for name, listed in manifest.files.items():
-        if is_unchanged(folder, name, listed):
-            (folder / name).unlink()
-    (folder / MANIFEST_FILE).unlink(missing_ok=True)
-    for name in sorted(manifest.folders(), key=lambda n: n.count("/"), reverse=True):
-        with suppress(OSError):
-            (folder / name).rmdir()  # only when empty
-    with suppress(OSError):
-        folder.rmdir()
-    return not folder.exists()
-
-
-def keep_rest(folder: Path) -> Path:
-    kept = kept_path(folder)
-    folder.rename(kept)
-    return kept
-
-
-def is_leftover(path: Path, publish_dir: Path) -> bool:
-    """A work folder a killed run left beside ``publish_dir``, all of it ours.
-
-    Only a complete one is: its manifest is written last, and the whole
-    folder must match it.
-    """
-    prefixes = (f".{publish_dir.name}.new-", f".{publish_dir.name}.old-")
-    if not path.name.startswith(prefixes) or path.is_symlink() or not path.is_dir():
-        return False
-    state = inspect_folder(path)
-    return state.manifest is not None and not state.unowned
-
-
-def remove_leftovers(publish_dir: Path) -> list[Path]:
-    """Delete the work folders that killed runs left beside the folder.
-
-    Called while holding the publish folder's lock, so no running publish
-    owns them.
-    """
-    if not publish_dir.parent.is_dir():
-        return []
-    removed = []
-    for path in sorted(publish_dir.parent.iterdir()):
-        if is_leftover(path, publish_dir):
-            delete_owned(path, inspect_folder(path).manifest)
-            removed.append(path)
-    return removed
 
 
 def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
@@ -315,7 +90,25 @@ def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
         )
 
 
-def write_outputs(warehouse: Path, folder: Path) -> None:
+def published_models(manifest: dict) -> tuple[str, ...]:
+    """The models dbt's manifest marks published (meta ``published: true``,
+    set on the marts folder in dbt_project.yml), by name."""
+    return tuple(
+        sorted(
+            node["name"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and node["config"].get("meta", {}).get("published") is True
+        )
+    )
+
+
+def read_dbt_manifest(target: Path) -> dict:
+    """dbt's manifest.json in a target folder (written by every dbt build)."""
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def write_outputs(warehouse: Path, folder: Path, models: tuple[str, ...]) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
     The serving file holds plain tables only (no views, no macros), in an
@@ -329,7 +122,7 @@ def write_outputs(warehouse: Path, folder: Path) -> None:
         con.execute(
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
-        for model in PUBLISHED_MODELS:
+        for model in models:
             order = SORT_KEYS.get(model, "all")
             rows = f"select * from warehouse.main.{model} order by {order}"
             con.execute(f"create table serving.main.{model} as {rows}")
@@ -423,11 +216,12 @@ def keep_mode(new: Path, target: Path) -> None:
 def publish(
     warehouse: Path,
     publish_dir: Path,
+    models: tuple[str, ...],
     add_extras: Callable[[Path], object] | None = None,
     facts: dict[str, object] | None = None,
     say: Callable[[str], None] = print,
 ) -> Path:
-    """Write the published set beside ``publish_dir``, then swap it in.
+    """Write ``models`` beside ``publish_dir``, then swap them in.
 
     ``add_extras`` writes anything built from the new tables (the dashboard)
     into the new folder first, so it is swapped in with them or not at all.
@@ -438,7 +232,7 @@ def publish(
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
     try:
-        write_outputs(warehouse, new)
+        write_outputs(warehouse, new, models)
         if add_extras is not None:
             add_extras(new)
         write_manifest(new, facts or {})

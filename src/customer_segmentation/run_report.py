@@ -308,7 +308,7 @@ def too_few_customers(warehouse: Path, inputs: RunInputs, needed: int) -> str:
     if inputs.transactions:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             (buyers,) = con.sql(
-                "select count(*) from int_customer_behaviour"
+                "select count(*) from int_transactions_aggregated_to_customers"
             ).fetchone()
         return (
             f"{inputs.transactions}: {buyers} customers with a purchase, fewer "

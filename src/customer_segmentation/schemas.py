@@ -64,7 +64,7 @@ LONG_TO_WIDE = {
     "centroid_z": "centroid_z",
 }
 
-# The model as the fit and the scoring SQL read it (int_segment_model): one
+# The model as the fit and the scoring SQL read it (int_segment_model_selected): one
 # row per segment with four columns per declared feature.
 MODEL_SCHEMA = pa.schema(
     [

@@ -130,7 +130,7 @@ PARSERS = {
 }
 
 
-def parse_settings(raw: Mapping[str, object] | None) -> ClusteringSettings:
+def settings_from_vars(raw: Mapping[str, object] | None) -> ClusteringSettings:
     """Build settings from dbt vars (or the model's meta), defaults for the rest."""
     values = {
         field: parse(raw[var])
@@ -226,7 +226,7 @@ SQL_VARS = {
 }
 
 
-def checked_vars(raw: Mapping[str, object]) -> dict[str, object]:
+def vars_for_dbt(raw: Mapping[str, object]) -> dict[str, object]:
     """The vars to hand to dbt: each parsed and checked, blank ones left out.
 
     dbt renders a string var as a template, so only what parsing produced
@@ -246,11 +246,11 @@ def checked_vars(raw: Mapping[str, object]) -> dict[str, object]:
     return parsed
 
 
-def check_vars(
+def check_run_vars(
     raw: Mapping[str, object],
 ) -> tuple[ClusteringSettings, dict[str, object]]:
     """Check every var a user may set, before any SQL runs: the clustering
-    settings, and the parsed vars to hand to dbt (see checked_vars).
+    settings, and the parsed vars to hand to dbt (see vars_for_dbt).
 
     Unknown names are refused too: a typo (`K: 4`) would otherwise be
     ignored silently and the run would not do what was asked.
@@ -262,5 +262,5 @@ def check_vars(
             f"unknown var {', '.join(map(repr, unknown))}; the vars are: "
             f"{', '.join(sorted(known))} (the input file is set by SEGMENTS_INPUT)"
         )
-    parsed = checked_vars(raw)
-    return parse_settings(parsed), parsed
+    parsed = vars_for_dbt(raw)
+    return settings_from_vars(parsed), parsed

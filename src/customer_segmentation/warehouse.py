@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segmentation.ingest import INPUT_SCHEMA
+from customer_segmentation.input_files import INPUT_SCHEMA
 from customer_segmentation.messages import duckdb_reason
 
 OWNER_TABLE = "warehouse_owner"

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
-from pipeline_runs import DEMO_FILE, PUBLISHED_MODELS, REPO, pipeline_env
+from pipeline_runs import DEMO_FILE, PRODUCT_MARTS, REPO, pipeline_env
 
 
 def demo_file_rows() -> list[list[str]]:
@@ -67,14 +67,15 @@ def test_every_published_model_is_a_parquet_file_and_a_serving_table(demo_run):
         views = con.sql(
             "select count(*) from duckdb_views() where not internal"
         ).fetchone()
-        for model in PUBLISHED_MODELS:
+        for model in demo_run.published_tables:
             parquet = demo_run.publish_dir / f"{model}.parquet"
             from_parquet = con.sql(
                 f"select * from read_parquet('{parquet}') order by all"
             ).fetchall()
             from_table = con.sql(f"select * from {model} order by all").fetchall()
             assert from_parquet == from_table, model
-    assert tables == set(PUBLISHED_MODELS)
+    assert tables == set(demo_run.published_tables)
+    assert set(PRODUCT_MARTS) <= tables
     assert views == (0,)
 
 

@@ -181,12 +181,12 @@ def test_a_run_killed_during_clustering_leaves_publish_untouched(published, tmp_
     seen = []
     for line in process.stdout:
         seen.append(line)
-        if "START python table model" in line and "int_elbow_scores" in line:
+        if "START python table model" in line and "int_k_candidates_scored" in line:
             os.killpg(process.pid, signal.SIGKILL)
             break
     process.wait(timeout=60)
 
-    assert any("int_elbow_scores" in line for line in seen), "".join(seen)
+    assert any("int_k_candidates_scored" in line for line in seen), "".join(seen)
     assert process.returncode == -signal.SIGKILL
     assert snapshot(published) == before
     # Only the lock file is left: a killed run cannot remove it, and the

@@ -5,9 +5,12 @@ import sys
 import textwrap
 
 import duckdb
+import pytest
 from pipeline_runs import REPO, pipeline_env
 
-from customer_segmentation.ingest import inspect_file, load_aliases, register_input
+from customer_segmentation.input_files import inspect_file, load_aliases, register_input
+
+pytestmark = pytest.mark.scale
 
 ROWS = 1_000_000
 # DuckDB is held to 512 MB and spills past it; dbt and its imports take

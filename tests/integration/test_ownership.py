@@ -34,8 +34,8 @@ from pipeline_runs import (
 )
 
 from customer_segmentation.locking import run_locks
-from customer_segmentation.powerbi import MANIFEST_FILE as POWERBI_MANIFEST
-from customer_segmentation.publish import MANIFEST_FILE
+from customer_segmentation.powerbi.project import MANIFEST_FILE as POWERBI_MANIFEST
+from customer_segmentation.publish_folder import MANIFEST_FILE
 
 SEGMENTS = str(REPO / ".venv" / "bin" / "segments")
 PICTURE = b"\x89PNG\r\n\x1a\n the board's slide"

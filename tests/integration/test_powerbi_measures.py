@@ -19,7 +19,7 @@ import pytest
 from dax import Model
 from pipeline_runs import DEMO_FILE, PipelineRun, require_success, run_pipeline
 
-from customer_segmentation.powerbi import FACT, MEASURES, RELATIONSHIPS
+from customer_segmentation.powerbi.semantic_model import FACT, MEASURES, RELATIONSHIPS
 
 TABLES = (
     FACT,

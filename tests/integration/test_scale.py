@@ -23,6 +23,8 @@ from customer_segmentation.segment_model import read_saved_model
 from customer_segmentation.settings import ClusteringSettings
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 
+pytestmark = pytest.mark.scale
+
 MILLION = 1_000_000
 # Above the default elbow_sample_size (20,000), so the elbow runs on a sample
 # and the final fit on everyone, yet small enough for a full-data elbow here.

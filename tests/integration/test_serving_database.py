@@ -6,7 +6,7 @@ import sys
 import textwrap
 
 import duckdb
-from pipeline_runs import PUBLISHED_MODELS, REPO, require_success, run_pipeline
+from pipeline_runs import REPO, require_success, run_pipeline
 
 from customer_segmentation.publish import OLDEST_READER
 
@@ -20,7 +20,7 @@ def test_the_oldest_claimed_duckdb_opens_the_serving_file(demo_run):
         import duckdb, json
         con = duckdb.connect({str(demo_run.serving)!r}, read_only=True)
         counts = {{t: con.sql(f"select count(*) from {{t}}").fetchone()[0]
-                  for t in {list(PUBLISHED_MODELS)!r}}}
+                  for t in {list(demo_run.published_tables)!r}}}
         comments = con.sql("select count(comment) from duckdb_tables()").fetchone()[0]
         print(json.dumps({{"version": duckdb.__version__, "counts": counts,
                           "comments": comments}}))
@@ -34,10 +34,10 @@ def test_the_oldest_claimed_duckdb_opens_the_serving_file(demo_run):
     with duckdb.connect(str(demo_run.serving), read_only=True) as con:
         expected = {
             t: con.sql(f"select count(*) from {t}").fetchone()[0]
-            for t in PUBLISHED_MODELS
+            for t in demo_run.published_tables
         }
     assert seen["counts"] == expected
-    assert seen["comments"] == len(PUBLISHED_MODELS)
+    assert seen["comments"] == len(demo_run.published_tables)
 
 
 def test_the_serving_file_holds_plain_tables_only(demo_run):
@@ -49,7 +49,7 @@ def test_the_serving_file_holds_plain_tables_only(demo_run):
         macros = con.sql(
             "select count(*) from duckdb_functions() where not internal"
         ).fetchone()
-    assert sorted(t for (t,) in tables) == sorted(PUBLISHED_MODELS)
+    assert sorted(t for (t,) in tables) == sorted(demo_run.published_tables)
     assert views == (0,)
     assert macros == (0,)
 

@@ -28,7 +28,7 @@ from customer_segmentation.clustering import (
     standardize,
 )
 from customer_segmentation.fit_error import FitError
-from customer_segmentation.fitting import fit_model_table
+from customer_segmentation.model_tables import fit_model_table
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.settings import ClusteringSettings
 
@@ -232,7 +232,7 @@ def test_kept_names_stay_and_new_names_never_collide():
 def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
     import pyarrow as pa
 
-    from customer_segmentation.fitting import feature_matrix
+    from customer_segmentation.model_tables import feature_matrix
 
     customers = pa.table({"log_monetary": [1.0, 2.0], "age": [None, 30]})
     with pytest.raises(FitError, match=r"^Cannot segment: of 2 customers, 1 lack age"):
@@ -242,7 +242,7 @@ def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
 def test_identical_customers_are_refused_in_one_sentence():
     import duckdb
 
-    from customer_segmentation.fitting import elbow_table
+    from customer_segmentation.model_tables import elbow_table
     from customer_segmentation.settings import ClusteringSettings
 
     with duckdb.connect() as con:
@@ -257,7 +257,7 @@ def test_identical_customers_are_refused_in_one_sentence():
 def test_the_elbow_tries_no_more_clusters_than_different_customers():
     import duckdb
 
-    from customer_segmentation.fitting import elbow_table
+    from customer_segmentation.model_tables import elbow_table
     from customer_segmentation.settings import ClusteringSettings
 
     with duckdb.connect() as con:

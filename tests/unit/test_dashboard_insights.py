@@ -2,7 +2,7 @@
 
 import duckdb
 
-from customer_segmentation.dashboard import key_insights
+from customer_segmentation.dashboard.insights import key_insights
 
 
 def test_insight_counts_carry_thousands_separators():

@@ -8,20 +8,22 @@ from pipeline_runs import snapshot
 
 import customer_segmentation.publish as publish_module
 from customer_segmentation import legacy_publish
-from customer_segmentation.publish import (
+from customer_segmentation.publish import publish
+from customer_segmentation.publish_folder import (
     MANIFEST_FILE,
-    PUBLISHED_MODELS,
     PublishError,
     check_publish_folder,
     move_aside,
     protected_reason,
-    publish,
     remove_leftovers,
 )
 from customer_segmentation.sql_text import sql_literal
 
+# The tables the last marker-era version published: any set of names will do.
+MODELS = tuple(sorted(legacy_publish.VERSIONS[-1][0]))
 
-def make_warehouse(path: Path, models=PUBLISHED_MODELS) -> Path:
+
+def make_warehouse(path: Path, models=MODELS) -> Path:
     with duckdb.connect(str(path)) as con:
         for model in models:
             con.execute(
@@ -32,19 +34,19 @@ def make_warehouse(path: Path, models=PUBLISHED_MODELS) -> Path:
 
 def test_publish_writes_parquet_and_a_serving_table_per_model(tmp_path):
     warehouse = make_warehouse(tmp_path / "warehouse.duckdb")
-    out = publish(warehouse, tmp_path / "publish")
+    out = publish(warehouse, tmp_path / "publish", MODELS)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{m}.parquet" for m in PUBLISHED_MODELS] + ["segments.duckdb", MANIFEST_FILE]
+        [f"{m}.parquet" for m in MODELS] + ["segments.duckdb", MANIFEST_FILE]
     )
 
 
 def test_a_failed_publish_leaves_the_previous_set_byte_identical(tmp_path):
-    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS)
     before = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
-    incomplete = make_warehouse(tmp_path / "bad.duckdb", PUBLISHED_MODELS[:3])
+    incomplete = make_warehouse(tmp_path / "bad.duckdb", MODELS[:3])
 
     with pytest.raises(duckdb.CatalogException):
-        publish(incomplete, tmp_path / "publish")
+        publish(incomplete, tmp_path / "publish", MODELS)
 
     after = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
     assert after == before
@@ -59,13 +61,13 @@ def test_paths_with_quotes_stay_paths(tmp_path):
     folder = tmp_path / "it's; drop table x; --"
     folder.mkdir()
     warehouse = make_warehouse(folder / "warehouse.duckdb")
-    out = publish(warehouse, folder / "publish")
+    out = publish(warehouse, folder / "publish", MODELS)
     assert (out / "segments.duckdb").is_file()
     assert sql_literal("a'b") == "'a''b'"
 
 
 def test_a_refused_swap_says_why_and_keeps_the_previous_set(tmp_path, monkeypatch):
-    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS)
     before = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
 
     def refuse(first, second):
@@ -74,7 +76,7 @@ def test_a_refused_swap_says_why_and_keeps_the_previous_set(tmp_path, monkeypatc
 
     monkeypatch.setattr(publish_module, "exchange", refuse)
     with pytest.raises(PublishError, match="probably open in Power BI"):
-        publish(make_warehouse(tmp_path / "next.duckdb"), tmp_path / "publish")
+        publish(make_warehouse(tmp_path / "next.duckdb"), tmp_path / "publish", MODELS)
 
     after = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
     assert after == before
@@ -110,7 +112,7 @@ def test_absent_empty_and_own_folders_are_accepted(tmp_path):
     check_publish_folder(tmp_path / "new" / "publish")
     (tmp_path / "empty").mkdir()
     check_publish_folder(tmp_path / "empty")
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "own")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "own", MODELS)
     check_publish_folder(out)
 
 
@@ -144,7 +146,7 @@ def test_a_manifest_of_somebody_else_is_not_ours(tmp_path):
 
 def test_a_copied_manifest_does_not_make_a_users_files_ours(tmp_path):
     # issue 22, #5: the manifest lists names, sizes and hashes, not just names
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     folder = tmp_path / "mine"
     folder.mkdir()
     shutil.copy(out / MANIFEST_FILE, folder / MANIFEST_FILE)
@@ -159,7 +161,7 @@ def test_a_copied_manifest_does_not_make_a_users_files_ours(tmp_path):
 
 
 def test_a_changed_published_file_is_named_and_a_missing_one_is_not(tmp_path):
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     (out / "gender_dist.parquet").unlink()
     check_publish_folder(out)  # nothing of anybody's is lost by replacing it
 
@@ -169,7 +171,7 @@ def test_a_changed_published_file_is_named_and_a_missing_one_is_not(tmp_path):
 
 
 def test_only_complete_work_folders_of_killed_runs_are_removed(tmp_path):
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     ours = tmp_path / ".publish.new-0123"
     shutil.copytree(out, ours)
     # killed before its manifest was written: nothing vouches for its files
@@ -209,13 +211,13 @@ def file_size_limit():
 def test_a_full_disk_while_writing_the_serving_file_is_one_clear_error(
     tmp_path, file_size_limit
 ):
-    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS)
     before = snapshot(tmp_path / "publish")
     warehouse = make_warehouse(tmp_path / "next.duckdb")
 
     file_size_limit(64 * 1024)
     with pytest.raises(PublishError, match="could not write the new published files"):
-        publish(warehouse, tmp_path / "publish")
+        publish(warehouse, tmp_path / "publish", MODELS)
 
     assert snapshot(tmp_path / "publish") == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
@@ -224,7 +226,7 @@ def test_a_full_disk_while_writing_the_serving_file_is_one_clear_error(
 def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
     tmp_path, file_size_limit
 ):
-    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS)
     before = snapshot(tmp_path / "publish")
 
     def dashboard(folder: Path) -> None:
@@ -233,7 +235,10 @@ def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
 
     with pytest.raises(PublishError, match="File too large"):
         publish(
-            make_warehouse(tmp_path / "next.duckdb"), tmp_path / "publish", dashboard
+            make_warehouse(tmp_path / "next.duckdb"),
+            tmp_path / "publish",
+            MODELS,
+            dashboard,
         )
 
     assert snapshot(tmp_path / "publish") == before
@@ -242,7 +247,7 @@ def test_a_full_disk_while_writing_the_dashboard_is_one_clear_error(
 
 def test_a_users_picture_among_the_charts_makes_the_folder_not_ours(tmp_path):
     # issue 22, #1: no name or suffix makes a file ours, only the manifest
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     check_publish_folder(out)
     (out / "charts").mkdir()
     (out / "charts" / "q3_board_slide.png").write_bytes(b"\x89PNG mine")
@@ -252,7 +257,7 @@ def test_a_users_picture_among_the_charts_makes_the_folder_not_ours(tmp_path):
 
 
 def test_a_refit_moves_aside_what_is_not_ours_byte_for_byte(tmp_path):
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     (out / "charts").mkdir()
     (out / "charts" / "q3_board_slide.png").write_bytes(b"\x89PNG mine")
     (out / "segment_runs.parquet").write_bytes(b"edited")
@@ -268,9 +273,9 @@ def test_a_refit_moves_aside_what_is_not_ours_byte_for_byte(tmp_path):
 
 
 def test_a_replaced_folder_keeps_its_permissions(tmp_path):
-    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
     out.chmod(0o750)
-    publish(make_warehouse(tmp_path / "w2.duckdb"), out)
+    publish(make_warehouse(tmp_path / "w2.duckdb"), out, MODELS)
     assert out.stat().st_mode & 0o777 == 0o750
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "publish",
@@ -304,13 +309,8 @@ def test_ordinary_folders_are_not_protected(tmp_path):
 
 def legacy_folder(tmp_path: Path, name: str = "old") -> Path:
     """A folder exactly as the last version before the manifest published it."""
-    tables, charts = legacy_publish.VERSIONS[-1]
-    out = publish(make_warehouse(tmp_path / f"{name}.duckdb"), tmp_path / name)
-    # tables published since that version
-    with duckdb.connect(str(out / "segments.duckdb")) as con:
-        for table in set(PUBLISHED_MODELS) - set(tables):
-            con.execute(f"drop table {table}")
-            (out / f"{table}.parquet").unlink()
+    _, charts = legacy_publish.VERSIONS[-1]
+    out = publish(make_warehouse(tmp_path / f"{name}.duckdb"), tmp_path / name, MODELS)
     (out / MANIFEST_FILE).unlink()
     (out / legacy_publish.MARKER_FILE).write_text(legacy_publish.MARKER_TEXT)
     (out / "dashboard.html").write_text(
@@ -325,7 +325,7 @@ def legacy_folder(tmp_path: Path, name: str = "old") -> Path:
 def test_a_whole_folder_an_earlier_version_published_is_still_ours(tmp_path):
     out = legacy_folder(tmp_path)
     check_publish_folder(out)
-    publish(make_warehouse(tmp_path / "next.duckdb"), out)
+    publish(make_warehouse(tmp_path / "next.duckdb"), out, MODELS)
     assert (out / MANIFEST_FILE).is_file()
     assert not (out / legacy_publish.MARKER_FILE).exists()
 
@@ -364,7 +364,9 @@ def test_a_copied_earlier_marker_with_a_users_files_is_refused(tmp_path):
 
 
 def test_a_file_put_into_the_folder_during_a_run_stops_the_swap(tmp_path):
-    out = publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish")
+    out = publish(
+        make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS
+    )
 
     def user_saves_a_file_meanwhile(new_folder: Path) -> None:
         (out / "notes.txt").write_text("saved while the run was building")
@@ -374,6 +376,7 @@ def test_a_file_put_into_the_folder_during_a_run_stops_the_swap(tmp_path):
         publish(
             make_warehouse(tmp_path / "next.duckdb"),
             out,
+            MODELS,
             user_saves_a_file_meanwhile,
         )
 

@@ -75,7 +75,7 @@ def test_a_fit_error_is_shown_alone_naming_the_inputs(tmp_path):
     write_results(
         target,
         {
-            "unique_id": "model.customer_segmentation.int_elbow_scores",
+            "unique_id": "model.customer_segmentation.int_k_candidates_scored",
             "status": "error",
             "message": "Python model failed:\nCannot segment: the 200 customers"
             " have only 1 different combination\n  File x",

@@ -5,22 +5,22 @@ import pytest
 from customer_segmentation.settings import (
     ClusteringSettings,
     SettingsError,
-    check_vars,
-    parse_settings,
+    check_run_vars,
     settings_fingerprint,
+    settings_from_vars,
 )
 
 
 def test_blank_or_missing_vars_keep_the_defaults():
-    assert parse_settings({}) == ClusteringSettings()
-    assert parse_settings(None) == ClusteringSettings()
-    assert parse_settings({"k": "", "k_min": "None", "n_init": None}) == (
+    assert settings_from_vars({}) == ClusteringSettings()
+    assert settings_from_vars(None) == ClusteringSettings()
+    assert settings_from_vars({"k": "", "k_min": "None", "n_init": None}) == (
         ClusteringSettings()
     )
 
 
 def test_vars_arrive_as_text_and_are_parsed():
-    settings = parse_settings(
+    settings = settings_from_vars(
         {
             "cluster_features": "['age', 'spending_score']",
             "k": "4",
@@ -55,19 +55,19 @@ def test_vars_arrive_as_text_and_are_parsed():
 )
 def test_bad_values_name_the_var_and_what_it_accepts(raw, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
-        parse_settings(raw)
+        settings_from_vars(raw)
 
 
 def test_the_fingerprint_changes_with_any_clustering_setting():
     default = settings_fingerprint(ClusteringSettings())
-    assert settings_fingerprint(parse_settings({})) == default
+    assert settings_fingerprint(settings_from_vars({})) == default
     for changed in (
         {"k": "4"},
         {"cluster_features": "age,spending_score"},
         {"elbow_sample_size": "5000"},
         {"random_state": "1"},
     ):
-        assert settings_fingerprint(parse_settings(changed)) != default, changed
+        assert settings_fingerprint(settings_from_vars(changed)) != default, changed
 
 
 @pytest.mark.parametrize(
@@ -86,11 +86,11 @@ def test_the_fingerprint_changes_with_any_clustering_setting():
 )
 def test_run_level_vars_are_checked_too(raw, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
-        check_vars(raw)
+        check_run_vars(raw)
 
 
 def test_rfm_vars_reach_dbt_as_parsed_values():
-    _, parsed = check_vars(
+    _, parsed = check_run_vars(
         {
             "rfm_as_of": " 2026-07-01 ",
             "rfm_score_method": "ntile",

@@ -24,11 +24,8 @@ def test_a_file_and_its_groups_are_written_together(tmp_path, suffix):
     assert set(truth["generating_group"].to_pylist()) == set(range(1, GROUP_COUNT + 1))
 
 
-def test_values_stay_in_the_valid_ranges_and_groups_keep_their_shares():
+def test_groups_keep_their_shares():
     table = next(chunks(100_000))
-    assert min(table["Age"].to_pylist()) >= 18 and max(table["Age"].to_pylist()) <= 70
-    scores = table["Spending Score (1-100)"].to_numpy()
-    assert scores.min() >= 1 and scores.max() <= 100
     counts = np.bincount(table["generating_group"].to_numpy(), minlength=6)[1:]
     assert np.allclose(counts / counts.sum(), group_shares(), atol=0.01)
 

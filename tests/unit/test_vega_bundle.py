@@ -2,7 +2,7 @@
 
 import vl_convert
 
-from customer_segmentation.dashboard import (
+from customer_segmentation.dashboard.page import (
     VEGA_LITE_VERSION,
     bundle_cache_path,
     vega_bundle,

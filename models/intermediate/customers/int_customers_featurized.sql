@@ -4,7 +4,7 @@
     a transactions file, purchase behaviour on a log scale).
 
     Without transactions these are the customer file's clean customers.
-    With them, they are the customers who bought (int_customer_behaviour),
+    With them, they are the customers who bought (int_transactions_aggregated_to_customers),
     with their customer-file record where there is one (else unknown
     gender, no age or income); the spending score is the file's where it
     has one, else the one derived from the amounts. Customer-file customers
@@ -31,7 +31,7 @@ behaviour as (
         monetary,
         rfm_segment,
         spending_score
-    from {{ ref('int_customer_behaviour') }}
+    from {{ ref('int_transactions_aggregated_to_customers') }}
 
 ),
 

@@ -12,7 +12,7 @@
     A view: customer_segments, the only model that reads it, materialises
     it once. -#}
 
-{%- set slots = model_slots(ref('int_segment_model')) -%}
+{%- set slots = model_slots(ref('int_segment_model_selected')) -%}
 {#- <feature>_mean and <feature>_sd for every feature a model may use -#}
 {%- set scaling_columns = [] -%}
 {%- for feature in segment_feature_names() -%}
@@ -32,7 +32,7 @@ customers as (
 active_clusters as (
 
     select *
-    from {{ ref('int_segment_model') }}
+    from {{ ref('int_segment_model_selected') }}
     where cluster_status = 'active'
 
 ),

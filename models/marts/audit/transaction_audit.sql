@@ -27,7 +27,7 @@ checked_rows as (
 
 as_of as (
 
-    select as_of_date from {{ ref('int_rfm_as_of') }}
+    select as_of_date from {{ ref('int_rfm_as_of_date_chosen') }}
 
 ),
 
@@ -36,7 +36,7 @@ behaviour as (
     select
         customer_id,
         monetary
-    from {{ ref('int_customer_behaviour') }}
+    from {{ ref('int_transactions_aggregated_to_customers') }}
 
 ),
 

@@ -1,11 +1,11 @@
 {#- One row per customer who bought: recency, frequency, monetary value,
-    their scores and named segment (from int_customer_behaviour). -#}
+    their scores and named segment (from int_transactions_aggregated_to_customers). -#}
 
 with
 
 behaviour as (
 
-    select * from {{ ref('int_customer_behaviour') }}
+    select * from {{ ref('int_transactions_aggregated_to_customers') }}
 
 ),
 

@@ -19,7 +19,7 @@ cells as (
         r_score,
         f_score,
         rfm_segment
-    from {{ ref('int_rfm_segment_cells') }}
+    from {{ ref('int_rfm_segments_expanded_to_cells') }}
 
 ),
 

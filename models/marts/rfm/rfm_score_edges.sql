@@ -14,7 +14,7 @@ behaviour as (
         r_score,
         f_score,
         m_score
-    from {{ ref('int_customer_behaviour') }}
+    from {{ ref('int_transactions_aggregated_to_customers') }}
 
 ),
 

@@ -10,7 +10,7 @@ elbow_scores as (
         calinski_harabasz,
         is_chosen,
         selection_rule
-    from {{ ref('int_elbow_scores') }}
+    from {{ ref('int_k_candidates_scored') }}
 
 )
 

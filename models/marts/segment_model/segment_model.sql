@@ -5,7 +5,7 @@ with
 model_run as (
 
     select {{ segment_model_columns() }}
-    from {{ ref('int_segment_model') }}
+    from {{ ref('int_segment_model_selected') }}
     where cluster_status = 'active'
 
 )

@@ -1,3 +1,5 @@
+{%- set new_run = ref('int_segment_models_filtered_to_new_run') -%}
+
 {#- Every model run's feature values, one row per segment and feature: the
     saved ones, plus this run's when this run fitted a model. -#}
 
@@ -12,7 +14,7 @@ saved_runs as (
 
 new_run as (
 
-    {{ unpivot_segment_features(ref('int_segment_model_new_run')) }}
+    {{ unpivot_segment_features(new_run) }}
 
 ),
 

@@ -13,7 +13,7 @@ saved_runs as (
 new_run as (
 
     select {{ segment_model_columns() }}
-    from {{ ref('int_segment_model_new_run') }}
+    from {{ ref('int_segment_models_filtered_to_new_run') }}
 
 ),
 

@@ -8,10 +8,10 @@ declared feature); the marts publish them as segment and feature rows.
 
 from datetime import UTC, datetime
 
-from customer_segmentation.fitting import fit_model_table, saved_model
 from customer_segmentation.model_store import read_id_floor, run_mode
+from customer_segmentation.model_tables import fit_model_table, saved_model
 from customer_segmentation.schemas import widen
-from customer_segmentation.settings import parse_settings
+from customer_segmentation.settings import settings_from_vars
 
 
 def model(dbt, session):
@@ -24,10 +24,10 @@ def model(dbt, session):
         return saved_model(history)
     return fit_model_table(
         dbt.ref("int_customers_featurized"),
-        dbt.ref("int_elbow_scores").to_arrow_table(),
+        dbt.ref("int_k_candidates_scored").to_arrow_table(),
         history,
         dbt.ref("stg_last_publish__segment_runs").to_arrow_table(),
-        parse_settings(dbt.config.get("meta")),
+        settings_from_vars(dbt.config.get("meta")),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
         id_floor=read_id_floor(dbt.ref("stg_run__id_floor").to_arrow_table()),
     )

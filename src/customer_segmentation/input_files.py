@@ -1,12 +1,13 @@
-"""Look at a customer file before dbt does: can it be read, and where are the columns?
+"""The input files before dbt reads them: can each be read, where are its
+columns, and the views that hand it to dbt.
 
 Real exports name the five columns in many ways (``Genre``, ``AnnualIncome``,
 ``customer_id``, ...). Headers are compared after normalising (lowercase,
 letters and digits only) against the aliases in ``seeds/column_aliases.csv``,
 the one place they are listed. The result is a mapping from each required
-column to the header that holds it, handed to dbt as the ``input_columns``
-var. Problems that make the whole file unusable raise :class:`InputError`
-with a message naming the file and the problem.
+column to the header that holds it. Problems that make the whole file
+unusable raise :class:`InputError` with a message naming the file and the
+problem.
 
 The file is only scanned by DuckDB (header and a row count), never loaded
 into Python, so large files stream. :func:`register_input` then hands the file

@@ -3,9 +3,9 @@
 A scoring run fits nothing: it carries the saved model's elbow forward.
 """
 
-from customer_segmentation.fitting import elbow_table, saved_elbow
 from customer_segmentation.model_store import run_mode
-from customer_segmentation.settings import parse_settings
+from customer_segmentation.model_tables import elbow_table, saved_elbow
+from customer_segmentation.settings import settings_from_vars
 
 
 def model(dbt, session):
@@ -13,5 +13,5 @@ def model(dbt, session):
     if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
         return saved_elbow(dbt.ref("stg_last_publish__elbow_curve").to_arrow_table())
     return elbow_table(
-        dbt.ref("int_customers_featurized"), parse_settings(dbt.config.get("meta"))
+        dbt.ref("int_customers_featurized"), settings_from_vars(dbt.config.get("meta"))
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from pipeline_runs import REPO
 
-from customer_segmentation.ingest import (
+from customer_segmentation.input_files import (
     CUSTOMER_FILE,
     REQUIRED_COLUMNS,
     TRANSACTION_FILE,
@@ -130,7 +130,7 @@ def test_unit_price_and_quantity_stand_in_for_a_missing_amount():
 
 
 def test_beside_transactions_the_customer_file_needs_no_spending_score():
-    from customer_segmentation.ingest import CUSTOMER_FILE_BESIDE_TRANSACTIONS
+    from customer_segmentation.input_files import CUSTOMER_FILE_BESIDE_TRANSACTIONS
 
     mapping, _ = match_columns(
         REFERENCE_HEADER[:4], ALIASES, Path("c.csv"), CUSTOMER_FILE_BESIDE_TRANSACTIONS

@@ -31,7 +31,7 @@ checked_rows as (
 
 as_of as (
 
-    select as_of_date from {{ ref('int_rfm_as_of') }}
+    select as_of_date from {{ ref('int_rfm_as_of_date_chosen') }}
 
 ),
 
@@ -41,7 +41,7 @@ cells as (
         r_score,
         f_score,
         rfm_segment
-    from {{ ref('int_rfm_segment_cells') }}
+    from {{ ref('int_rfm_segments_expanded_to_cells') }}
 
 ),
 

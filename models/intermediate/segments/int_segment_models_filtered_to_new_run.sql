@@ -1,12 +1,12 @@
-{#- The model run this run fitted, in int_segment_model's shape (one row per
-    segment, four columns per feature); no rows in a scoring run, whose
-    model is the latest saved run, already in the history. -#}
+{#- The model run this run fitted, in int_segment_model_selected's shape
+    (one row per segment, four columns per feature); no rows in a scoring
+    run, whose model is the latest saved run, already in the history. -#}
 
 with
 
 this_run as (
 
-    select * from {{ ref('int_segment_model') }}
+    select * from {{ ref('int_segment_model_selected') }}
 
 ),
 
@@ -26,7 +26,7 @@ latest_saved_run as (
 
 new_run as (
 
-    -- every column of int_segment_model, whatever features are declared
+    -- every column of int_segment_model_selected, whatever the features
     select this_run.*
     from this_run
     cross join latest_saved_run

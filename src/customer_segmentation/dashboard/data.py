@@ -1,0 +1,123 @@
+"""Everything the dashboard shows, read from the published serving database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from customer_segmentation.dashboard.insights import key_insights, rfm_insights
+
+# Above this many customers, the scatter and the customer list show a
+# deterministic sample (the page says so).
+MAX_CUSTOMERS = 5_000
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    segments: list[dict]
+    cube: list[dict]
+    customers: list[dict]
+    customers_total: int
+    centroids: list[dict]
+    elbow: list[dict]
+    age_bands: list[str]
+    insights: list[str]
+    rfm_grid: list[dict]
+    rfm_summary: list[dict]
+    has_demographics: bool
+    has_transactions: bool
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    relation = con.sql(sql)
+    return [
+        dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()
+    ]
+
+
+CUBE_SQL = """
+    select
+        dim_segment.segment_name,
+        segment_cube.gender,
+        segment_cube.age_band,
+        segment_cube.customers,
+        segment_cube.total_age as age_sum,
+        segment_cube.customers_with_age as age_n,
+        segment_cube.total_annual_income_k as income_sum,
+        segment_cube.customers_with_annual_income_k as income_n,
+        segment_cube.total_spending_score as score_sum,
+        segment_cube.customers_with_spending_score as score_n
+    from segment_cube
+    join dim_segment using (cluster_id)
+    order by all
+"""
+CUSTOMERS_SQL = f"""
+    select
+        customer_id, segment_name, gender, age, age_band,
+        annual_income_k, spending_score,
+        round(income_to_spend_ratio, 2) as income_to_spend_ratio,
+        recency_days, cast(monetary as double) as monetary
+    from customer_segments
+    order by hash(customer_id), customer_id
+    limit {MAX_CUSTOMERS}
+"""
+AGE_BANDS_SQL = """
+    select age_band from age_groups
+    group by age_band, age_band_order order by age_band_order
+"""
+RFM_GRID_SQL = """
+    select r_score, f_score, rfm_segment, customers,
+        cast(revenue as double) as revenue
+    from rfm_grid order by all
+"""
+RFM_SUMMARY_SQL = """
+    select rfm_segment, customers, cast(revenue as double) as revenue,
+        coalesce(revenue_share, 0) as revenue_share
+    from rfm_segment_summary order by rfm_segment_order
+"""
+
+
+def one_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    (value,) = con.sql(sql).fetchone()
+    return value
+
+
+def load_data(serving: Path) -> DashboardData:
+    """Read everything the page shows from the published serving database."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        rfm_summary = rows(con, RFM_SUMMARY_SQL)
+        has_transactions = any(row["customers"] for row in rfm_summary)
+        return DashboardData(
+            segments=rows(
+                con,
+                "select cluster_id, segment_name, segment_description"
+                " from cluster_summary order by cluster_id",
+            ),
+            cube=rows(con, CUBE_SQL),
+            customers=rows(con, CUSTOMERS_SQL),
+            customers_total=int(
+                one_value(con, "select count(*) from customer_segments")
+            ),
+            centroids=rows(
+                con,
+                "select segment_name, avg_annual_income_k, avg_spending_score"
+                " from cluster_summary order by cluster_id",
+            ),
+            elbow=rows(
+                con,
+                "select k, inertia, silhouette, is_chosen from elbow_curve order by k",
+            ),
+            age_bands=[band for (band,) in con.sql(AGE_BANDS_SQL).fetchall()],
+            insights=[
+                *key_insights(con),
+                *(rfm_insights(rfm_summary) if has_transactions else []),
+            ],
+            rfm_grid=rows(con, RFM_GRID_SQL),
+            rfm_summary=rfm_summary,
+            has_demographics=bool(
+                one_value(con, "select count(age) > 0 from customer_segments")
+            ),
+            has_transactions=has_transactions,
+        )

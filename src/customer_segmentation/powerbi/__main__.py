@@ -1,0 +1,3 @@
+from customer_segmentation.powerbi.project import main
+
+main()

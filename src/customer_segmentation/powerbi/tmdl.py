@@ -1,0 +1,216 @@
+"""The semantic models as TMDL files (one per table, plus model, expressions
+and relationships), with lineage tags that are the same on every run."""
+
+from __future__ import annotations
+
+import uuid
+
+from customer_segmentation.powerbi.semantic_model import (
+    AGGREGATIONS,
+    AVERAGE_FORMAT,
+    COUNT_FORMAT,
+    CUBE,
+    DIMENSIONS,
+    DIRECT_QUERY,
+    FACT,
+    ID_COLUMNS,
+    IMPORT,
+    MEASURES,
+    RELATIONSHIPS,
+    Column,
+    Dimension,
+    StorageMode,
+    Table,
+)
+
+
+def tag(*names: str) -> str:
+    """A lineage tag that is the same on every run, so regenerating is a no-op."""
+    key = "customer-segmentation/" + "/".join(names)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+
+
+def doc_comment(text: str, indent: str) -> list[str]:
+    """TMDL descriptions are /// lines just above the object."""
+    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    return [f"{indent}/// {line.strip()}" for line in lines]
+
+
+def quote_name(name: str) -> str:
+    return f"'{name}'" if not name.replace("_", "").isalnum() else name
+
+
+# Dates and times as ISO, the same for every culture.
+DATE_FORMATS = {"date": "yyyy-mm-dd", "timestamp": "yyyy-mm-dd hh:nn:ss"}
+
+
+def column_format(column: Column) -> str | None:
+    """Shares as %, averages with two decimals, counts with thousands
+    separators, dates as ISO."""
+    if column.contract_type in DATE_FORMATS:
+        return DATE_FORMATS[column.contract_type]
+    if column.data_type == "double":
+        share = "share" in column.name.split("_")
+        return "0.0%" if share else AVERAGE_FORMAT
+    if column.data_type == "decimal":
+        return AVERAGE_FORMAT
+    if column.data_type == "int64":
+        if column.name in ID_COLUMNS or column.name.endswith("_order"):
+            return "0"
+        if column.name in {"r_score", "f_score", "m_score", "score"}:
+            return "0"
+        return COUNT_FORMAT
+    return None
+
+
+def dimension_of(table: str) -> Dimension | None:
+    return next((d for d in DIMENSIONS if d.table == table), None)
+
+
+def hidden_columns(table: str) -> set[str]:
+    """Keys a dimension owns are hidden on the tables that point at it, so a
+    report built by hand also slices through the dimensions."""
+    return {r.dimension.key for r in RELATIONSHIPS if r.table == table} | (
+        {"segment_name"} if table in {FACT, CUBE} else set()
+    )
+
+
+def storage_mode(table: str, mode: StorageMode) -> str:
+    if mode is IMPORT:
+        return "import"
+    if table == FACT:
+        return "directQuery"
+    # Dimensions serve both the imported aggregation and the DirectQuery fact.
+    return "dual" if dimension_of(table) else "import"
+
+
+def partition_source(table: str, mode: StorageMode) -> list[str]:
+    if mode is IMPORT:
+        return [
+            "let",
+            "    Source = Parquet.Document(File.Contents("
+            f'{mode.parameter} & "{table}.parquet"))',
+            "in",
+            "    Source",
+        ]
+    # The connector asks for a MotherDuck token even for a local file;
+    # "localtoken" is what it accepts there. true: open read-only, so
+    # Power BI never takes the file's write lock.
+    return [
+        "let",
+        f'    Database = DuckDB.Contents({mode.parameter}, "localtoken", true),',
+        f'    Source = Database{{[Item = "{table}"]}}[Data]',
+        "in",
+        "    Source",
+    ]
+
+
+def column_tmdl(table: Table, column: Column, mode: StorageMode) -> list[str]:
+    lines = [*doc_comment(column.description, "\t"), f"\tcolumn {column.name}"]
+    lines += [
+        f"\t\tdataType: {column.data_type}",
+        f"\t\tlineageTag: {tag(table.name, column.name)}",
+        # Every number a visual shows is a measure: no implicit sums.
+        "\t\tsummarizeBy: none",
+        f"\t\tsourceColumn: {column.name}",
+    ]
+    format_string = column_format(column)
+    if format_string:
+        lines.append(f"\t\tformatString: {format_string}")
+    if column.name in hidden_columns(table.name):
+        lines.append("\t\tisHidden")
+    dimension = dimension_of(table.name)
+    if dimension and column.name == dimension.label != dimension.sort_by:
+        lines.append(f"\t\tsortByColumn: {dimension.sort_by}")
+    if mode is DIRECT_QUERY and table.name == CUBE and column.name in AGGREGATIONS:
+        summarization, base = AGGREGATIONS[column.name]
+        lines += ["\t\talternateOf", f"\t\t\tsummarization: {summarization}"]
+        lines.append(
+            f"\t\t\tbaseColumn: {FACT}.{base}" if base else f"\t\t\tbaseTable: {FACT}"
+        )
+    return [*lines, ""]
+
+
+def table_tmdl(table: Table, mode: StorageMode) -> str:
+    lines = [*doc_comment(table.description, ""), f"table {table.name}"]
+    lines.append(f"\tlineageTag: {tag(table.name)}")
+    if table.name == CUBE:
+        # An aggregation table is never queried directly; the report reads
+        # customer_segments' measures and Power BI answers from here.
+        lines.append("\tisHidden")
+    lines.append("")
+    if table.name == FACT:
+        for measure in MEASURES:
+            lines += [
+                f"\tmeasure {quote_name(measure.name)} = {measure.dax}",
+                f"\t\tformatString: {measure.format_string}",
+                f"\t\tlineageTag: {tag(table.name, 'measure', measure.name)}",
+                "",
+            ]
+    for column in table.columns:
+        lines += column_tmdl(table, column, mode)
+    lines += [
+        f"\tpartition {table.name} = m",
+        f"\t\tmode: {storage_mode(table.name, mode)}",
+        "\t\tsource =",
+        *(f"\t\t\t\t{line}" for line in partition_source(table.name, mode)),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def model_files(tables: list[Table], mode: StorageMode) -> dict[str, str]:
+    database = "database\n\tcompatibilityLevel: 1567\n"
+    model = "\n".join(
+        [
+            "model Model",
+            "\tculture: en-US",
+            "\tdefaultPowerBIDataSourceVersion: powerBI_V3",
+            "\tdiscourageImplicitMeasures",
+            "\tsourceQueryCulture: en-US",
+            "\tdataAccessOptions",
+            "\t\tlegacyRedirects",
+            "\t\treturnErrorValuesAsNull",
+            "",
+            # no hidden date table per date column (Desktop's auto date/time)
+            "\tannotation __PBI_TimeIntelligenceEnabled = 0",
+            "",
+            *[f"ref table {t.name}" for t in tables],
+            "",
+        ]
+    )
+    expressions = "\n".join(
+        [
+            *doc_comment(
+                f"{mode.parameter_doc} Change it under Transform data > Edit "
+                "parameters.",
+                "",
+            ),
+            f'expression {mode.parameter} = "{mode.default_path}" meta '
+            '[IsParameterQuery=true, Type="Text", IsParameterQueryRequired=true]',
+            f"\tlineageTag: {tag(mode.parameter)}",
+            "",
+            "\tannotation PBI_ResultType = Text",
+            "",
+        ]
+    )
+    relationships = "\n".join(
+        line
+        for table, dimension in RELATIONSHIPS
+        for line in (
+            f"relationship {tag('relationship', table, dimension.table)}",
+            "\tcrossFilteringBehavior: oneDirection",
+            f"\tfromColumn: {table}.{dimension.key}",
+            f"\ttoColumn: {dimension.table}.{dimension.key}",
+            "",
+        )
+    )
+    files = {
+        "definition/database.tmdl": database,
+        "definition/model.tmdl": model,
+        "definition/expressions.tmdl": expressions,
+        "definition/relationships.tmdl": relationships,
+    }
+    for table in tables:
+        files[f"definition/tables/{table.name}.tmdl"] = table_tmdl(table, mode)
+    return files

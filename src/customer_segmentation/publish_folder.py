@@ -1,0 +1,234 @@
+"""Whether a folder may be published to, and cleaning up what a publish left.
+
+A folder is the product's only when its manifest vouches for every file in it
+(:mod:`customer_segmentation.ownership`); anything else is refused before a
+run starts and again right before the swap, moved aside by a refit, or left
+alone. System folders, home and version-control folders are never used.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from customer_segmentation import legacy_publish
+from customer_segmentation.messages import first_few
+from customer_segmentation.ownership import (
+    Manifest,
+    is_unchanged,
+    kept_path,
+    missing_entries,
+    read_manifest,
+    relative_files,
+    unowned_entries,
+)
+
+MANIFEST_FILE = ".customer-segmentation-publish.json"
+
+MANIFEST_OWNER = "customer-segmentation publish folder"
+
+# What the dashboard adds besides the tables (written by dashboard.py).
+DASHBOARD_FILE = "dashboard.html"
+
+CHARTS_FOLDER = "charts"
+
+# Never a publish folder, even empty: a swap there would replace them.
+VERSION_CONTROL = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+
+SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64",
+              "/proc", "/sbin", "/sys", "/usr", "/System", "/Library")
+)  # fmt: skip
+
+
+class PublishError(Exception):
+    """The new set could not be swapped in; the previous one is untouched."""
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """A publish folder as a run finds it.
+
+    ``manifest`` is its list of what the product wrote there (None: not
+    the product's folder), ``unowned`` what the list does not vouch for
+    (added, changed), ``missing`` listed files that are gone.
+    """
+
+    manifest: Manifest | None
+    unowned: list[str]
+    missing: list[str]
+
+    @property
+    def facts(self) -> dict[str, object]:
+        return self.manifest.facts if self.manifest else {}
+
+
+def folder_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest, or one for a whole folder an earlier version wrote."""
+    return read_manifest(folder, MANIFEST_FILE, MANIFEST_OWNER) or legacy_publish.adopt(
+        folder, MANIFEST_FILE, MANIFEST_OWNER
+    )
+
+
+def inspect_folder(folder: Path) -> FolderState:
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return FolderState(None, [], [])
+    manifest = folder_manifest(folder)
+    if manifest is None:
+        return FolderState(None, relative_files(folder, ""), [])
+    return FolderState(
+        manifest,
+        unowned_entries(folder, manifest, MANIFEST_FILE),
+        missing_entries(folder, manifest),
+    )
+
+
+def protected_reason(folder: Path) -> str | None:
+    """Why ``folder`` can never be a publish folder, or None."""
+    if folder == Path(folder.anchor):
+        return "is the root of the file system"
+    if folder == Path.home().resolve():
+        return "is your home folder"
+    control = [part for part in folder.parts if part in VERSION_CONTROL]
+    if control:
+        return f"is inside version-control metadata ({control[0]})"
+    system = [s for s in SYSTEM_FOLDERS if folder == s or s in folder.parents]
+    windows = os.environ.get("SYSTEMROOT")
+    if windows and (folder == Path(windows) or Path(windows) in folder.parents):
+        system.append(Path(windows))
+    if system:
+        return f"is inside the system folder {system[0]}"
+    return None
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Create and remove a file in ``folder``, the only test that tells for sure."""
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".segments-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise PublishError(
+            f"{what} {folder} is not writable "
+            f"({error.strerror or error}); choose another SEGMENTS_PUBLISH_DIR "
+            "or make it writable. Nothing was changed."
+        ) from None
+
+
+def refusal(publish_dir: Path, state: FolderState) -> str:
+    """The one line that says why a run will not replace this folder."""
+    if state.manifest is None:
+        return (
+            f"publish folder {publish_dir} holds files this product did not "
+            f"publish ({first_few(state.unowned)}) and has no manifest "
+            f"({MANIFEST_FILE}) saying it did; a run replaces the whole folder, "
+            "so set SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was "
+            "changed."
+        )
+    return (
+        f"publish folder {publish_dir} holds files this product did not "
+        f"publish, or changed since it did ({first_few(state.unowned)}); a run "
+        "replaces the whole folder, so move them out, or run `make refit` "
+        "(segments run --refit), which moves them aside and starts from what "
+        "is left. Nothing was changed."
+    )
+
+
+def check_publish_folder(publish_dir: Path, refit: bool = False) -> FolderState:
+    """Refuse, before any work, a publish folder that a run must not replace.
+
+    The folder may be absent, empty, or hold only what its manifest lists
+    (a refit also takes one with other files, which it moves aside); it
+    and the folder it sits in must be writable (the new set is written
+    beside it and swapped in).
+    """
+    reason = protected_reason(publish_dir)
+    if reason:
+        raise PublishError(
+            f"publish folder {publish_dir} {reason}; set SEGMENTS_PUBLISH_DIR "
+            "to a folder of its own. Nothing was changed."
+        )
+    if publish_dir.is_symlink() or (publish_dir.exists() and not publish_dir.is_dir()):
+        raise PublishError(
+            f"publish folder {publish_dir} is a file, not a folder; set "
+            "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
+        )
+    state = inspect_folder(publish_dir)
+    if state.unowned and not (refit and state.manifest is not None):
+        raise PublishError(refusal(publish_dir, state))
+    if publish_dir.is_dir():
+        check_writable(publish_dir, "publish folder")
+    parent = publish_dir.parent
+    while not parent.exists():
+        parent = parent.parent
+    check_writable(parent, "the folder that holds the publish folder,")
+    return state
+
+
+def move_aside(publish_dir: Path, names: list[str]) -> Path:
+    """Move ``names`` (relative paths) out of the folder, into a kept folder."""
+    kept = kept_path(publish_dir)
+    kept.mkdir()
+    listed = set(names)
+    for name in names:
+        if any(str(parent) in listed for parent in PurePosixPath(name).parents):
+            continue  # moved with its folder
+        (kept / name).parent.mkdir(parents=True, exist_ok=True)
+        (publish_dir / name).rename(kept / name)
+    return kept
+
+
+def delete_owned(folder: Path, manifest: Manifest) -> bool:
+    """Delete what the manifest vouches for, then the folder if it is empty.
+
+    Anything else stays where it is; returns True if the folder is gone.
+    """
+    for name, listed in manifest.files.items():
+        if is_unchanged(folder, name, listed):
+            (folder / name).unlink()
+    (folder / MANIFEST_FILE).unlink(missing_ok=True)
+    for name in sorted(manifest.folders(), key=lambda n: n.count("/"), reverse=True):
+        with suppress(OSError):
+            (folder / name).rmdir()  # only when empty
+    with suppress(OSError):
+        folder.rmdir()
+    return not folder.exists()
+
+
+def keep_rest(folder: Path) -> Path:
+    kept = kept_path(folder)
+    folder.rename(kept)
+    return kept
+
+
+def is_leftover(path: Path, publish_dir: Path) -> bool:
+    """A work folder a killed run left beside ``publish_dir``, all of it ours.
+
+    Only a complete one is: its manifest is written last, and the whole
+    folder must match it.
+    """
+    prefixes = (f".{publish_dir.name}.new-", f".{publish_dir.name}.old-")
+    if not path.name.startswith(prefixes) or path.is_symlink() or not path.is_dir():
+        return False
+    state = inspect_folder(path)
+    return state.manifest is not None and not state.unowned
+
+
+def remove_leftovers(publish_dir: Path) -> list[Path]:
+    """Delete the work folders that killed runs left beside the folder.
+
+    Called while holding the publish folder's lock, so no running publish
+    owns them.
+    """
+    if not publish_dir.parent.is_dir():
+        return []
+    removed = []
+    for path in sorted(publish_dir.parent.iterdir()):
+        if is_leftover(path, publish_dir):
+            delete_owned(path, inspect_folder(path).manifest)
+            removed.append(path)
+    return removed

@@ -1,0 +1,258 @@
+"""What `segments run` was asked to do: the files, folders and vars, read from
+the options (or their environment variables) and checked before any lock is
+taken or anything is written."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from customer_segmentation.features import BEHAVIOUR_FEATURES
+from customer_segmentation.input_files import (
+    CUSTOMER_FILE,
+    CUSTOMER_FILE_BESIDE_TRANSACTIONS,
+    TRANSACTION_FILE,
+    FileKind,
+)
+from customer_segmentation.run_report import (
+    RunInputs,
+)
+from customer_segmentation.settings import (
+    ClusteringSettings,
+    check_run_vars,
+    is_blank,
+)
+
+INPUT_FORMATS = (".csv", ".parquet")
+
+
+# SEGMENTS_TRANSACTIONS=demo runs on the synthetic transactions shipped here.
+DEMO_TRANSACTIONS = Path("demo") / "transactions.csv"
+
+
+class Stopwatch:
+    """Wall time per stage of a run, for the benchmark harness."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - start
+
+    def save(self, path: str | None) -> None:
+        if path:
+            Path(path).write_text(json.dumps(self.seconds, indent=2), encoding="utf-8")
+
+
+class UsageError(Exception):
+    """Bad input or settings: reported as one line, no traceback."""
+
+
+def env_path(name: str, default: Path) -> Path:
+    """A path from the environment as an absolute path, ``default`` if unset.
+
+    Set but empty is refused: ``Path("")`` is the working directory, and a
+    publish folder there would be replaced whole.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return default.resolve()
+    if not raw.strip():
+        raise UsageError(f"{name} is set but empty; give a path or unset it")
+    return Path(raw).expanduser().resolve()
+
+
+def resolve_input(
+    raw: str | None, variable: str = "SEGMENTS_INPUT", label: str = "input file"
+) -> Path | None:
+    """The file as an absolute path, or None when the variable is unset."""
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise UsageError(
+            f"{variable} is set but empty; give a file, or unset it "
+            "to run on the demo data"
+        )
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise UsageError(f"{label} {path}: no such file")
+    if path.suffix.lower() not in INPUT_FORMATS:
+        raise UsageError(
+            f"{label} {path}: unsupported type {path.suffix or '(none)'!r}; "
+            f"use one of {', '.join(INPUT_FORMATS)}"
+        )
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{label} {path}: not readable")
+    return path
+
+
+def resolve_transactions(raw: str | None, project_dir: Path) -> Path | None:
+    """The transactions file, the shipped demo for `demo`, or None."""
+    if raw is not None and raw.strip() == "demo":
+        return (project_dir / DEMO_TRANSACTIONS).resolve()
+    return resolve_input(raw, "SEGMENTS_TRANSACTIONS", TRANSACTION_FILE.label)
+
+
+def with_feature_default(
+    raw_vars: dict[str, object], has_transactions: bool
+) -> dict[str, object]:
+    """The vars, with behaviour (log recency, frequency, monetary) as the
+    clustering features when transactions are given and none were asked for."""
+    if has_transactions and is_blank(raw_vars.get("cluster_features")):
+        return {**raw_vars, "cluster_features": ",".join(BEHAVIOUR_FEATURES)}
+    return raw_vars
+
+
+def check_features_available(
+    features: tuple[str, ...], has_customers: bool, has_transactions: bool
+) -> None:
+    """Refuse, before any SQL, features this run's inputs cannot give."""
+    asked = ",".join(features)
+    if not has_transactions and set(features) & set(BEHAVIOUR_FEATURES):
+        raise UsageError(
+            f"var cluster_features={asked!r} uses purchase behaviour, which "
+            "needs a transactions file (SEGMENTS_TRANSACTIONS)"
+        )
+    if (
+        has_transactions
+        and not has_customers
+        and set(features) - set(BEHAVIOUR_FEATURES)
+    ):
+        raise UsageError(
+            f"var cluster_features={asked!r} uses customer-file columns, but "
+            "only a transactions file was given; add SEGMENTS_INPUT or cluster "
+            f"on {','.join(BEHAVIOUR_FEATURES)}"
+        )
+
+
+def parse_vars(raw: str | None) -> dict[str, object]:
+    if not raw:
+        return {}
+    try:
+        parsed = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        raise UsageError(f"SEGMENTS_VARS is not YAML or JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise UsageError(
+            f"SEGMENTS_VARS must be a mapping such as '{{k: 4}}', got {raw!r}"
+        )
+    return parsed
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where a command reads and writes, each guarded by its own lock."""
+
+    target: Path
+    warehouse: Path
+    publish_dir: Path | None = None
+
+    @classmethod
+    def from_environment(cls, project_dir: Path, publishing: bool) -> Folders:
+        target = env_path("DBT_TARGET_PATH", project_dir / "target")
+        warehouse = env_path("SEGMENTS_WAREHOUSE", target / "warehouse.duckdb")
+        publish_dir = (
+            env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+            if publishing
+            else None
+        )
+        return cls(target, warehouse, publish_dir)
+
+    def locks(self) -> dict[Path, str]:
+        guarded = {self.target: "dbt target folder", self.warehouse: "warehouse"}
+        if self.publish_dir is not None:
+            guarded[self.publish_dir] = "publish folder"
+        return guarded
+
+    def check_apart(self) -> None:
+        """The publish folder is replaced whole: nothing else may sit in it."""
+        if self.publish_dir is None:
+            return
+        for path, variable in (
+            (self.warehouse, "SEGMENTS_WAREHOUSE"),
+            (self.target, "DBT_TARGET_PATH"),
+        ):
+            if path == self.publish_dir or self.publish_dir in path.parents:
+                raise UsageError(
+                    f"{variable} {path} is inside the publish folder "
+                    f"{self.publish_dir}, which every run replaces whole; put "
+                    "it elsewhere. Nothing was changed."
+                )
+
+    def dbt_env(self) -> dict[str, str]:
+        return {
+            "DBT_TARGET_PATH": str(self.target),
+            "SEGMENTS_WAREHOUSE": str(self.warehouse),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run was asked to do, checked before any lock is taken."""
+
+    project_dir: Path
+    refit: bool
+    input_path: Path | None
+    transactions: Path | None
+    settings: ClusteringSettings
+    dbt_vars: dict[str, object]
+    folders: Folders
+    clock: Stopwatch = field(default_factory=Stopwatch)
+
+    @property
+    def customer_kind(self) -> FileKind:
+        """With transactions, the customer file's spending score is optional."""
+        return CUSTOMER_FILE_BESIDE_TRANSACTIONS if self.transactions else CUSTOMER_FILE
+
+    @property
+    def publish_dir(self) -> Path:
+        assert self.folders.publish_dir is not None
+        return self.folders.publish_dir
+
+    def inputs(self) -> RunInputs:
+        """How messages name the files the run read."""
+        customers = None if self.transactions else "the demo seed"
+        return RunInputs(
+            customers=f"input file {self.input_path}" if self.input_path else customers,
+            transactions=(
+                f"transactions file {self.transactions}" if self.transactions else None
+            ),
+        )
+
+
+def plan_run(args: argparse.Namespace) -> RunPlan:
+    """Read and check every setting; nothing is locked or written yet."""
+    project_dir = Path(args.project_dir).resolve()
+    input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
+    transactions = resolve_transactions(
+        os.environ.get("SEGMENTS_TRANSACTIONS"), project_dir
+    )
+    folders = Folders.from_environment(project_dir, publishing=True)
+    folders.check_apart()
+    raw_vars = with_feature_default(
+        parse_vars(os.environ.get("SEGMENTS_VARS")),
+        has_transactions=transactions is not None,
+    )
+    settings, dbt_vars = check_run_vars(raw_vars)
+    check_features_available(
+        settings.features,
+        has_customers=input_path is not None,
+        has_transactions=transactions is not None,
+    )
+    return RunPlan(
+        project_dir, args.refit, input_path, transactions, settings, dbt_vars, folders
+    )

@@ -1,0 +1,350 @@
+"""`segments run` as named steps, run under the folders' locks: claim the
+folders, inspect the inputs, prepare the warehouse, build with dbt (or stop
+with one line), publish, report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from customer_segmentation.child import run_child
+from customer_segmentation.formats import FileFormat, file_format
+from customer_segmentation.input_files import (
+    TRANSACTION_FILE,
+    FileColumns,
+    FileKind,
+    inspect_file,
+    load_aliases,
+    register_formats,
+    register_input,
+)
+from customer_segmentation.locking import lock_timeout, run_locks
+from customer_segmentation.messages import plural
+from customer_segmentation.model_store import (
+    IdFloor,
+    RunMode,
+    choose_mode,
+    highest_ids,
+    load_last_publish,
+    missing_history,
+    read_last_publish,
+    register_run,
+)
+from customer_segmentation.publish import (
+    SERVING_DATABASE,
+    publish,
+    published_models,
+    read_dbt_manifest,
+)
+from customer_segmentation.publish_folder import (
+    DASHBOARD_FILE,
+    FolderState,
+    check_publish_folder,
+    move_aside,
+    remove_leftovers,
+)
+from customer_segmentation.run_plan import Folders, RunPlan, UsageError, plan_run
+from customer_segmentation.run_report import (
+    accounting_line,
+    drift_warning,
+    empty_score_warning,
+    explain_failure,
+    model_line,
+    segment_table,
+    transactions_line,
+)
+from customer_segmentation.settings import (
+    MIN_CUSTOMERS,
+)
+from customer_segmentation.warehouse import check_warehouse
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def dbt_command(project_dir: Path, *arguments: str) -> list[str]:
+    """The project's dbt, from this environment, with the project's folders."""
+    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    return [
+        dbt,
+        *arguments,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+    ]
+
+
+def build(
+    project_dir: Path,
+    dbt_vars: dict[str, object],
+    env: dict[str, str],
+    locks: tuple[int, ...],
+) -> bool:
+    """Run `dbt build` (seeds, models, data tests); True if all passed.
+
+    dbt's unit tests test the SQL, not the data, so they run in the test
+    suite (`make test`), not on every run, as dbt's guide recommends.
+
+    In a child process: dbt's programmatic runner measured no faster here
+    (the import of dbt itself dominates), and in this process dbt-duckdb
+    keeps the warehouse open until its private connection cache is closed.
+    """
+    command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
+    command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    return run_child(command, {**os.environ, **env}, locks) == 0
+
+
+def project_var(project_dir: Path, name: str) -> object:
+    """A var's default as dbt_project.yml sets it."""
+    project = yaml.safe_load(
+        (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
+    )
+    return project["vars"][name]
+
+
+def describe_input(
+    input_path: Path | None, found: FileColumns | None, title: str = "Input"
+) -> list[str]:
+    if input_path is None or found is None:
+        return [f"{title}: demo seed (seeds/demo_customers.csv)"]
+    columns = ", ".join(f"{c} <- {h!r}" for c, h in found.mapping.items())
+    lines = [
+        f"{title}: {input_path} ({found.data_rows} data rows)",
+        f"  columns: {columns}",
+    ]
+    if found.extra:
+        lines.append(f"  ignored extra columns: {', '.join(found.extra)}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> None:
+    plan = plan_run(args)
+    timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
+    # Refused here, before any lock, file or dbt work; checked again below,
+    # under the lock, in case another run changed the folder meanwhile.
+    check_publish_folder(plan.publish_dir, refit=plan.refit)
+    with run_locks(plan.folders.locks(), timeout, say=say) as locks:
+        state = claim_folders(plan.project_dir, plan.folders, refit=plan.refit)
+        run_locked(plan, state, locks)
+
+
+def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderState:
+    """Under the locks, before any write: the folders are still the product's.
+
+    A refit moves aside what the publish folder's manifest does not vouch
+    for; every other command refuses it.
+    """
+    check_warehouse(folders.warehouse, project_dir)
+    if folders.publish_dir is None:
+        return FolderState(None, [], [])
+    state = check_publish_folder(folders.publish_dir, refit=refit)
+    if state.unowned:
+        kept = move_aside(folders.publish_dir, state.unowned)
+        say(
+            f"Moved {plural(len(state.unowned), 'file')} this product did not "
+            f"publish, or that changed since it did, to {kept} (refit)"
+        )
+    for leftover in remove_leftovers(folders.publish_dir):
+        say(f"Removed {leftover}, left by an interrupted run")
+    return state
+
+
+def decide_formats(
+    inputs: Iterable[tuple[FileKind, Path | None, FileColumns | None]],
+    dbt_vars: dict[str, object],
+) -> tuple[dict[str, FileFormat], bool]:
+    """How dbt reads each input file (formats.py), and whether ids are whole
+    numbers in every file. No file at all (the demo seed): nothing, so the
+    staging models decide from the seed."""
+    given = [(kind, path, found) for kind, path, found in inputs if found]
+    if not given:
+        return {}, True
+    formats = {
+        kind.view: (
+            file_format(
+                found.evidence,
+                kind.label,
+                path,
+                number_format=dbt_vars.get("number_format"),
+                date_format=dbt_vars.get("date_format"),
+            )
+            if found
+            else FileFormat()
+        )
+        for kind, path, found in inputs
+    }
+    return formats, all(found.evidence.whole_number_ids for _, _, found in given)
+
+
+def remembered_ids(publish_dir: Path, state: FolderState) -> IdFloor:
+    """The manifest's highest ids, saying so when a history file went missing."""
+    floor = IdFloor.from_facts(state.facts)
+    missing = missing_history(state.missing)
+    if missing:
+        say(
+            f"Note: published to {publish_dir} but missing now: "
+            f"{', '.join(missing)}; new ids follow the manifest's (run "
+            f"{floor.run_id}, model run {floor.model_run_id}, segment "
+            f"{floor.cluster_id})"
+        )
+    return floor
+
+
+def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> None:
+    """Everything that reads or writes the folders: run only under their
+    locks (``locks``: the lock files' descriptors, which dbt inherits)."""
+    found = inspect_inputs(plan)
+    mode = prepare_warehouse(plan, found, state)
+    announce(plan, found, mode)
+    build_or_stop(plan, locks)
+    published = publish_run(plan)
+    plan.clock.save(os.environ.get("SEGMENTS_TIMINGS"))
+    report(plan, published / SERVING_DATABASE)
+
+
+Found = tuple[FileColumns | None, FileColumns | None]
+
+
+def inspect_inputs(plan: RunPlan) -> Found:
+    """Headers matched and rows counted, for the customer and transactions files."""
+    aliases = load_aliases(plan.project_dir / "seeds" / "column_aliases.csv")
+    found = found_transactions = None
+    if plan.input_path:
+        with plan.clock.stage("inspect_input"):
+            found = inspect_file(plan.input_path, aliases, plan.customer_kind)
+    if plan.transactions:
+        with plan.clock.stage("inspect_transactions"):
+            found_transactions = inspect_file(
+                plan.transactions, aliases, TRANSACTION_FILE
+            )
+    return found, found_transactions
+
+
+def prepare_warehouse(plan: RunPlan, found: Found, state: FolderState) -> RunMode:
+    """Fit or score; the last publish, the inputs and their formats loaded
+    into the warehouse for dbt."""
+    customers, transactions = found
+    formats, whole_number_ids = decide_formats(
+        (
+            (plan.customer_kind, plan.input_path, customers),
+            (TRANSACTION_FILE, plan.transactions, transactions),
+        ),
+        plan.dbt_vars,
+    )
+    remembered, kept = read_last_publish(plan.publish_dir, refit=plan.refit)
+    if kept:
+        say(f"The unreadable history files were copied to {kept}")
+    mode = choose_mode(remembered, plan.settings, refit=plan.refit)
+    floor = remembered_ids(plan.publish_dir, state)
+    warehouse = plan.folders.warehouse
+    with plan.clock.stage("load_last_publish"):
+        load_last_publish(warehouse, remembered)
+        # Transactions alone: no customer file, and not the demo customers.
+        register_input(
+            warehouse,
+            plan.input_path,
+            customers,
+            plan.customer_kind,
+            empty=bool(plan.transactions),
+        )
+        register_input(warehouse, plan.transactions, transactions, TRANSACTION_FILE)
+        register_formats(warehouse, formats, whole_number_ids)
+        register_run(warehouse, mode, floor)
+    return mode
+
+
+def announce(plan: RunPlan, found: Found, mode: RunMode) -> None:
+    customers, transactions = found
+    if plan.input_path or not plan.transactions:
+        print("\n".join(describe_input(plan.input_path, customers)))
+    if plan.transactions:
+        print(
+            "\n".join(describe_input(plan.transactions, transactions, "Transactions"))
+        )
+    print(f"Mode: {mode.mode}, because {mode.reason}")
+
+
+def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
+    """dbt build; a failure stops the run with one line saying why."""
+    with plan.clock.stage("dbt_build"):
+        built = build(plan.project_dir, plan.dbt_vars, plan.folders.dbt_env(), locks)
+    if built:
+        return
+    reason = explain_failure(
+        plan.folders.target,
+        plan.folders.warehouse,
+        plan.inputs(),
+        max_reject_share=float(
+            plan.dbt_vars["max_reject_share"]
+            if "max_reject_share" in plan.dbt_vars
+            else project_var(plan.project_dir, "max_reject_share")
+        ),
+        clusters_needed=max(MIN_CUSTOMERS, plan.settings.k_override or 0),
+    )
+    raise UsageError(
+        f"{reason}. Nothing was published: {plan.publish_dir} is unchanged."
+    )
+
+
+def publish_run(plan: RunPlan) -> Path:
+    """The published tables and the dashboard, swapped in together."""
+
+    def add_dashboard(folder: Path) -> None:
+        # Imported here: Altair and vl-convert take a second to import, which
+        # a refused or failed run should not wait for.
+        from customer_segmentation.dashboard import build_dashboard
+
+        with plan.clock.stage("dashboard"):
+            build_dashboard(folder, folder / SERVING_DATABASE)
+
+    warehouse = plan.folders.warehouse
+    with plan.clock.stage("publish"):
+        return publish(
+            warehouse,
+            plan.publish_dir,
+            published_models(read_dbt_manifest(plan.folders.target)),
+            add_extras=add_dashboard,
+            facts=highest_ids(warehouse).as_facts(),
+            say=say,
+        )
+
+
+def report(plan: RunPlan, serving: Path) -> None:
+    """What the run did: row accounting, the segments, the model, warnings."""
+    print()
+    if plan.input_path or not plan.transactions:
+        print(accounting_line(serving))
+    bought = transactions_line(serving, has_customer_file=plan.input_path is not None)
+    if bought:
+        print(bought)
+    print()
+    print(segment_table(serving))
+    print()
+    print(model_line(serving))
+    for warning in (
+        drift_warning(plan.folders.target),
+        empty_score_warning(plan.folders.target, serving),
+    ):
+        if warning:
+            print(warning)
+    print()
+    print(f"Published to {serving.parent}/")
+    print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
+    print(f"  {DASHBOARD_FILE}: open it in any browser, no Power BI needed")
+    print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
+
+
+def generate_docs(project_dir: Path, folders: Folders, locks: tuple[int, ...]) -> None:
+    """`dbt docs generate` into the target folder (its catalog reads the warehouse)."""
+    command = dbt_command(project_dir, "docs", "generate")
+    if run_child(command, {**os.environ, **folders.dbt_env()}, locks) != 0:
+        raise UsageError("dbt docs generate failed (see the log above)")
