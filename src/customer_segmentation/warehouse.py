@@ -30,8 +30,22 @@ class WarehouseError(Exception):
     """SEGMENTS_WAREHOUSE names a database this product must not write into."""
 
 
+# Models earlier versions built under names since changed (0.1.0): a
+# warehouse from before the owner mark may still hold them.
+RENAMED_MODELS = frozenset(
+    {
+        "int_segment_model",
+        "int_elbow_scores",
+        "int_customer_behaviour",
+        "int_rfm_as_of",
+        "int_rfm_segment_cells",
+    }
+)
+
+
 def project_relations(project_dir: Path) -> set[str]:
-    """Names of the dbt project's models and seeds: its relations in main."""
+    """Names of the dbt project's models and seeds, now or in an earlier
+    version: its relations in main."""
     models = [
         path.stem
         for folder in ("models", "python_models")
@@ -39,7 +53,7 @@ def project_relations(project_dir: Path) -> set[str]:
         if path.suffix in (".sql", ".py")
     ]
     seeds = [path.stem for path in (project_dir / "seeds").glob("*.csv")]
-    return {*models, *seeds}
+    return {*models, *seeds, *RENAMED_MODELS}
 
 
 def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
