@@ -59,12 +59,12 @@ lint: setup ## ruff for Python, sqlfluff for SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/code_shape.py
-	$(BIN)/sqlfluff lint models tests/marts
+	$(BIN)/sqlfluff lint models tests/dbt
 
 format: setup ## Fix what ruff and sqlfluff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix models tests/marts
+	$(BIN)/sqlfluff fix models tests/dbt
 
 # Every target that writes through dbt goes through `segments`, which takes
 # the locks a run takes (and waits for a run that holds them).

@@ -11,6 +11,7 @@ import pytest
 from pipeline_runs import REPO, PipelineRun
 
 from customer_segmentation.dashboard.data import load_data
+from customer_segmentation.sql_text import sql_literal
 
 
 def exposure_tables(run: PipelineRun, name: str) -> set[str]:
@@ -22,7 +23,7 @@ def exposure_tables(run: PipelineRun, name: str) -> set[str]:
 def serving_copy(run: PipelineRun, tables: set[str], path: Path) -> Path:
     """A serving database holding only ``tables`` of the run's."""
     with duckdb.connect(str(path)) as con:
-        con.execute("attach ? as published (read_only)", [str(run.serving)])
+        con.execute(f"attach {sql_literal(str(run.serving))} as published (read_only)")
         for table in sorted(tables):
             con.execute(f"create table {table} as from published.main.{table}")
     return path
