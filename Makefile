@@ -59,12 +59,12 @@ lint: setup ## ruff for Python, sqlfluff for SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/code_shape.py
-	$(BIN)/sqlfluff lint models tests/dbt
+	$(BIN)/sqlfluff lint models tests/dbt/marts
 
 format: setup ## Fix what ruff and sqlfluff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix models tests/dbt
+	$(BIN)/sqlfluff fix models tests/dbt/marts
 
 # Every target that writes through dbt goes through `segments`, which takes
 # the locks a run takes (and waits for a run that holds them).
