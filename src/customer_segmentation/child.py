@@ -41,18 +41,34 @@ def die_with(parent: int) -> Callable[[], None] | None:
 
 
 def run_child(
-    command: Sequence[str], env: dict[str, str], locks: Sequence[int] = ()
+    command: Sequence[str],
+    env: dict[str, str],
+    locks: Sequence[int] = (),
+    on_line: Callable[[str], None] | None = None,
 ) -> int:
     """Run ``command`` to its end holding ``locks`` (descriptors); its exit code.
 
-    An interrupt (Ctrl-C) kills the child and waits for it before it
-    propagates, so the locks are free when this process lets them go.
+    With ``on_line``, the child's output (stdout and stderr) goes there line
+    by line instead of to this process's stdout. An interrupt (Ctrl-C) kills
+    the child and waits for it before it propagates, so the locks are free
+    when this process lets them go.
     """
-    done = subprocess.run(
+    with subprocess.Popen(
         list(command),
         env=env,
         pass_fds=tuple(locks),
         preexec_fn=die_with(os.getpid()),
-        check=False,
-    )
-    return done.returncode
+        stdout=subprocess.PIPE if on_line else None,
+        stderr=subprocess.STDOUT if on_line else None,
+        text=True,
+        errors="replace",
+    ) as child:
+        try:
+            if on_line is not None:
+                for line in child.stdout:
+                    on_line(line)
+            return child.wait()
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise

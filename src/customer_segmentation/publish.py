@@ -108,7 +108,12 @@ def read_dbt_manifest(target: Path) -> dict:
     return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
 
 
-def write_outputs(warehouse: Path, folder: Path, models: tuple[str, ...]) -> None:
+def write_outputs(
+    warehouse: Path,
+    folder: Path,
+    models: tuple[str, ...],
+    on_table: Callable[[], None] | None = None,
+) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
     The serving file holds plain tables only (no views, no macros), in an
@@ -134,6 +139,8 @@ def write_outputs(warehouse: Path, folder: Path, models: tuple[str, ...]) -> Non
                 f"copy (select * from serving.main.{model}) to {parquet} "
                 "(format parquet)"
             )
+            if on_table is not None:
+                on_table()
         con.execute("detach serving")
         con.execute("detach warehouse")
 
@@ -220,19 +227,21 @@ def publish(
     add_extras: Callable[[Path], object] | None = None,
     facts: dict[str, object] | None = None,
     say: Callable[[str], None] = print,
+    on_table: Callable[[], None] | None = None,
 ) -> Path:
     """Write ``models`` beside ``publish_dir``, then swap them in.
 
     ``add_extras`` writes anything built from the new tables (the dashboard)
     into the new folder first, so it is swapped in with them or not at all.
-    ``facts`` are kept in the manifest (the highest ids of the history).
+    ``facts`` are kept in the manifest (the highest ids of the history);
+    ``on_table`` is called as each table is written.
     """
     publish_dir = publish_dir.resolve()
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
     try:
-        write_outputs(warehouse, new, models)
+        write_outputs(warehouse, new, models, on_table)
         if add_extras is not None:
             add_extras(new)
         write_manifest(new, facts or {})

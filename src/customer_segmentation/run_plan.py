@@ -5,11 +5,7 @@ taken or anything is written."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from customer_segmentation.input_files import (
     TRANSACTION_FILE,
     FileKind,
 )
+from customer_segmentation.progress import Progress
 from customer_segmentation.run_report import (
     RunInputs,
 )
@@ -36,25 +33,6 @@ INPUT_FORMATS = (".csv", ".parquet")
 
 # SEGMENTS_TRANSACTIONS=demo runs on the synthetic transactions shipped here.
 DEMO_TRANSACTIONS = Path("demo") / "transactions.csv"
-
-
-class Stopwatch:
-    """Wall time per stage of a run, for the benchmark harness."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = time.perf_counter() - start
-
-    def save(self, path: str | None) -> None:
-        if path:
-            Path(path).write_text(json.dumps(self.seconds, indent=2), encoding="utf-8")
 
 
 class UsageError(Exception):
@@ -211,7 +189,7 @@ class RunPlan:
     settings: ClusteringSettings
     dbt_vars: dict[str, object]
     folders: Folders
-    clock: Stopwatch = field(default_factory=Stopwatch)
+    clock: Progress = field(default_factory=Progress)
 
     @property
     def customer_kind(self) -> FileKind:

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import yaml
@@ -88,6 +88,7 @@ def build(
     dbt_vars: dict[str, object],
     env: dict[str, str],
     locks: tuple[int, ...],
+    on_line: Callable[[str], None] | None = None,
 ) -> bool:
     """Run `dbt build` (seeds, models, data tests); True if all passed.
 
@@ -100,7 +101,7 @@ def build(
     """
     command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
     command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    return run_child(command, {**os.environ, **env}, locks) == 0
+    return run_child(command, {**os.environ, **env}, locks, on_line) == 0
 
 
 def project_var(project_dir: Path, name: str) -> object:
@@ -218,14 +219,17 @@ def inspect_inputs(plan: RunPlan) -> Found:
     """Headers matched and rows counted, for the customer and transactions files."""
     aliases = load_aliases(plan.project_dir / "seeds" / "column_aliases.csv")
     found = found_transactions = None
-    if plan.input_path:
-        with plan.clock.stage("inspect_input"):
-            found = inspect_file(plan.input_path, aliases, plan.customer_kind)
-    if plan.transactions:
-        with plan.clock.stage("inspect_transactions"):
-            found_transactions = inspect_file(
-                plan.transactions, aliases, TRANSACTION_FILE
-            )
+    with plan.clock.stage("inspect", unit="files") as stage:
+        if plan.input_path:
+            with plan.clock.stage("inspect_input", shown=False):
+                found = inspect_file(plan.input_path, aliases, plan.customer_kind)
+            stage.advance()
+        if plan.transactions:
+            with plan.clock.stage("inspect_transactions", shown=False):
+                found_transactions = inspect_file(
+                    plan.transactions, aliases, TRANSACTION_FILE
+                )
+            stage.advance()
     return found, found_transactions
 
 
@@ -275,8 +279,14 @@ def announce(plan: RunPlan, found: Found, mode: RunMode) -> None:
 
 def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
     """dbt build; a failure stops the run with one line saying why."""
-    with plan.clock.stage("dbt_build"):
-        built = build(plan.project_dir, plan.dbt_vars, plan.folders.dbt_env(), locks)
+    with plan.clock.stage("dbt_build", unit="dbt nodes") as stage:
+        built = build(
+            plan.project_dir,
+            plan.dbt_vars,
+            plan.folders.dbt_env(),
+            locks,
+            on_line=stage.dbt_line,
+        )
     if built:
         return
     reason = explain_failure(
@@ -303,18 +313,20 @@ def publish_run(plan: RunPlan) -> Path:
         # a refused or failed run should not wait for.
         from customer_segmentation.dashboard import build_dashboard
 
-        with plan.clock.stage("dashboard"):
-            build_dashboard(folder, folder / SERVING_DATABASE)
+        with plan.clock.stage("dashboard", unit="charts") as stage:
+            build_dashboard(folder, folder / SERVING_DATABASE, on_chart=stage.advance)
 
     warehouse = plan.folders.warehouse
-    with plan.clock.stage("publish"):
+    models = published_models(read_dbt_manifest(plan.folders.target))
+    with plan.clock.stage("publish", unit="tables") as stage:
         return publish(
             warehouse,
             plan.publish_dir,
-            published_models(read_dbt_manifest(plan.folders.target)),
+            models,
             add_extras=add_dashboard,
             facts=highest_ids(warehouse).as_facts(),
             say=say,
+            on_table=lambda: stage.advance(total=len(models)),
         )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 from pipeline_runs import DEMO_FILE, PRODUCT_MARTS, REPO, pipeline_env
 
+from customer_segmentation.progress import STAGES
+
 
 def demo_file_rows() -> list[list[str]]:
     with DEMO_FILE.open(newline="", encoding="utf-8") as handle:
@@ -220,3 +222,16 @@ def test_the_accounting_test_fails_when_a_row_goes_missing(demo_run, tmp_path):
 
     assert statuses == {"assert_every_input_row_is_accounted_for": "fail"}, output
     assert returncode != 0
+
+
+def test_every_stage_says_when_it_starts_and_ends_in_a_log(demo_run):
+    """Not a terminal: one plain line as each stage starts, one as it ends."""
+    lines = [line for line in demo_run.stdout.splitlines() if line.startswith("[")]
+    said = [line.split("] ", 1)[1] for line in lines]
+    for number, title in enumerate(STAGES.values(), start=1):
+        assert f"{number}/{len(STAGES)} {title} ..." in said
+        assert any(
+            s.startswith(f"{number}/{len(STAGES)} {title}: done in ") for s in said
+        )
+    assert any(s.endswith("dbt nodes") and "3/5" in s for s in said)
+    assert any(s.endswith("tables") and "4/5" in s for s in said)

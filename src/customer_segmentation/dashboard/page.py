@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -94,7 +95,13 @@ def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
     )
 
 
-def write_pngs(data: DashboardData, specs: dict[str, dict], folder: Path) -> list[Path]:
+def write_pngs(
+    data: DashboardData,
+    specs: dict[str, dict],
+    folder: Path,
+    on_chart: Callable[..., None] | None = None,
+) -> list[Path]:
+    """A PNG of every chart; ``on_chart(total=n)`` after each, for progress."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in specs.items():
@@ -104,14 +111,18 @@ def write_pngs(data: DashboardData, specs: dict[str, dict], folder: Path) -> lis
         path = folder / f"{name}.png"
         path.write_bytes(png)
         written.append(path)
+        if on_chart is not None:
+            on_chart(total=len(specs))
     return written
 
 
-def build_dashboard(folder: Path, serving: Path) -> Path:
+def build_dashboard(
+    folder: Path, serving: Path, on_chart: Callable[..., None] | None = None
+) -> Path:
     """Write dashboard.html and charts/*.png into ``folder``."""
     data = load_data(serving)
     specs = chart_specs(data)
     page = folder / DASHBOARD_FILE
     page.write_text(render_html(data, specs), encoding="utf-8")
-    write_pngs(data, specs, folder / CHARTS_FOLDER)
+    write_pngs(data, specs, folder / CHARTS_FOLDER, on_chart)
     return page
