@@ -94,10 +94,12 @@ class Progress:
         if shown and self.terminal:
             bar = tqdm(
                 desc=f"{number} {title}",
-                unit=f" {unit}" if unit else "it",
+                unit=f" {unit}",
                 file=self.stream,
                 leave=True,
                 dynamic_ncols=True,
+                # a stage that counts nothing shows its time alone
+                bar_format=None if unit else "{desc} [{elapsed}]",
             )
         elif shown:
             self.say(f"[{self.elapsed()}] {number} {title} ...")
