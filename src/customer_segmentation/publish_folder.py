@@ -30,7 +30,7 @@ MANIFEST_FILE = ".customer-segmentation-publish.json"
 
 MANIFEST_OWNER = "customer-segmentation publish folder"
 
-# What the dashboard adds besides the tables (written by dashboard.py).
+# What the dashboard adds besides the tables (written by the dashboard package).
 DASHBOARD_FILE = "dashboard.html"
 
 CHARTS_FOLDER = "charts"
