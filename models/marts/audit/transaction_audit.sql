@@ -104,20 +104,12 @@ customers as (
 unbought as (
 
     -- customers of the customer file who never bought: not segmented on
-    -- behaviour, counted here
-    {% if transactions_given() -%}
-        select count(*) as customer_file_customers_without_purchases
-        from customer_file
-        where
-            exists (select 1 from behaviour)
-            and customer_id not in (select behaviour.customer_id from behaviour)
-    {%- else -%}
-        -- no transactions file: nothing to count, and no scan of every
-        -- customer to find it out
-        select
-            cast(0 as {{ dbt.type_bigint() }})
-                as customer_file_customers_without_purchases
-    {%- endif %}
+    -- behaviour, counted here (zero when no transactions were given)
+    select count(*) as customer_file_customers_without_purchases
+    from customer_file
+    where
+        exists (select 1 from behaviour)
+        and customer_id not in (select behaviour.customer_id from behaviour)
 
 ),
 
