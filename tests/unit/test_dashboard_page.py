@@ -1,10 +1,16 @@
-"""The dashboard's inlined Vega libraries are built once per version, then cached."""
+"""The dashboard's inlined Vega libraries and its chart images are built once,
+then read from the user's cache."""
+
+import os
 
 import vl_convert
 
 from customer_segmentation.dashboard.page import (
+    CACHED_CHARTS,
     VEGA_LITE_VERSION,
     bundle_cache_path,
+    chart_png,
+    prune,
     vega_bundle,
 )
 
@@ -31,3 +37,46 @@ def test_a_cache_that_cannot_be_written_still_gives_the_bundle(tmp_path, monkeyp
 
     assert vega_bundle() == vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
     assert not_a_folder.read_text(encoding="utf-8") == ""
+
+
+SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+    "data": {"values": [{"x": 1, "y": 2}, {"x": 2, "y": 3}]},
+    "mark": "point",
+    "encoding": {"x": {"field": "x", "type": "quantitative"}},
+}
+
+
+def test_a_chart_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    drawn = []
+    draw = vl_convert.vegalite_to_png
+
+    def counting(spec, **options):
+        drawn.append(spec)
+        return draw(spec, **options)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", counting)
+
+    first = chart_png(SPEC)
+    again = chart_png(SPEC)
+    other = chart_png({**SPEC, "mark": "bar"})
+
+    assert first == again and first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert other != first
+    assert len(drawn) == 2
+
+
+def test_the_cache_keeps_the_newest_charts_and_nothing_else_goes(tmp_path):
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    names = [f"{i:064x}.png" for i in range(CACHED_CHARTS + 3)]
+    for age, name in enumerate(names):
+        (charts / name).write_bytes(b"png")
+        os.utime(charts / name, (age, age))
+    (charts / "mine.png").write_bytes(b"a user's file")
+
+    prune(charts)
+
+    kept = sorted(p.name for p in charts.iterdir())
+    assert kept == sorted([*names[3:], "mine.png"])

@@ -3,10 +3,13 @@ inlined, and a PNG of every chart."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
+import re
 from collections.abc import Callable
+from contextlib import suppress
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,6 +22,9 @@ from customer_segmentation.publish_folder import CHARTS_FOLDER, DASHBOARD_FILE
 PNG_WIDTH = 480
 VEGA_LITE_VERSION = "6.4"
 TEMPLATE = Path(__file__).parent / "template.html"
+# Chart images kept between runs: a repeat run on the same data draws none.
+CACHED_CHARTS = 200
+CACHED_NAME = re.compile(r"[0-9a-f]{64}\.png")
 
 
 def with_data(spec: dict, data: DashboardData) -> dict:
@@ -39,15 +45,55 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def cache_folder() -> Path:
+    """The product's own folder in the user's cache (XDG_CACHE_HOME)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "customer-segmentation"
+
+
 def bundle_cache_path() -> Path:
     """Where the Vega bundle for these versions is kept between runs."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     converter = version("vl-convert-python")
-    return (
-        root
-        / "customer-segmentation"
-        / f"vega-lite-{VEGA_LITE_VERSION}-vl-convert-{converter}.js"
-    )
+    return cache_folder() / f"vega-lite-{VEGA_LITE_VERSION}-vl-convert-{converter}.js"
+
+
+def write_whole(path: Path, content: bytes) -> None:
+    """Write a cache file whole, then rename, so a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+def chart_png(filled: dict) -> bytes:
+    """The PNG of a spec with its data, drawn once per spec, data and versions.
+
+    Drawing the charts was most of the dashboard's time on a repeat run; the
+    image depends only on the spec with its data and the two versions, so it
+    is kept in the cache folder under their hash (the newest CACHED_CHARTS
+    images; older ones are deleted, and only those).
+    """
+    text = json.dumps(filled, sort_keys=True, default=float)
+    key = f"{VEGA_LITE_VERSION}/{version('vl-convert-python')}/{text}"
+    path = cache_folder() / "charts" / f"{hashlib.sha256(key.encode()).hexdigest()}.png"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    png = vl_convert.vegalite_to_png(filled, vl_version=VEGA_LITE_VERSION, scale=2)
+    # no cache: the next run draws the chart again, nothing worse
+    with suppress(OSError):
+        write_whole(path, png)
+        prune(path.parent)
+    return png
+
+
+def prune(charts: Path) -> None:
+    """Keep the newest CACHED_CHARTS images this cache wrote (named by hash)."""
+    ours = [p for p in charts.glob("*.png") if CACHED_NAME.fullmatch(p.name)]
+    images = sorted(ours, key=lambda p: p.stat().st_mtime)
+    for old in images[:-CACHED_CHARTS]:
+        old.unlink(missing_ok=True)
 
 
 def vega_bundle() -> str:
@@ -64,13 +110,9 @@ def vega_bundle() -> str:
     except OSError:
         pass
     library = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f".{cache.name}.{os.getpid()}")
-        partial.write_text(library, encoding="utf-8")
-        partial.replace(cache)
-    except OSError:
-        pass  # no cache: the next run builds the bundle again, nothing worse
+    # no cache: the next run builds the bundle again, nothing worse
+    with suppress(OSError):
+        write_whole(cache, library.encode("utf-8"))
     return library
 
 
@@ -105,11 +147,8 @@ def write_pngs(
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in specs.items():
-        png = vl_convert.vegalite_to_png(
-            with_data(spec, data), vl_version=VEGA_LITE_VERSION, scale=2
-        )
         path = folder / f"{name}.png"
-        path.write_bytes(png)
+        path.write_bytes(chart_png(with_data(spec, data)))
         written.append(path)
         if on_chart is not None:
             on_chart(total=len(specs))
