@@ -3,8 +3,7 @@
 A scoring run fits nothing: it carries the saved model's elbow forward.
 """
 
-from customer_segmentation.model_store import run_mode
-from customer_segmentation.model_tables import elbow_table, saved_elbow
+from customer_segmentation.model_store import run_mode, saved_elbow
 from customer_segmentation.settings import settings_from_vars
 
 
@@ -12,6 +11,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
         return saved_elbow(dbt.ref("stg_last_publish__elbow_curve").to_arrow_table())
+    # imported only to fit: scikit-learn takes over a second to import
+    from customer_segmentation.model_tables import elbow_table
+
     return elbow_table(
         dbt.ref("int_customers_featurized"), settings_from_vars(dbt.config.get("meta"))
     )

@@ -8,8 +8,7 @@ declared feature); the marts publish them as segment and feature rows.
 
 from datetime import UTC, datetime
 
-from customer_segmentation.model_store import read_id_floor, run_mode
-from customer_segmentation.model_tables import fit_model_table, saved_model
+from customer_segmentation.model_store import read_id_floor, run_mode, saved_model
 from customer_segmentation.schemas import widen
 from customer_segmentation.settings import settings_from_vars
 
@@ -22,6 +21,9 @@ def model(dbt, session):
     )
     if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
         return saved_model(history)
+    # imported only to fit: scikit-learn takes over a second to import
+    from customer_segmentation.model_tables import fit_model_table
+
     return fit_model_table(
         dbt.ref("int_customers_featurized"),
         dbt.ref("int_k_candidates_scored").to_arrow_table(),

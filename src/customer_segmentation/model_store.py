@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from customer_segmentation.input_files import INPUT_SCHEMA
@@ -24,6 +25,7 @@ from customer_segmentation.ownership import kept_path
 from customer_segmentation.schemas import (
     ELBOW_SCHEMA,
     FEATURE_SCHEMA,
+    MODEL_SCHEMA,
     PUBLISHED_SEGMENT_SCHEMA,
     RUNS_SCHEMA,
     SEGMENT_MODEL_SCHEMA,
@@ -250,3 +252,30 @@ def choose_mode(
             MODE_FIT, f"the clustering settings changed since model run {latest}"
         )
     return RunMode(MODE_SCORE, f"model run {latest} matches the clustering settings")
+
+
+# What a scoring run hands dbt: the saved model and elbow, as published. Here
+# rather than beside the fit, so a scoring run never imports scikit-learn.
+
+
+def latest_run(history: pa.Table) -> pa.Table:
+    """The rows of the newest run in a model history (empty if there is none)."""
+    if history.num_rows == 0:
+        return history
+    newest = pc.max(history["model_run_id"]).as_py()
+    return history.filter(pc.equal(history["model_run_id"], newest))
+
+
+def saved_model(history: pa.Table) -> pa.Table:
+    """The latest model run's rows, for scoring runs (no refit)."""
+    latest = latest_run(history)
+    if latest.num_rows == 0:
+        raise ValueError("scoring needs a saved model; run a fit first (make refit)")
+    return latest.select(MODEL_SCHEMA.names).cast(MODEL_SCHEMA)
+
+
+def saved_elbow(elbow: pa.Table) -> pa.Table:
+    """The elbow of the saved model, as published with it, for scoring runs."""
+    if elbow.num_rows == 0:
+        raise ValueError("scoring needs the elbow_curve published with the model")
+    return elbow.select(ELBOW_SCHEMA.names).cast(ELBOW_SCHEMA)

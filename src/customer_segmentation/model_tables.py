@@ -27,10 +27,9 @@ from customer_segmentation.clustering import (
 )
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.model_store import IdFloor
-from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA
+from customer_segmentation.schemas import ELBOW_SCHEMA
 from customer_segmentation.segment_model import (
     FitRun,
-    latest_run,
     model_rows,
     next_model_run_id,
     previous_model,
@@ -146,13 +145,6 @@ def elbow_table(
     )
 
 
-def saved_elbow(elbow: pa.Table) -> pa.Table:
-    """The elbow of the saved model, as published with it, for scoring runs."""
-    if elbow.num_rows == 0:
-        raise ValueError("scoring needs the elbow_curve published with the model")
-    return elbow.select(ELBOW_SCHEMA.names).cast(ELBOW_SCHEMA)
-
-
 def chosen_k(elbow: pa.Table) -> tuple[int, str]:
     """The flagged k and the rule that chose it."""
     flags = zip(elbow["k"].to_pylist(), elbow["is_chosen"].to_pylist(), strict=True)
@@ -210,11 +202,3 @@ def fit_model_table(
         elbow_customers=len(sample),
     )
     return model_rows(fit, scaling, previous_model(history), settings, run)
-
-
-def saved_model(history: pa.Table) -> pa.Table:
-    """The latest model run's rows, for scoring runs (no refit)."""
-    latest = latest_run(history)
-    if latest.num_rows == 0:
-        raise ValueError("scoring needs a saved model; run a fit first (make refit)")
-    return latest.select(MODEL_SCHEMA.names).cast(MODEL_SCHEMA)

@@ -29,6 +29,7 @@ from customer_segmentation.clustering import (
     segment_names,
     stable_ids,
 )
+from customer_segmentation.model_store import latest_run
 from customer_segmentation.schemas import FEATURE_VALUE_COLUMNS, MODEL_SCHEMA, widen
 from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
 
@@ -80,14 +81,6 @@ def next_model_run_id(history: pa.Table, runs: pa.Table) -> int:
 def same_features(previous: PreviousModel | None, settings: ClusteringSettings) -> bool:
     """Centroids can only be compared when both models use the same features."""
     return previous is not None and previous.features == settings.features
-
-
-def latest_run(history: pa.Table) -> pa.Table:
-    """The rows of the newest run in a model history (empty if there is none)."""
-    if history.num_rows == 0:
-        return history
-    newest = pc.max(history["model_run_id"]).as_py()
-    return history.filter(pc.equal(history["model_run_id"], newest))
 
 
 def previous_model(history: pa.Table) -> PreviousModel | None:
