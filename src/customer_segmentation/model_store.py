@@ -239,6 +239,13 @@ def choose_mode(
         return RunMode(MODE_FIT, "the publish folder has no saved model")
     latest = max(saved["model_run_id"].to_pylist())
     rows = [r for r in saved.to_pylist() if r["model_run_id"] == latest]
+    feature_runs = set(remembered["segment_model_features"]["model_run_id"].to_pylist())
+    if latest not in feature_runs:
+        return RunMode(
+            MODE_FIT,
+            f"the feature values of model run {latest} are missing from the "
+            "publish folder (segment_model_features); its segments are retired",
+        )
     saved_features = str(rows[0]["features"])
     if saved_features != ",".join(settings.features):
         return RunMode(

@@ -79,8 +79,13 @@ def next_model_run_id(history: pa.Table, runs: pa.Table) -> int:
 
 
 def same_features(previous: PreviousModel | None, settings: ClusteringSettings) -> bool:
-    """Centroids can only be compared when both models use the same features."""
-    return previous is not None and previous.features == settings.features
+    """Centroids can only be compared when both models use the same features
+    and the previous one's are known (its feature rows may have been lost)."""
+    return (
+        previous is not None
+        and previous.features == settings.features
+        and bool(np.isfinite(previous.centroids).all())
+    )
 
 
 def previous_model(history: pa.Table) -> PreviousModel | None:

@@ -13,6 +13,7 @@ from customer_segmentation.dashboard.page import (
     prune,
     vega_bundle,
 )
+from customer_segmentation.ownership import digest_file
 
 
 def test_the_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
@@ -66,17 +67,30 @@ def test_a_chart_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch):
     assert other != first
     assert len(drawn) == 2
 
+    # an image changed in the cache is not the cache's: drawn again, not read
+    charts = tmp_path / "customer-segmentation" / "charts"
+    [cached] = [p for p in charts.glob("*.png") if p.read_bytes() == first]
+    cached.write_bytes(b"not a chart")
+    assert chart_png(SPEC) == first
+    assert len(drawn) == 3
 
-def test_the_cache_keeps_the_newest_charts_and_nothing_else_goes(tmp_path):
+
+def test_the_cache_deletes_only_old_images_it_listed_unchanged(tmp_path):
     charts = tmp_path / "charts"
     charts.mkdir()
     names = [f"{i:064x}.png" for i in range(CACHED_CHARTS + 3)]
     for age, name in enumerate(names):
-        (charts / name).write_bytes(b"png")
+        (charts / name).write_bytes(b"png %d" % age)
         os.utime(charts / name, (age, age))
+    listed = {name: digest_file(charts / name) for name in names}
+    # a listed image changed since (now someone else's), and files never listed
+    (charts / names[0]).write_bytes(b"edited")
+    (charts / f"{999:064x}.png").write_bytes(b"not written by the cache")
     (charts / "mine.png").write_bytes(b"a user's file")
 
-    prune(charts)
+    kept = prune(charts, listed)
 
-    kept = sorted(p.name for p in charts.iterdir())
-    assert kept == sorted([*names[3:], "mine.png"])
+    assert sorted(kept) == names[3:]
+    assert sorted(p.name for p in charts.iterdir()) == sorted(
+        [names[0], *names[3:], f"{999:064x}.png", "mine.png"]
+    )

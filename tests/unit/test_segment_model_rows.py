@@ -14,7 +14,13 @@ from customer_segmentation.model_store import (
     read_last_publish,
     read_remembered,
 )
-from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
+from customer_segmentation.schemas import (
+    ELBOW_SCHEMA,
+    MODEL_SCHEMA,
+    RUNS_SCHEMA,
+    narrow,
+    widen,
+)
 from customer_segmentation.segment_model import (
     FitRun,
     latest_run,
@@ -168,3 +174,20 @@ def test_an_empty_publish_folder_fits(tmp_path):
     assert chosen.mode == MODE_FIT
     assert "no saved model" in chosen.reason
     assert read_remembered(tmp_path, "segment_runs").num_rows == 0
+
+
+def test_a_history_whose_feature_rows_were_lost_is_refitted_with_new_ids(tmp_path):
+    folder = publish_folder(tmp_path, SETTINGS)
+    wide = pq.read_table(folder / "segment_model_history.parquet")
+    segments, _ = narrow(wide)
+    # published since the feature rows had their own file, which is now gone
+    pq.write_table(segments, folder / "segment_model_history.parquet")
+
+    remembered, _ = read_last_publish(folder, refit=False)
+    chosen = choose_mode(remembered, SETTINGS, refit=False)
+    assert chosen.mode == MODE_FIT
+    assert "feature values of model run 1 are missing" in chosen.reason
+
+    history = widen(remembered["segment_model_history"], pa.table({}))
+    refit = fit_rows(groups(FIVE), 5, history)
+    assert min(active(refit)) > max(segments["cluster_id"].to_pylist())

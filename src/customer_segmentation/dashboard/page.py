@@ -7,7 +7,6 @@ import hashlib
 import html
 import json
 import os
-import re
 from collections.abc import Callable
 from contextlib import suppress
 from importlib.metadata import version
@@ -17,6 +16,12 @@ import vl_convert
 
 from customer_segmentation.dashboard.charts import chart_specs
 from customer_segmentation.dashboard.data import DashboardData, load_data
+from customer_segmentation.ownership import (
+    Manifest,
+    digest_bytes,
+    is_unchanged,
+    read_manifest,
+)
 from customer_segmentation.publish_folder import CHARTS_FOLDER, DASHBOARD_FILE
 
 PNG_WIDTH = 480
@@ -24,7 +29,8 @@ VEGA_LITE_VERSION = "6.4"
 TEMPLATE = Path(__file__).parent / "template.html"
 # Chart images kept between runs: a repeat run on the same data draws none.
 CACHED_CHARTS = 200
-CACHED_NAME = re.compile(r"[0-9a-f]{64}\.png")
+CACHE_MANIFEST = ".customer-segmentation-manifest"
+CACHE_OWNER = "customer-segmentation chart cache"
 
 
 def with_data(spec: dict, data: DashboardData) -> dict:
@@ -70,30 +76,41 @@ def chart_png(filled: dict) -> bytes:
 
     Drawing the charts was most of the dashboard's time on a repeat run; the
     image depends only on the spec with its data and the two versions, so it
-    is kept in the cache folder under their hash (the newest CACHED_CHARTS
-    images; older ones are deleted, and only those).
+    is kept in the cache folder under their hash. The cache's manifest lists
+    what it wrote: only a listed, unchanged image is read back or deleted.
     """
     text = json.dumps(filled, sort_keys=True, default=float)
     key = f"{VEGA_LITE_VERSION}/{version('vl-convert-python')}/{text}"
-    path = cache_folder() / "charts" / f"{hashlib.sha256(key.encode()).hexdigest()}.png"
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    name = f"{hashlib.sha256(key.encode()).hexdigest()}.png"
+    charts = cache_folder() / "charts"
+    cached = read_manifest(charts, CACHE_MANIFEST, CACHE_OWNER)
+    listed = dict(cached.files) if cached else {}
+    if name in listed and is_unchanged(charts, name, listed[name]):
+        return (charts / name).read_bytes()
     png = vl_convert.vegalite_to_png(filled, vl_version=VEGA_LITE_VERSION, scale=2)
     # no cache: the next run draws the chart again, nothing worse
     with suppress(OSError):
-        write_whole(path, png)
-        prune(path.parent)
+        write_whole(charts / name, png)
+        listed[name] = digest_bytes(png)
+        kept = prune(charts, listed)
+        manifest = Manifest(CACHE_OWNER, kept).to_text()
+        write_whole(charts / CACHE_MANIFEST, manifest.encode("utf-8"))
     return png
 
 
-def prune(charts: Path) -> None:
-    """Keep the newest CACHED_CHARTS images this cache wrote (named by hash)."""
-    ours = [p for p in charts.glob("*.png") if CACHED_NAME.fullmatch(p.name)]
-    images = sorted(ours, key=lambda p: p.stat().st_mtime)
-    for old in images[:-CACHED_CHARTS]:
-        old.unlink(missing_ok=True)
+def prune(
+    charts: Path, listed: dict[str, tuple[int, str]]
+) -> dict[str, tuple[int, str]]:
+    """The newest CACHED_CHARTS listed images, the older ones deleted. A
+    listed image that changed or went is no longer the cache's: unlisted,
+    never deleted."""
+    ours = sorted(
+        (name for name, digest in listed.items() if is_unchanged(charts, name, digest)),
+        key=lambda name: (charts / name).stat().st_mtime,
+    )
+    for old in ours[:-CACHED_CHARTS]:
+        (charts / old).unlink()
+    return {name: listed[name] for name in ours[-CACHED_CHARTS:]}
 
 
 def vega_bundle() -> str:
