@@ -1,11 +1,19 @@
 {% macro raw_text(column) -%}
     {#- A text value as read, white space (tabs and stray carriage returns
-        included) trimmed from both ends, blank as null. -#}
-    nullif(
-        trim(
-            {{ column }},
-            ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
-        ),
-        ''
-    )
+        included) trimmed from both ends, blank as null. Trimming a set of
+        characters costs more than the rest of the parsing on large files,
+        so a value that starts and ends with a printable character (all but
+        a few) is taken as it is. -#}
+    case
+        when ascii({{ column }}) > 32 and ascii({{ column }}[-1]) > 32
+            then {{ column }}
+        else
+            nullif(
+                trim(
+                    {{ column }},
+                    ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
+                ),
+                ''
+            )
+    end
 {%- endmacro %}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +203,16 @@ def assert_refused(run: PipelineRun, message: str) -> None:
 def require_success(run: PipelineRun) -> PipelineRun:
     assert run.returncode == 0, f"segments run failed:\n{run.stdout}\n{run.stderr}"
     return run
+
+
+ROW_NUMBERING = re.compile(r"row_number\(\)\s+over\s*\(\s*\)", re.IGNORECASE)
+
+
+def numbering_models(target_dir: Path) -> set[str]:
+    """The models of the last run whose SQL, as dbt ran it, numbers rows in
+    file order (a window over every row, which DuckDB runs on one thread)."""
+    return {
+        path.stem
+        for path in (target_dir / "run").rglob("*.sql")
+        if ROW_NUMBERING.search(path.read_text(encoding="utf-8"))
+    }

@@ -97,23 +97,23 @@ def fit_all(
     sample: np.ndarray,
     k: int,
     settings: ClusteringSettings,
-    everyone: np.ndarray | None = None,
+    fit_rows: np.ndarray | None = None,
 ) -> KMeans:
-    """Fit K-Means on the sample; then, if given, on every customer.
+    """Fit K-Means on the sample; then, if given, on the larger fit rows.
 
-    The n_init restarts run on the sample only. The full fit is one Lloyd
+    The n_init restarts run on the sample only. The larger fit is one Lloyd
     run started from the sample's centroids, so it needs a few passes over
     the data instead of hundreds.
     """
     model = fit_kmeans(sample, k, settings)
-    if everyone is None:
+    if fit_rows is None:
         return model
     return KMeans(
         n_clusters=k,
         init=model.cluster_centers_,
         n_init=1,
         random_state=settings.random_state,
-    ).fit(everyone)
+    ).fit(fit_rows)
 
 
 def silhouette_sample_size(n_customers: int) -> int | None:

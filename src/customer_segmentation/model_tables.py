@@ -1,11 +1,11 @@
 """The elbow and the fit for the dbt Python models: a DuckDB relation in, Arrow out.
 
 The models hand over the featurized customers as a DuckDB relation; these
-functions pull only what they need from it (moments and fingerprints as SQL
-aggregates, a sample sorted by id, the full feature matrix only for the final
-fit) and return Arrow tables with explicit schemas, so DuckDB never has to
-guess a column type from pandas objects. Per-customer assignments are not
-returned at all: SQL scores every customer against the model's centroids.
+functions pull only what they need from it (fingerprints as SQL aggregates,
+samples sorted by id) and return Arrow tables with explicit schemas, so
+DuckDB never has to guess a column type from pandas objects. Per-customer
+assignments are not returned at all: SQL scores every customer against the
+model's centroids.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ from customer_segmentation.segment_model import (
     next_model_run_id,
     previous_model,
 )
-from customer_segmentation.settings import MIN_CUSTOMERS, ClusteringSettings
+from customer_segmentation.settings import (
+    FIT_SAMPLE_SIZE,
+    MIN_CUSTOMERS,
+    ClusteringSettings,
+)
 
 
 def distinct_rows(matrix: np.ndarray) -> int:
@@ -67,13 +71,6 @@ def read_sample(
         .order("customer_id")
         .to_arrow_table()
     )
-
-
-def read_all(
-    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
-) -> np.ndarray:
-    """Every customer's features in scan order, as a float matrix."""
-    return feature_matrix(customers.select(*features).to_arrow_table(), features)
 
 
 def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray:
@@ -112,7 +109,7 @@ def elbow_table(
 
     Above ``settings.elbow_sample_size`` customers the curve is computed on
     the seeded sample, standardised by its own means and sds (which only
-    decides k; the final fit scales by every customer's).
+    decides k; the final fit scales by its own, larger rows').
     """
     sample = read_sample(customers, settings.features, settings.elbow_sample_size)
     matrix = feature_matrix(sample, settings.features)
@@ -166,9 +163,9 @@ def fit_model_table(
     """Fit K-Means with the elbow's k and return the new model run's rows.
 
     The sample (every customer on small files) is fitted n_init times; on
-    larger files one more K-Means run on every customer starts from its
-    centroids. Ids follow the previous run in ``history`` where centroids
-    match; see :func:`segment_model.model_rows`. ``runs`` (the folder's
+    larger files one more K-Means run on up to FIT_SAMPLE_SIZE customers
+    starts from its centroids. Ids follow the previous run in ``history``
+    where centroids match; see :func:`segment_model.model_rows`. ``runs`` (the folder's
     segment_runs) and ``id_floor`` (the publish manifest's highest ids) only
     decide where the new run's and new segments' ids start.
     """
@@ -182,14 +179,19 @@ def fit_model_table(
     sample = feature_matrix(
         read_sample(customers, features, settings.elbow_sample_size), features
     )
-    everyone = read_all(customers, features) if customer_count > len(sample) else None
+    # the elbow's sample is the start of this one: both pick by id hash
+    fit_rows = (
+        feature_matrix(read_sample(customers, features, FIT_SAMPLE_SIZE), features)
+        if customer_count > len(sample)
+        else None
+    )
     # Moments in NumPy, not SQL: a parallel SQL sum can differ in the last
     # bit from run to run, and the saved scaling must not.
-    scaling = Scaling.of(sample if everyone is None else everyone)
+    scaling = Scaling.of(sample if fit_rows is None else fit_rows)
     sample = scaling.apply(sample)
-    everyone = None if everyone is None else scaling.apply(everyone)
-    model = fit_all(sample, k, settings, everyone)
-    scaled = sample if everyone is None else everyone
+    fit_rows = None if fit_rows is None else scaling.apply(fit_rows)
+    model = fit_all(sample, k, settings, fit_rows)
+    scaled = sample if fit_rows is None else fit_rows
     fit = describe_fit(model, scaled, np.arange(1, k + 1))
     floor = id_floor or IdFloor()
     run = FitRun(

@@ -26,6 +26,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -63,44 +64,52 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 OLDEST_READER = "1.0.0"
 
 
-def copy_comments(con: duckdb.DuckDBPyConnection, model: str) -> None:
-    """Carry the dbt descriptions (persisted as comments) over to the serving table."""
-    # Large customer-grain marts are views in the warehouse, tables here.
-    [table_comment] = con.execute(
-        "select comment from duckdb_tables() where database_name = 'warehouse'"
-        " and schema_name = 'main' and table_name = $model"
-        " union all select comment from duckdb_views() where database_name"
-        " = 'warehouse' and schema_name = 'main' and view_name = $model",
-        {"model": model},
-    ).fetchone()
-    if table_comment:
+@dataclass(frozen=True)
+class TableDocs:
+    """A published model's dbt descriptions: the table's and its columns'."""
+
+    description: str
+    columns: dict[str, str]
+
+
+def write_comments(con: duckdb.DuckDBPyConnection, model: str, docs: TableDocs) -> None:
+    """The dbt descriptions as comments on the serving table, where Power BI
+    and any SQL client show them. Taken from dbt's manifest, not persisted
+    in the warehouse: a comment per column per model cost dbt a statement
+    each on every run."""
+    if docs.description.strip():
         con.execute(
-            f"comment on table serving.main.{model} is {sql_literal(table_comment)}"
+            f"comment on table serving.main.{model} is "
+            f"{sql_literal(docs.description.strip())}"
         )
-    columns = con.execute(
-        "select column_name, comment from duckdb_columns()"
-        " where database_name = 'warehouse' and schema_name = 'main'"
-        " and table_name = ? and comment is not null",
-        [model],
-    ).fetchall()
-    for column, comment in columns:
-        con.execute(
-            f"comment on column serving.main.{model}.{sql_identifier(column)}"
-            f" is {sql_literal(comment)}"
+    for column, description in docs.columns.items():
+        if description.strip():
+            con.execute(
+                f"comment on column serving.main.{model}.{sql_identifier(column)}"
+                f" is {sql_literal(description.strip())}"
+            )
+
+
+def published_tables(manifest: dict) -> dict[str, TableDocs]:
+    """The models dbt's manifest marks published (meta ``published: true``,
+    set on the marts folder in dbt_project.yml), by name, with their docs."""
+    return {
+        node["name"]: TableDocs(
+            node.get("description") or "",
+            {
+                name: column.get("description") or ""
+                for name, column in node.get("columns", {}).items()
+            },
         )
+        for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"])
+        if node["resource_type"] == "model"
+        and node["config"].get("meta", {}).get("published") is True
+    }
 
 
 def published_models(manifest: dict) -> tuple[str, ...]:
-    """The models dbt's manifest marks published (meta ``published: true``,
-    set on the marts folder in dbt_project.yml), by name."""
-    return tuple(
-        sorted(
-            node["name"]
-            for node in manifest["nodes"].values()
-            if node["resource_type"] == "model"
-            and node["config"].get("meta", {}).get("published") is True
-        )
-    )
+    """The published models' names, in order."""
+    return tuple(published_tables(manifest))
 
 
 def read_dbt_manifest(target: Path) -> dict:
@@ -111,7 +120,7 @@ def read_dbt_manifest(target: Path) -> dict:
 def write_outputs(
     warehouse: Path,
     folder: Path,
-    models: tuple[str, ...],
+    models: dict[str, TableDocs],
     on_table: Callable[[], None] | None = None,
 ) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
@@ -127,11 +136,11 @@ def write_outputs(
         con.execute(
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
-        for model in models:
+        for model, docs in models.items():
             order = SORT_KEYS.get(model, "all")
             rows = f"select * from warehouse.main.{model} order by {order}"
             con.execute(f"create table serving.main.{model} as {rows}")
-            copy_comments(con, model)
+            write_comments(con, model, docs)
             parquet = sql_literal(str(folder / f"{model}.parquet"))
             # A new table scans in insertion order: already sorted, so the
             # Parquet file needs no second sort.
@@ -223,7 +232,7 @@ def keep_mode(new: Path, target: Path) -> None:
 def publish(
     warehouse: Path,
     publish_dir: Path,
-    models: tuple[str, ...],
+    models: dict[str, TableDocs],
     add_extras: Callable[[Path], object] | None = None,
     facts: dict[str, object] | None = None,
     say: Callable[[str], None] = print,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,13 +183,11 @@ class RunInputs:
         return " and ".join(d for d in (self.customers, self.transactions) if d)
 
 
-# Each file's row checks: the file kind, and the staging view of its raw values.
+# Each file's row checks: the file kind, and the mart of its rejected rows
+# with their source lines and text as read.
 CHECKED_ROWS = {
-    "int_customer_rows_checked": ("customers", "stg_customer_file__customers"),
-    "int_transaction_rows_checked": (
-        "transactions",
-        "stg_transaction_file__transactions",
-    ),
+    "int_customer_rows_checked": ("customers", "rejected_customers"),
+    "int_transaction_rows_checked": ("transactions", "rejected_transactions"),
 }
 
 
@@ -236,18 +235,23 @@ def reject_counts(
     return rows, rejected, reasons
 
 
-def keep_rejects(warehouse: Path, model: str, target: Path) -> Path:
-    """The rejected rows of a failed run, their raw values and reasons, as a
-    CSV in target: nothing was published, and nothing is lost."""
-    kind, staging = CHECKED_ROWS[model]
+def keep_rejects(
+    warehouse: Path, model: str, target: Path, build_model: Callable[[str], bool]
+) -> Path:
+    """The rejected rows of a failed run, their lines, raw values and reasons,
+    as a CSV in target: nothing was published, and nothing is lost.
+
+    The failed gate stopped dbt before the mart of rejected rows was built;
+    ``build_model`` builds it alone, so the lines are found by the mart's
+    own SQL (the row checks do not number rows).
+    """
+    kind, mart = CHECKED_ROWS[model]
     path = target / f"rejected_{kind}.csv"
+    if not build_model(mart):
+        raise RuntimeError(f"could not build {mart} to keep the rejected rows")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        # the staging view's raw_ columns: the values as the file wrote them
         con.execute(
-            "copy (with raw as (select source_row_number, columns('^raw_')"
-            f" from {staging}) select raw.*, checked.reject_reason"
-            f" from raw join {model} as checked using (source_row_number)"
-            " where checked.reject_reason is not null order by 1)"
+            f"copy (select * from {mart} order by source_row_number)"
             f" to {sql_literal(str(path))} (header)"
         )
     return path
@@ -259,6 +263,7 @@ def explain_failure(
     inputs: RunInputs,
     max_reject_share: float,
     clusters_needed: int,
+    build_model: Callable[[str], bool],
 ) -> str:
     """One sentence on why the build failed, naming the input where it is to blame.
 
@@ -269,7 +274,7 @@ def explain_failure(
     for failure in failed:
         if failure.test == REJECT_GATE and failure.model in CHECKED_ROWS:
             rows, rejected, reasons = reject_counts(warehouse, failure.model)
-            kept = keep_rejects(warehouse, failure.model, target)
+            kept = keep_rejects(warehouse, failure.model, target, build_model)
             source = (
                 inputs.customers
                 if CHECKED_ROWS[failure.model][0] == "customers"

@@ -40,7 +40,7 @@ from customer_segmentation.model_store import (
 from customer_segmentation.publish import (
     SERVING_DATABASE,
     publish,
-    published_models,
+    published_tables,
     read_dbt_manifest,
 )
 from customer_segmentation.publish_folder import (
@@ -102,6 +102,19 @@ def build(
     command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
     command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     return run_child(command, {**os.environ, **env}, locks, on_line) == 0
+
+
+def run_model(
+    project_dir: Path,
+    dbt_vars: dict[str, object],
+    env: dict[str, str],
+    locks: tuple[int, ...],
+    model: str,
+) -> bool:
+    """`dbt run` of one model alone (its parents already built); True if built."""
+    command = dbt_command(project_dir, "run", "--quiet", "--select", model)
+    command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    return run_child(command, {**os.environ, **env}, locks, on_line=None) == 0
 
 
 def project_var(project_dir: Path, name: str) -> object:
@@ -299,6 +312,9 @@ def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
             else project_var(plan.project_dir, "max_reject_share")
         ),
         clusters_needed=max(MIN_CUSTOMERS, plan.settings.k_override or 0),
+        build_model=lambda model: run_model(
+            plan.project_dir, plan.dbt_vars, plan.folders.dbt_env(), locks, model
+        ),
     )
     raise UsageError(
         f"{reason}. Nothing was published: {plan.publish_dir} is unchanged."
@@ -317,7 +333,7 @@ def publish_run(plan: RunPlan) -> Path:
             build_dashboard(folder, folder / SERVING_DATABASE, on_chart=stage.advance)
 
     warehouse = plan.folders.warehouse
-    models = published_models(read_dbt_manifest(plan.folders.target))
+    models = published_tables(read_dbt_manifest(plan.folders.target))
     with plan.clock.stage("publish", unit="tables") as stage:
         return publish(
             warehouse,

@@ -2,7 +2,7 @@
 
 import pytest
 from customer_files import read_rows, write_csv
-from pipeline_runs import require_success, run_pipeline
+from pipeline_runs import numbering_models, require_success, run_pipeline
 
 BAD_ROWS = {
     "missing_customer_id": ["", "Male", "30", "50", "50"],
@@ -54,6 +54,11 @@ def test_every_bad_row_is_rejected_with_its_reason(dirty):
         )
     )
     assert rejected == dirty["expected"]
+
+
+def test_only_a_file_with_rejects_has_its_lines_numbered(dirty):
+    numbering = numbering_models(dirty["run"].target_dir)
+    assert {m for m in numbering if "customer" in m} == {"rejected_customers"}
 
 
 def test_rejected_rows_keep_their_raw_values(dirty):

@@ -1,6 +1,7 @@
 """The Mall Customers analysis, reproduced exactly from ../shared/data."""
 
 import pytest
+from pipeline_runs import numbering_models
 
 pytestmark = pytest.mark.reference
 
@@ -87,3 +88,12 @@ def test_segment_descriptions_say_where_each_segment_sits(reference_run):
     assert descriptions["High Income, Low Spend"].startswith(
         "Age about average (average 41 vs 39 overall); income well above average"
     )
+
+
+def test_a_clean_file_is_never_numbered(reference_run):
+    # rejected_customers numbers the file's lines only when a row was rejected
+    assert reference_run.query("select count(*) from rejected_customers") == [(0,)]
+    customer_models = {
+        m for m in numbering_models(reference_run.target_dir) if "customer" in m
+    }
+    assert customer_models == set()

@@ -8,7 +8,7 @@ from pipeline_runs import snapshot
 
 import customer_segmentation.publish as publish_module
 from customer_segmentation import legacy_publish
-from customer_segmentation.publish import publish
+from customer_segmentation.publish import TableDocs, publish
 from customer_segmentation.publish_folder import (
     MANIFEST_FILE,
     PublishError,
@@ -20,7 +20,10 @@ from customer_segmentation.publish_folder import (
 from customer_segmentation.sql_text import sql_literal
 
 # The tables the last marker-era version published: any set of names will do.
-MODELS = tuple(sorted(legacy_publish.VERSIONS[-1][0]))
+MODELS = {
+    name: TableDocs(f"The {name} table.", {"label": "A label.", "customer_id": ""})
+    for name in sorted(legacy_publish.VERSIONS[-1][0])
+}
 
 
 def make_warehouse(path: Path, models=MODELS) -> Path:
@@ -38,12 +41,22 @@ def test_publish_writes_parquet_and_a_serving_table_per_model(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{m}.parquet" for m in MODELS] + ["segments.duckdb", MANIFEST_FILE]
     )
+    # the descriptions given (dbt's, from its manifest) become the comments
+    with duckdb.connect(str(out / "segments.duckdb"), read_only=True) as con:
+        tables = con.sql("select table_name, comment from duckdb_tables()").fetchall()
+        columns = con.sql(
+            "select column_name, comment from duckdb_columns()"
+            " where table_name = $name",
+            params={"name": next(iter(MODELS))},
+        ).fetchall()
+    assert sorted(tables) == [(m, f"The {m} table.") for m in MODELS]
+    assert sorted(columns) == [("customer_id", None), ("label", "A label.")]
 
 
 def test_a_failed_publish_leaves_the_previous_set_byte_identical(tmp_path):
     publish(make_warehouse(tmp_path / "good.duckdb"), tmp_path / "publish", MODELS)
     before = {p.name: p.read_bytes() for p in (tmp_path / "publish").iterdir()}
-    incomplete = make_warehouse(tmp_path / "bad.duckdb", MODELS[:3])
+    incomplete = make_warehouse(tmp_path / "bad.duckdb", list(MODELS)[:3])
 
     with pytest.raises(duckdb.CatalogException):
         publish(incomplete, tmp_path / "publish", MODELS)

@@ -18,8 +18,14 @@ def write_results(target, *results, nodes=None):
     (target / "manifest.json").write_text(json.dumps({"nodes": nodes or {}}))
 
 
-def explain(target, tmp_path):
-    return explain_failure(target, tmp_path / "w.duckdb", INPUTS, 0.2, 3)
+def explain(target, tmp_path, built=None):
+    built = [] if built is None else built
+
+    def build_model(model):
+        built.append(model)
+        return True
+
+    return explain_failure(target, tmp_path / "w.duckdb", INPUTS, 0.2, 3, build_model)
 
 
 def gate(name: str, test: str, model: str) -> dict:
@@ -49,14 +55,17 @@ def test_the_transactions_reject_gate_names_the_transactions_file(tmp_path):
             " (1, null), (2, 'non_numeric_amount'), (3, 'non_numeric_amount'))"
             " as t (source_row_number, reject_reason)"
         )
+        # the mart the failure path builds with dbt (here already built)
         con.execute(
-            "create view stg_transaction_file__transactions as select"
-            " source_row_number, 'c' as raw_customer_id, 'd' as raw_purchase_date,"
-            " 'x' as raw_amount, null as raw_quantity, null as raw_unit_price"
-            " from int_transaction_rows_checked"
+            "create table rejected_transactions as select"
+            " source_row_number, reject_reason, 'c' as raw_customer_id,"
+            " 'd' as raw_purchase_date, 'x' as raw_amount, null as raw_quantity,"
+            " null as raw_unit_price from int_transaction_rows_checked"
+            " where reject_reason is not null"
         )
+    built = []
 
-    message = explain(target, tmp_path)
+    message = explain(target, tmp_path, built)
 
     assert message.startswith(
         "transactions file t.csv: 2 of 3 rows rejected (67%), more than the 20%"
@@ -64,9 +73,10 @@ def test_the_transactions_reject_gate_names_the_transactions_file(tmp_path):
     assert "non_numeric_amount 2" in message
     kept = target / "rejected_transactions.csv"
     assert f"the rejected rows and their reasons are in {kept}" in message
+    assert built == ["rejected_transactions"]
     assert kept.read_text().splitlines()[1:] == [
-        "2,c,d,x,,,non_numeric_amount",
-        "3,c,d,x,,,non_numeric_amount",
+        "2,non_numeric_amount,c,d,x,,",
+        "3,non_numeric_amount,c,d,x,,",
     ]
 
 

@@ -1,12 +1,14 @@
-{#- Every input row with the first rule it breaks (reject_reason) and whether
-    it repeats an earlier row exactly (is_duplicate_row). Nothing is dropped
-    here, so input rows = clean + duplicates + rejects can be checked.
+{#- Every input row with the first rule it breaks (reject_reason) and
+    whether its id is repeated by identical rows (has_repeated_id). Nothing
+    is dropped here, so input rows = clean + duplicates + rejects can be
+    checked.
 
-    A table, not a view: the input file is read here once, and the clean
-    customers, the audit and their tests all start from it. It keeps the
-    typed values only; rejected_customers takes the raw text of its few rows
-    from staging, because storing every row's raw text here would double the
-    cost of this table. -#}
+    A table, not a view: the input file is read and parsed here once, and
+    the clean customers, the audit and their tests all start from it. Rows
+    are not numbered: numbering the rows of a file in order runs on one
+    thread, so the source line of a rejected row is found afterwards, only
+    when there is one (rejected_customers), from the text it keeps here. A
+    clean row keeps its typed values only. -#}
 {{ config(materialized='table') }}
 
 with
@@ -21,12 +23,16 @@ row_checks as (
 
     -- the first failing rule wins, so each rejected row has one reason
     select
-        source_row_number,
         customer_id,
         gender,
         age,
         annual_income_k,
         spending_score,
+        raw_customer_id,
+        raw_gender,
+        raw_age,
+        raw_annual_income,
+        raw_spending_score,
         case
             when
                 raw_customer_id is null
@@ -79,16 +85,13 @@ repeated_id_hashes as (
 
 ),
 
-id_versions as (
+repeated_ids as (
 
-    -- per repeated id: is there more than one version of the customer, and
-    -- which row came first? Min and max per column answer both exactly in
-    -- one aggregate; a window would sort every row. Ids seen once are left
-    -- out, so the join below is a lookup in a small table instead of a
-    -- second table as large as the input.
+    -- per repeated id: is there more than one version of the customer?
+    -- Min and max per column answer it exactly in one aggregate. Ids seen
+    -- once are left out, so the join below is a lookup in a small table.
     select
         customer_id,
-        min(source_row_number) as first_row_number,
         min(gender) != max(gender)
         or min(age) != max(age)
         or min(annual_income_k) != max(annual_income_k)
@@ -109,44 +112,61 @@ id_versions as (
 reasons as (
 
     select
-        row_checks.source_row_number,
         row_checks.customer_id,
         row_checks.gender,
         row_checks.age,
         row_checks.annual_income_k,
         row_checks.spending_score,
-        id_versions.first_row_number,
+        row_checks.raw_customer_id,
+        row_checks.raw_gender,
+        row_checks.raw_age,
+        row_checks.raw_annual_income,
+        row_checks.raw_spending_score,
         coalesce(
             row_checks.row_reject_reason,
             -- one id, several versions of the customer: no copy can be trusted
             case
-                when id_versions.has_conflicting_versions
+                when repeated_ids.has_conflicting_versions
                     then 'conflicting_duplicate_id'
             end
-        ) as reject_reason
+        ) as reject_reason,
+        repeated_ids.customer_id is not null as id_is_repeated
     from row_checks
-    left join id_versions
-        on row_checks.customer_id = id_versions.customer_id
+    left join repeated_ids
+        on row_checks.customer_id = repeated_ids.customer_id
 
 ),
 
-duplicates as (
+checked as (
 
-    -- a usable id has one version, so its later rows repeat the first
+    -- a usable repeated id has one version, so its rows are identical:
+    -- int_customers_cleaned keeps one of them
     select
-        source_row_number,
         customer_id,
         gender,
         age,
         annual_income_k,
         spending_score,
         reject_reason,
-        reject_reason is null
-        and coalesce(
-            source_row_number > first_row_number, false
-        ) as is_duplicate_row
+        reject_reason is null and id_is_repeated as has_repeated_id,
+        -- the text as read, kept only where rejected_customers needs it
+        case
+            when reject_reason is not null then raw_customer_id
+        end as raw_customer_id,
+        case
+            when reject_reason is not null then raw_gender
+        end as raw_gender,
+        case
+            when reject_reason is not null then raw_age
+        end as raw_age,
+        case
+            when reject_reason is not null then raw_annual_income
+        end as raw_annual_income,
+        case
+            when reject_reason is not null then raw_spending_score
+        end as raw_spending_score
     from reasons
 
 )
 
-select * from duplicates
+select * from checked

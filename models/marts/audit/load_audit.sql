@@ -16,8 +16,9 @@ input_file as (
 checked_rows as (
 
     select
+        customer_id,
         reject_reason,
-        is_duplicate_row
+        has_repeated_id
     from {{ ref('int_customer_rows_checked') }}
 
 ),
@@ -27,10 +28,17 @@ audit as (
     select
         (select input_file.source_file from input_file) as source_file,
         count(*) as input_rows,
+        -- a repeated id's rows are identical: one is kept, the rest removed
         count(*) filter (
-            where reject_reason is null and not is_duplicate_row
+            where reject_reason is null and not has_repeated_id
+        )
+        + count(distinct customer_id) filter (
+            where has_repeated_id
         ) as clean_customers,
-        count(*) filter (where is_duplicate_row) as duplicate_rows_removed,
+        count(*) filter (where has_repeated_id)
+        - count(distinct customer_id) filter (
+            where has_repeated_id
+        ) as duplicate_rows_removed,
         {{- reject_reason_counts() }}
         count(*) filter (where reject_reason is not null) as rejected_rows
     from checked_rows

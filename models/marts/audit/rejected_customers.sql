@@ -1,27 +1,61 @@
+{#- Every rejected row of the customer file with its source line.
+
+    int_customer_rows_checked does not number rows (numbering a file in
+    order runs on one thread); a rejected row keeps its text there. A row's
+    reason follows from its text alone (its id's other rows included), so
+    every line of the file with a rejected text is a rejected row: the lines
+    are numbered and matched here, and only when some row was rejected, so
+    a clean file is never numbered. -#}
+{%- set checked = ref('int_customer_rows_checked') -%}
+{%- set any_rejected = rows_exist(checked, 'reject_reason is not null') %}
+
 with
 
-rejected_rows as (
+rejected_texts as (
 
-    select
-        source_row_number,
-        reject_reason
-    from {{ ref('int_customer_rows_checked') }}
-    where reject_reason is not null
-
-),
-
-raw_rows as (
-
-    -- the text as read: int_customer_rows_checked keeps typed values only
-    select
-        source_file,
-        source_row_number,
+    select distinct
         raw_customer_id,
         raw_gender,
         raw_age,
         raw_annual_income,
-        raw_spending_score
-    from {{ ref('stg_customer_file__customers') }}
+        raw_spending_score,
+        reject_reason
+    from {{ checked }}
+    where reject_reason is not null
+
+),
+
+file_lines as (
+
+    {% if any_rejected -%}
+        -- numbered directly over the scan, which keeps the file's order
+        select
+            row_number() over () as source_row_number,
+            *
+        from {{ customer_input() }}
+    {%- else -%}
+        -- no rejected row: no line to find, and the scan is skipped
+        select
+            cast(null as bigint) as source_row_number,
+            *
+        from {{ customer_input() }}
+        where false
+    {%- endif %}
+
+),
+
+line_texts as (
+
+    -- the text as staging reads it
+    select
+        source_file,
+        source_row_number,
+        {{ raw_text('customer_id') }} as raw_customer_id,
+        {{ raw_text('gender') }} as raw_gender,
+        {{ raw_text('age') }} as raw_age,
+        {{ raw_text('annual_income_k') }} as raw_annual_income,
+        {{ raw_text('spending_score') }} as raw_spending_score
+    from file_lines
 
 ),
 
@@ -37,20 +71,30 @@ reject_reasons as (
 rejected as (
 
     select
-        raw_rows.source_file,
-        rejected_rows.source_row_number,
-        raw_rows.raw_customer_id as customer_id,
-        raw_rows.raw_gender as gender,
-        raw_rows.raw_age as age,
-        raw_rows.raw_annual_income as annual_income_k,
-        raw_rows.raw_spending_score as spending_score,
-        rejected_rows.reject_reason,
+        line_texts.source_file,
+        line_texts.source_row_number,
+        line_texts.raw_customer_id as customer_id,
+        line_texts.raw_gender as gender,
+        line_texts.raw_age as age,
+        line_texts.raw_annual_income as annual_income_k,
+        line_texts.raw_spending_score as spending_score,
+        rejected_texts.reject_reason,
         reject_reasons.description as reject_description
-    from rejected_rows
-    inner join raw_rows
-        on rejected_rows.source_row_number = raw_rows.source_row_number
+    from line_texts
+    inner join rejected_texts
+        on
+            line_texts.raw_customer_id
+            is not distinct from rejected_texts.raw_customer_id
+            and line_texts.raw_gender
+            is not distinct from rejected_texts.raw_gender
+            and line_texts.raw_age
+            is not distinct from rejected_texts.raw_age
+            and line_texts.raw_annual_income
+            is not distinct from rejected_texts.raw_annual_income
+            and line_texts.raw_spending_score
+            is not distinct from rejected_texts.raw_spending_score
     left join reject_reasons
-        on rejected_rows.reject_reason = reject_reasons.reject_reason
+        on rejected_texts.reject_reason = reject_reasons.reject_reason
 
 )
 

@@ -40,7 +40,8 @@ behaviour as (
 
 ),
 
-customer_file as (
+-- read only beside a transactions file (below)
+customer_file as (  -- noqa: ST03
 
     select customer_id from {{ ref('int_customers_cleaned') }}
 
@@ -92,11 +93,16 @@ customers as (
     select
         count(*) as customers,
         coalesce(sum(monetary), 0) as monetary_total,
-        count(*) filter (
-            where customer_id not in (
-                select customer_file.customer_id from customer_file
+        {% if transactions_given() -%}
+            count(*) filter (
+                where customer_id not in (
+                    select customer_file.customer_id from customer_file
+                )
             )
-        ) as customers_without_customer_record
+        {%- else -%}
+            -- no buyers: the customer file is not read
+            cast(0 as {{ dbt.type_bigint() }})
+        {%- endif %} as customers_without_customer_record
     from behaviour
 
 ),
@@ -104,12 +110,19 @@ customers as (
 unbought as (
 
     -- customers of the customer file who never bought: not segmented on
-    -- behaviour, counted here (zero when no transactions were given)
-    select count(*) as customer_file_customers_without_purchases
-    from customer_file
-    where
-        exists (select 1 from behaviour)
-        and customer_id not in (select behaviour.customer_id from behaviour)
+    -- behaviour, counted here; without transactions there are no buyers to
+    -- compare with, and reading the customer file to count none cost
+    -- seconds on large files (benchmarks/notes.md)
+    {% if transactions_given() -%}
+        select count(*) as customer_file_customers_without_purchases
+        from customer_file
+        where customer_id not in (select behaviour.customer_id from behaviour)
+    {%- else -%}
+        select
+            cast(
+                0 as {{ dbt.type_bigint() }}
+            ) as customer_file_customers_without_purchases
+    {%- endif %}
 
 ),
 

@@ -9,27 +9,16 @@ source as (
 
 ),
 
-numbered as (
-
-    -- file order: scans keep insertion order, so this is the data row number
-    select
-        *,
-        row_number() over () as source_row_number
-    from source
-
-),
-
 trimmed as (
 
     select
-        source_row_number,
         source_file,
         {{ raw_text('customer_id') }} as raw_customer_id,
         {{ raw_text('gender') }} as raw_gender,
         {{ raw_text('age') }} as raw_age,
         {{ raw_text('annual_income_k') }} as raw_annual_income,
         {{ raw_text('spending_score') }} as raw_spending_score
-    from numbered
+    from source
 
 ),
 
@@ -44,7 +33,6 @@ renamed as (
 
     select
         -- ids
-        trimmed.source_row_number,
         {{ canonical_id(
             'trimmed.raw_customer_id', 'file_format.whole_number_ids'
         ) }} as customer_id,

@@ -3,7 +3,7 @@
 -- (assert_cluster_sizes_sum_to_clean_customers follows the clean customers
 -- into the marts). The input is counted
 -- as read, not through staging, so staging cannot lose a row unseen (and a
--- count of the file skips staging's parsing and row numbering).
+-- count of the file skips staging's parsing).
 
 with
 
@@ -16,9 +16,10 @@ input_rows as (
 
 duplicate_rows as (
 
-    select count(*) as duplicate_rows
+    -- every row of a repeated id but the one kept
+    select count(*) - count(distinct customer_id) as duplicate_rows
     from {{ ref('int_customer_rows_checked') }}
-    where is_duplicate_row
+    where has_repeated_id
 
 ),
 
