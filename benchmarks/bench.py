@@ -320,6 +320,7 @@ def bench_size(
     data_dir: Path,
     references: bool,
     scoring: bool = True,
+    notebook: bool = True,
 ) -> dict[str, object]:
     data = data_dir / f"customers_{rows}.{file_format}"
     if not data.is_file() or not truth_path(data).is_file():
@@ -338,10 +339,11 @@ def bench_size(
             print(f"  score {scores[-1]['seconds']:.1f} s", flush=True)
         result_quality = quality(work / "publish", data)
         shutil.rmtree(work)  # made by this repeat (fresh_work_folder)
-        if references:
+        if references and notebook:
             notebooks.append(
                 run_script("notebook_way.py", str(data), str(data_dir / "notebook.csv"))
             )
+        if references:
             floors.append(
                 run_script(
                     "floor.py",
@@ -350,11 +352,7 @@ def bench_size(
                     str(GROUP_COUNT),
                 )
             )
-            print(
-                f"  notebook {notebooks[-1]['seconds']:.1f} s, "
-                f"floor {floors[-1]['seconds']:.1f} s",
-                flush=True,
-            )
+            print(f"  floor {floors[-1]['seconds']:.1f} s", flush=True)
     result = {
         "rows": rows,
         "format": file_format,
@@ -364,10 +362,11 @@ def bench_size(
     }
     if scores:
         result["pipeline_score"] = median_of(scores)
-    if references:
+    if notebooks:
         result["notebook"] = median_of(notebooks)
-        result["floor"] = median_of(floors)
         result["quality"]["notebook_full_data_k"] = notebooks[-1]["k"]
+    if floors:
+        result["floor"] = median_of(floors)
     return result
 
 
@@ -475,6 +474,116 @@ def render_transactions(results: list[dict[str, object]]) -> list[str]:
     return lines
 
 
+Target = tuple[str, float | None, float, str]
+
+
+def target_rows(
+    results: list[dict[str, object]], transactions: list[dict[str, object]]
+) -> list[Target]:
+    """(target, measured, limit, commit) for each target of the lean-run
+    issue; measured is None where no stored result answers it."""
+    by_key = {(r["rows"], r["format"]): r for r in results}
+    empty: dict[str, object] = {"machine": {"commit": ""}}
+
+    def result(rows: int, fmt: str) -> dict[str, object]:
+        return by_key.get((rows, fmt), empty)
+
+    def ratio(r: dict, run: str, reference: str) -> float | None:
+        if run not in r or reference not in r:
+            return None
+        return r[run]["seconds"] / r[reference]["seconds"]
+
+    def peak(r: dict) -> float | None:
+        peaks = [r[run]["peak_mb"] for run in ("pipeline_fit", "pipeline_score")]
+        return max(peaks) if "pipeline_fit" in r and "pipeline_score" in r else None
+
+    rows: list[Target] = []
+    for fmt, limit in (("parquet", 3.0), ("csv", 3.5)):
+        r = result(10_000_000, fmt)
+        commit = r["machine"]["commit"]
+        rows.append(
+            (
+                f"10M customers, {fmt}: fit / floor",
+                ratio(r, "pipeline_fit", "floor"),
+                limit,
+                commit,
+            )
+        )
+        rows.append((f"10M customers, {fmt}: peak memory (MB)", peak(r), 2048, commit))
+    for fmt in ("csv", "parquet"):
+        r = result(200, fmt)
+        commit = r["machine"]["commit"]
+        rows.append(
+            (
+                f"200 customers, {fmt}: repeat run / notebook",
+                ratio(r, "pipeline_score", "notebook"),
+                3.0,
+                commit,
+            )
+        )
+        rows.append(
+            (
+                f"200 customers, {fmt}: first run / notebook",
+                ratio(r, "pipeline_fit", "notebook"),
+                4.0,
+                commit,
+            )
+        )
+    big, ten = result(100_000_000, "parquet"), result(10_000_000, "parquet")
+    fitted = "pipeline_fit" in big and "pipeline_fit" in ten
+    rows.append(
+        (
+            "100M customers, parquet: peak memory (MB)",
+            big["pipeline_fit"]["peak_mb"] if fitted else None,
+            12 * 1024,
+            big["machine"]["commit"],
+        )
+    )
+    rows.append(
+        (
+            "100M customers, parquet: time / 10M parquet time",
+            big["pipeline_fit"]["seconds"] / ten["pipeline_fit"]["seconds"]
+            if fitted
+            else None,
+            12.0,
+            big["machine"]["commit"],
+        )
+    )
+    ten_csv = result(10_000_000, "csv")
+    for t in transactions:
+        if t["rows"] == 10_000_000 and "pipeline_fit" in ten_csv:
+            rows.append(
+                (
+                    "10M transactions: time / 10M customer-file (csv) time",
+                    t["pipeline_fit"]["seconds"] / ten_csv["pipeline_fit"]["seconds"],
+                    1.0,
+                    t["machine"]["commit"],
+                )
+            )
+    return rows
+
+
+def render_targets(
+    results: list[dict[str, object]], transactions: list[dict[str, object]]
+) -> list[str]:
+    """The lean-run issue's targets against the stored results."""
+    lines = [
+        "",
+        "## Against the lean-run targets",
+        "",
+        "Each ratio is taken from one stored result, whose references (floor, "
+        "notebook) were measured in the same benchmark session as the pipeline.",
+        "",
+        "| target | measured | limit | | commit |",
+        "|---|---:|---:|---|---|",
+    ]
+    for name, value, limit, commit in target_rows(results, transactions):
+        shown = "not measured" if value is None else f"{value:,.2f}"
+        verdict = "" if value is None else ("met" if value <= limit else "missed")
+        lines.append(f"| {name} | {shown} | {limit:,.2f} | {verdict} | {commit} |")
+    return lines
+
+
 def render(stored: list[dict[str, object]]) -> str:
     """BENCHMARKS.md from every stored result."""
     transactions = [r for r in stored if r.get("kind") == "transactions"]
@@ -563,6 +672,7 @@ def render(stored: list[dict[str, object]]) -> str:
             f"| {q['sql_vs_predict_disagreements']} of {q['customers']:,} differ |"
         )
     lines += render_transactions(transactions)
+    lines += render_targets(results, transactions)
     notes = HERE / "notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
@@ -579,6 +689,11 @@ def main(argv: list[str] | None = None) -> None:
         "--skip-references",
         action="store_true",
         help="run the pipeline only (for sizes the notebook way cannot reach)",
+    )
+    parser.add_argument(
+        "--skip-notebook",
+        action="store_true",
+        help="the floor only, no notebook run (it takes minutes at 10M rows)",
     )
     parser.add_argument(
         "--skip-scoring",
@@ -608,6 +723,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.data_dir,
                 references=not args.skip_references,
                 scoring=not args.skip_scoring,
+                notebook=not args.skip_notebook,
             )
             out = RESULTS / f"{args.format}_{size}.json"
             out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 """What a pipeline run must do that the floor does not, timed part by part.
 
 The floor (floor.py) scans the file, fits once and writes one Parquet file.
-A pipeline run must also start and parse dbt, number and parse every row in
+A pipeline run must also start and parse dbt, parse every row in
 staging, run the elbow and the fit, score every customer in SQL, and
 publish the customer tables twice (into the serving DuckDB file and as
 Parquet). This times each of those
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 COMPILED = Path("compiled/customer_segmentation/models")
 STAGING_SQL = COMPILED / "staging/customer_file/stg_customer_file__customers.sql"
 STAGING_READS = (
-    "count(*), max(source_row_number), max(customer_id), max(gender),"
+    "count(*), max(customer_id), max(gender),"
     " max(raw_customer_id), sum(age), sum(annual_income_k), sum(spending_score)"
 )
 SCORING_SQL = COMPILED / "intermediate/segments/int_customers_scored.sql"

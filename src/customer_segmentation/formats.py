@@ -90,8 +90,34 @@ def text_of(header: str) -> str:
     return f"trim(cast({sql_identifier(header)} as varchar))"
 
 
-def evidence_sql(mapping: dict[str, str]) -> list[tuple[str, str]]:
-    """(Evidence field, SQL aggregate) over the file's matched columns."""
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+
+
+def written_as_text(column: str, column_type: str) -> bool:
+    """Whether a column's values can be ambiguous: text can (a CSV's every
+    column is read as text), a typed Parquet column cannot. An id typed as a
+    fraction (DOUBLE) is still checked for whole numbers."""
+    kind = column_type.upper().removeprefix("U")
+    if kind == "VARCHAR":
+        return True
+    return column == ID_COLUMN and kind not in INTEGER_TYPES
+
+
+def evidence_sql(
+    mapping: dict[str, str], types: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(Evidence field, SQL aggregate) over the file's matched columns.
+
+    Only columns written as text are looked at (``types``: header -> DuckDB
+    type; none given, all are), so a Parquet file of typed columns is
+    answered from its metadata instead of read whole.
+    """
+    types = types or {}
+    mapping = {
+        column: header
+        for column, header in mapping.items()
+        if written_as_text(column, types.get(header, "VARCHAR"))
+    }
     numbers = [text_of(h) for c, h in mapping.items() if c in NUMERIC_COLUMNS]
     marks = [number_mark_sql(t) for t in numbers]
     aggregates: list[tuple[str, str]] = []

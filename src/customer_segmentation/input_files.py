@@ -189,11 +189,16 @@ def read_headers(path: Path, dialect: CsvDialect, label: str) -> dict[str, str]:
 
 
 def scan(
-    path: Path, dialect: CsvDialect, label: str, mapping: dict[str, str]
+    path: Path,
+    dialect: CsvDialect,
+    label: str,
+    mapping: dict[str, str],
+    types: dict[str, str] | None = None,
 ) -> tuple[int, Evidence, CsvDialect]:
     """One read of every row: the data rows, what their values say about
-    the file's formats, and the dialect that could read them."""
-    aggregates = evidence_sql(mapping)
+    the file's formats, and the dialect that could read them (a count from
+    the metadata where no column is written as text)."""
+    aggregates = evidence_sql(mapping, types)
     select = ", ".join(["count(*)", *(sql for _, sql in aggregates)])
     try:
         with duckdb.connect() as con:
@@ -203,7 +208,7 @@ def scan(
     except duckdb.Error as error:
         if dialect.parallel and SERIAL_READ_NEEDED in str(error):
             serial = CsvDialect(dialect.delimiter, parallel=False)
-            return scan(path, serial, label, mapping)
+            return scan(path, serial, label, mapping, types)
         raise cannot_read(path, error, label) from error
     found = {name: value for (name, _), value in zip(aggregates, values, strict=True)}
     return int(rows), Evidence(**found), dialect
@@ -260,7 +265,7 @@ def inspect_file(
     dialect = CsvDialect() if is_parquet(path) else detect_dialect(path, label)
     types = read_headers(path, dialect, label)
     mapping, extra = match_columns(list(types), aliases, path, kind)
-    rows, evidence, dialect = scan(path, dialect, label, mapping)
+    rows, evidence, dialect = scan(path, dialect, label, mapping, types)
     if rows == 0:
         raise InputError(f"{label} {path}: no data rows, only a header")
     zoned = tuple(

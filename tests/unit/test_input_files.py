@@ -1,9 +1,11 @@
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
 from pipeline_runs import REPO
 
+from customer_segmentation.formats import evidence_sql
 from customer_segmentation.input_files import (
     CUSTOMER_FILE,
     REQUIRED_COLUMNS,
@@ -14,6 +16,7 @@ from customer_segmentation.input_files import (
     match_columns,
     normalise_header,
 )
+from customer_segmentation.sql_text import sql_literal
 
 ALIASES = load_aliases(REPO / "seeds" / "column_aliases.csv")
 REFERENCE_HEADER = [
@@ -138,3 +141,26 @@ def test_beside_transactions_the_customer_file_needs_no_spending_score():
     assert "spending_score" not in mapping
     with pytest.raises(InputError, match="required column 'spending_score'"):
         match_columns(REFERENCE_HEADER[:4], ALIASES, Path("c.csv"), CUSTOMER_FILE)
+
+
+def test_a_parquet_file_of_typed_columns_is_not_read_for_its_formats(tmp_path):
+    # typed numbers and ids cannot be ambiguous: only text columns are looked
+    # at, so the rows are counted from the file's metadata
+    path = tmp_path / "typed.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 7::bigint as CustomerID, 'F' as Gender, 30 as Age,"
+            ' 15.5::double as "Annual Income (k$)",'
+            " '1.234,5' as \"Spending Score (1-100)\")"
+            f" to {sql_literal(str(path))} (format parquet)"
+        )
+    found = inspect_file(path, ALIASES)
+    assert found.data_rows == 1
+    # the text column alone speaks: a decimal comma, the typed 15.5 unheard
+    assert (found.evidence.comma_decimals, found.evidence.point_decimals) == (1, 0)
+    typed = {"id": "BIGINT", "gender": "VARCHAR", "age": "INTEGER"}
+    mapping = {"customer_id": "id", "gender": "gender", "age": "age"}
+    assert evidence_sql(mapping, typed) == []
+    assert [name for name, _ in evidence_sql(mapping)][-1] == "whole_number_ids"
+    fractional_ids = {**typed, "id": "DOUBLE"}
+    assert [n for n, _ in evidence_sql(mapping, fractional_ids)] == ["whole_number_ids"]
