@@ -124,6 +124,7 @@ def test_the_docs_site_renders_with_the_overview(docs):
 READ_A_SOURCE_OUTSIDE_STAGING = {
     "model.customer_segmentation.load_audit",
     "model.customer_segmentation.rejected_customers",
+    "model.customer_segmentation.rejected_transactions",
     "model.customer_segmentation.transaction_audit",
     "test.customer_segmentation.assert_every_input_row_is_accounted_for",
 }

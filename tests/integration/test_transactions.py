@@ -18,6 +18,7 @@ from pipeline_runs import (
     DEMO_FILE,
     DEMO_TRANSACTIONS,
     REPO,
+    numbering_models,
     pipeline_env,
     require_success,
     run_pipeline,
@@ -97,6 +98,14 @@ def test_every_transaction_row_is_accounted_for(transactions_run):
         "missing_purchase_date": 1,
         "amount_too_precise": 1,
     }
+    # each at its line of the file, found after the checks (which number none)
+    lines = transactions_run.query(
+        "select source_row_number from rejected_transactions order by 1"
+    )
+    assert [n for (n,) in lines] == [
+        number for number, r in enumerate(rows, start=1) if not readable(r)
+    ]
+    assert "rejected_transactions" in numbering_models(transactions_run.target_dir)
     usable_rows = [r for r in rows if usable(r)]
     assert zeros == sum(Decimal(r["Amount"]) == 0 for r in usable_rows) >= 1
     assert returns == sum(Decimal(r["Amount"]) < 0 for r in usable_rows) >= 1

@@ -1,9 +1,12 @@
-{#- Every transaction row (grain: source_row_number), typed, with the first
-    rule it breaks and what kind of line it is. Nothing is dropped here, so
-    rows read = rows used + rows rejected (+ rows after rfm_as_of) can be
-    checked, and every used row's amount can be traced into customer_rfm.
+{#- Every transaction row, typed, with the first rule it breaks and what
+    kind of line it is. Nothing is dropped here, so rows read = rows used +
+    rows rejected (+ rows after rfm_as_of) can be checked, and every used
+    row's amount can be traced into customer_rfm.
 
-    A table, not a view: the file is read here once. -#}
+    A table, not a view: the file is read here once. Rows are not numbered
+    (a window in file order runs on one thread): a rejected row keeps its
+    text, from which rejected_transactions finds its line, and only when
+    there is one. -#}
 {{ config(materialized='table') }}
 
 with
@@ -30,11 +33,16 @@ row_checks as (
     -- the first failing rule wins, so each rejected row has one reason; a
     -- line without a customer is an anonymous purchase, not a reject
     select
-        source_row_number,
         customer_id,
         order_id,
         purchase_date,
         quantity,
+        raw_customer_id,
+        raw_purchase_date,
+        raw_amount,
+        order_id as raw_order_id,
+        raw_quantity,
+        raw_unit_price,
         -- a file without amounts gives unit price and quantity instead
         coalesce(
             line_amount,
@@ -109,14 +117,26 @@ repeated_hashes as (
 
 ),
 
-repeats as (
+line_kinds as (
 
+    -- an exact repeat is one of several used lines identical in every
+    -- column: the copies are alike, so which of them counts as the first
+    -- does not matter, and only lines whose hash repeats are compared
     select
-        source_row_number,
+        *,
+        false as is_exact_duplicate
+    from row_checks
+    where
+        reject_reason is not null
+        or row_hash not in (
+            select repeated_hashes.row_hash from repeated_hashes
+        )
+    union all
+    select
+        *,
         row_number() over (
             partition by
                 row_hash, customer_id, order_id, purchase_date, amount, quantity
-            order by source_row_number
         ) > 1 as is_exact_duplicate
     from row_checks
     where
@@ -128,18 +148,34 @@ repeats as (
 flagged as (
 
     select
-        row_checks.source_row_number,
-        row_checks.customer_id,
-        row_checks.order_id,
-        row_checks.purchase_date,
-        row_checks.quantity,
-        row_checks.amount,
-        row_checks.is_anonymous,
-        row_checks.reject_reason,
-        coalesce(repeats.is_exact_duplicate, false) as is_exact_duplicate
-    from row_checks
-    left join repeats
-        on row_checks.source_row_number = repeats.source_row_number
+        customer_id,
+        order_id,
+        purchase_date,
+        quantity,
+        amount,
+        is_anonymous,
+        reject_reason,
+        is_exact_duplicate,
+        -- the text as read, kept only where rejected_transactions needs it
+        case
+            when reject_reason is not null then raw_customer_id
+        end as raw_customer_id,
+        case
+            when reject_reason is not null then raw_purchase_date
+        end as raw_purchase_date,
+        case
+            when reject_reason is not null then raw_amount
+        end as raw_amount,
+        case
+            when reject_reason is not null then raw_order_id
+        end as raw_order_id,
+        case
+            when reject_reason is not null then raw_quantity
+        end as raw_quantity,
+        case
+            when reject_reason is not null then raw_unit_price
+        end as raw_unit_price
+    from line_kinds
 
 )
 

@@ -1,38 +1,91 @@
 {#- Every transaction row that could not be used, as it was read, with the
-    reason (codes in the transaction_reject_reasons seed). -#}
+    reason (codes in the transaction_reject_reasons seed) and its line.
+
+    As for rejected_customers: the row checks do not number rows, a
+    rejected row keeps its text there, a row's reason follows from its text
+    alone, so every line with a rejected text is a rejected row. The lines
+    are numbered here, directly over the scan, and only when some row was
+    rejected. -#}
+{%- set checked = ref('int_transaction_rows_checked') -%}
+{%- set any_rejected = rows_exist(checked, 'reject_reason is not null') %}
 
 with
 
-checked_rows as (
+rejected_texts as (
 
-    select
-        source_row_number,
+    select distinct
+        raw_customer_id,
+        raw_purchase_date,
+        raw_amount,
+        raw_order_id,
+        raw_quantity,
+        raw_unit_price,
         reject_reason
-    from {{ ref('int_transaction_rows_checked') }}
+    from {{ checked }}
     where reject_reason is not null
 
 ),
 
-transactions as (
+file_lines as (
 
-    select * from {{ ref('stg_transaction_file__transactions') }}
+    {% if any_rejected -%}
+        -- numbered directly over the scan, which keeps the file's order
+        select
+            row_number() over () as source_row_number,
+            *
+        from {{ transaction_input() }}
+    {%- else -%}
+        -- no rejected row: no line to find, and the scan is skipped
+        select
+            cast(null as bigint) as source_row_number,
+            *
+        from {{ transaction_input() }}
+        where false
+    {%- endif %}
+
+),
+
+line_texts as (
+
+    -- the text as staging reads it
+    select
+        source_row_number,
+        {{ raw_text('customer_id') }} as raw_customer_id,
+        {{ raw_text('purchase_date') }} as raw_purchase_date,
+        {{ raw_text('amount') }} as raw_amount,
+        {{ raw_text('order_id') }} as raw_order_id,
+        {{ raw_text('quantity') }} as raw_quantity,
+        {{ raw_text('unit_price') }} as raw_unit_price
+    from file_lines
 
 ),
 
 rejected as (
 
     select
-        checked_rows.source_row_number,
-        checked_rows.reject_reason,
-        transactions.raw_customer_id,
-        transactions.raw_purchase_date,
-        transactions.raw_amount,
-        transactions.order_id as raw_order_id,
-        transactions.raw_quantity,
-        transactions.raw_unit_price
-    from checked_rows
-    inner join transactions
-        on checked_rows.source_row_number = transactions.source_row_number
+        line_texts.source_row_number,
+        rejected_texts.reject_reason,
+        line_texts.raw_customer_id,
+        line_texts.raw_purchase_date,
+        line_texts.raw_amount,
+        line_texts.raw_order_id,
+        line_texts.raw_quantity,
+        line_texts.raw_unit_price
+    from line_texts
+    inner join rejected_texts
+        on
+            line_texts.raw_customer_id
+            is not distinct from rejected_texts.raw_customer_id
+            and line_texts.raw_purchase_date
+            is not distinct from rejected_texts.raw_purchase_date
+            and line_texts.raw_amount
+            is not distinct from rejected_texts.raw_amount
+            and line_texts.raw_order_id
+            is not distinct from rejected_texts.raw_order_id
+            and line_texts.raw_quantity
+            is not distinct from rejected_texts.raw_quantity
+            and line_texts.raw_unit_price
+            is not distinct from rejected_texts.raw_unit_price
 
 )
 

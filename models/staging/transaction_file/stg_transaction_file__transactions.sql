@@ -9,20 +9,9 @@ source as (
 
 ),
 
-numbered as (
-
-    -- file order: scans keep insertion order, so this is the data row number
-    select
-        *,
-        row_number() over () as source_row_number
-    from source
-
-),
-
 trimmed as (
 
     select
-        source_row_number,
         source_file,
         {{ raw_text('customer_id') }} as raw_customer_id,
         {{ raw_text('purchase_date') }} as raw_purchase_date,
@@ -30,7 +19,7 @@ trimmed as (
         {{ raw_text('order_id') }} as raw_order_id,
         {{ raw_text('quantity') }} as raw_quantity,
         {{ raw_text('unit_price') }} as raw_unit_price
-    from numbered
+    from source
 
 ),
 
@@ -46,7 +35,6 @@ renamed as (
 
     select
         -- ids
-        trimmed.source_row_number,
         {{ canonical_id(
             'trimmed.raw_customer_id', 'file_format.whole_number_ids'
         ) }} as customer_id,
