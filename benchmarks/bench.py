@@ -494,8 +494,8 @@ def target_rows(
         return r[run]["seconds"] / r[reference]["seconds"]
 
     def peak(r: dict) -> float | None:
-        peaks = [r[run]["peak_mb"] for run in ("pipeline_fit", "pipeline_score")]
-        return max(peaks) if "pipeline_fit" in r and "pipeline_score" in r else None
+        runs = [r[run] for run in ("pipeline_fit", "pipeline_score") if run in r]
+        return max(run["peak_mb"] for run in runs) if runs else None
 
     rows: list[Target] = []
     for fmt, limit in (("parquet", 3.0), ("csv", 3.5)):

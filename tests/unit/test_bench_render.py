@@ -53,3 +53,22 @@ def test_ratios_come_from_the_medians_and_missing_runs_read_n_a():
     assert rows[0].startswith("| 1,000 | csv | 30.0 | 20.0 | 60.0 | 10.0 | 0.50 | 3.00")
     assert rows[1].startswith("| 100,000,000 | csv | 30.0 | n/a | n/a | n/a | n/a |")
     assert "| 100,000,000 | score |" not in page
+
+
+def test_the_targets_are_checked_against_the_stored_results():
+    ten = result(10_000_000, floor=run(10.0))
+    ten["format"] = "parquet"  # fit 30 s against a 10 s floor: 3.00, at the limit
+    small = result(200, pipeline_score=run(20.0), notebook=run(5.0))
+
+    page = load_harness().render([small, ten])
+
+    targets = page.split("## Against the lean-run targets")[1]
+    assert "| 10M customers, parquet: fit / floor | 3.00 | 3.00 | met |" in targets
+    assert (
+        "| 10M customers, parquet: peak memory (MB) | 1,000.00 | 2,048.00 | met |"
+        in (targets)
+    )
+    assert "| 200 customers, csv: repeat run / notebook | 4.00 | 3.00 | missed |" in (
+        targets
+    )
+    assert "| 10M customers, csv: fit / floor | not measured |" in targets
