@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_FILE = REPO / "seeds" / "demo_customers.csv"
 DEMO_TRANSACTIONS = REPO / "demo" / "transactions.csv"
 REFERENCE_FILE = REPO.parent / "shared" / "data" / "mall_customers.csv"
+CDNOW_FILE = REPO.parent / "shared" / "data" / "CDNOW_sample.txt"
 # The tables the product promises by name (the rest are whatever dbt's
 # manifest marks published: publish.published_models).
 PRODUCT_MARTS = (

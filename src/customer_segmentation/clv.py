@@ -1,0 +1,241 @@
+"""Who will buy again and what they are worth: "buy till you die" models
+fitted by maximum likelihood.
+
+- BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way")
+  and Pareto/NBD (Schmittlein, Morrison & Colombo 1987, in the form of
+  Fader & Hardie's 2005 note) for the number of repeat purchases;
+- Gamma-Gamma (Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary
+  Value") for the mean spend per purchase.
+
+Each customer is summarised by ``x`` (repeat purchases in the calibration
+period), ``t_x`` (weeks from the first to the last purchase) and ``T`` (weeks
+from the first purchase to the end of the calibration period); identical
+summaries are grouped and given a weight, so millions of customers fit as
+fast as their distinct summaries. Parameters are fitted on their logarithms
+with L-BFGS-B. No dbt here: the dbt Python model hands arrays in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import betaln, gammaln, hyp2f1
+
+BGNBD_PARAMETERS = ("r", "alpha", "a", "b")
+PARETO_NBD_PARAMETERS = ("r", "alpha", "s", "beta")
+GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model: its parameters by their papers' names, the total
+    log-likelihood, and whether the optimiser says it converged."""
+
+    model: str
+    parameters: dict[str, float]
+    log_likelihood: float
+    converged: bool
+    customers: int
+
+    def __getitem__(self, name: str) -> float:
+        return self.parameters[name]
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """Customers' calibration summaries, identical ones grouped with a weight."""
+
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def grouped(cls, x, t_x, T) -> Summaries:
+        """Group identical (x, t_x, T) rows: one row per distinct summary."""
+        rows = np.column_stack([np.asarray(v, dtype=np.float64) for v in (x, t_x, T)])
+        distinct, counts = np.unique(rows, axis=0, return_counts=True)
+        return cls(*distinct.T, counts.astype(np.float64))
+
+
+def _fit(
+    model: str,
+    names: tuple[str, ...],
+    negative_log_likelihood: Callable[[np.ndarray], float],
+    customers: int,
+) -> Fit:
+    """Minimise over the log-parameters, starting from all ones."""
+    result = minimize(
+        lambda log_params: negative_log_likelihood(np.exp(log_params)),
+        x0=np.zeros(len(names)),
+        method="L-BFGS-B",
+        options={"maxiter": 2_000, "ftol": 1e-14, "gtol": 1e-9},
+    )
+    parameters = dict(zip(names, np.exp(result.x).tolist(), strict=True))
+    log_likelihood = -float(result.fun)
+    converged = bool(result.success) and np.isfinite(log_likelihood)
+    return Fit(model, parameters, log_likelihood, converged, customers)
+
+
+def bgnbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
+    """Each summary's BG/NBD log-likelihood (FHL 2005, equation 6)."""
+    r, alpha, a, b = params
+    x, t_x, T = s.x, s.t_x, s.T
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    still_alive = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        died_after_last = np.where(
+            x > 0,
+            betaln(a + 1, b + x - 1) - betaln(a, b) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    return common + np.logaddexp(still_alive, died_after_last)
+
+
+def fit_bgnbd(s: Summaries) -> Fit:
+    def negative(params: np.ndarray) -> float:
+        return -float(np.sum(s.weight * bgnbd_log_likelihoods(params, s)))
+
+    return _fit("bg_nbd", BGNBD_PARAMETERS, negative, int(s.weight.sum()))
+
+
+def _log_difference(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """log(e^first - e^second), for first > second."""
+    return first + np.log1p(-np.exp(second - first))
+
+
+def pareto_nbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
+    """Each summary's Pareto/NBD log-likelihood (Fader & Hardie 2005 note,
+    equation 22), with the Gauss hypergeometric function on the smaller of
+    the two rates so its argument stays in [0, 1)."""
+    r, alpha, shape, beta = params
+    x, t_x, T = s.x, s.t_x, s.T
+    rsx = r + shape + x
+    if alpha >= beta:
+        larger, second_arg = alpha, shape + 1
+    else:
+        larger, second_arg = beta, r + x
+    gap = abs(alpha - beta)
+    log_at = np.log(hyp2f1(rsx, second_arg, rsx + 1, gap / (larger + t_x))) - rsx * (
+        np.log(larger + t_x)
+    )
+    log_at_end = np.log(hyp2f1(rsx, second_arg, rsx + 1, gap / (larger + T))) - rsx * (
+        np.log(larger + T)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a0 = np.log(shape / rsx) + _log_difference(log_at, log_at_end)
+    a0 = np.where(log_at > log_at_end, a0, -np.inf)
+    alive = -(r + x) * np.log(alpha + T) - shape * np.log(beta + T)
+    return (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + shape * np.log(beta)
+        + np.logaddexp(alive, a0)
+    )
+
+
+def fit_pareto_nbd(s: Summaries) -> Fit:
+    def negative(params: np.ndarray) -> float:
+        values = pareto_nbd_log_likelihoods(params, s)
+        if not np.all(np.isfinite(values)):
+            return 1e300
+        return -float(np.sum(s.weight * values))
+
+    return _fit("pareto_nbd", PARETO_NBD_PARAMETERS, negative, int(s.weight.sum()))
+
+
+def gamma_gamma_log_likelihoods(
+    params: np.ndarray, x: np.ndarray, m_x: np.ndarray
+) -> np.ndarray:
+    """Each repeat buyer's Gamma-Gamma log-likelihood of their mean spend
+    ``m_x`` over ``x`` purchases (Fader & Hardie 2013, equation 3)."""
+    p, q, gamma = params
+    px = p * x
+    return (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * np.log(m_x)
+        + px * np.log(x)
+        - (px + q) * np.log(gamma + m_x * x)
+    )
+
+
+def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
+    """Fit on customers with at least one repeat purchase and a positive mean."""
+    x = np.asarray(x, dtype=np.float64)
+    m_x = np.asarray(m_x, dtype=np.float64)
+    weight = np.ones_like(x) if weight is None else np.asarray(weight, np.float64)
+
+    def negative(params: np.ndarray) -> float:
+        return -float(np.sum(weight * gamma_gamma_log_likelihoods(params, x, m_x)))
+
+    fit = _fit("gamma_gamma", GAMMA_GAMMA_PARAMETERS, negative, int(weight.sum()))
+    # q <= 1: the population's mean spend is infinite, no usable expectation
+    if fit["q"] <= 1:
+        return Fit(fit.model, fit.parameters, fit.log_likelihood, False, fit.customers)
+    return fit
+
+
+def bgnbd_expected_purchases(fit: Fit, t) -> np.ndarray:
+    """E[X(t)]: purchases expected in t weeks from a customer's first
+    (FHL 2005, equation 7)."""
+    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
+    t = np.asarray(t, dtype=np.float64)
+    z = t / (alpha + t)
+    return (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+    )
+
+
+def _bgnbd_odds_dead(fit: Fit, x, t_x, T) -> np.ndarray:
+    """(a / (b + x - 1)) ((alpha + T) / (alpha + t_x))^(r + x), zero at x = 0."""
+    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
+    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds = np.exp(
+            np.log(a)
+            - np.log(b + x - 1)
+            + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+        )
+    return np.where(x > 0, odds, 0.0)
+
+
+def bgnbd_p_alive(fit: Fit, x, t_x, T) -> np.ndarray:
+    """P(still active | x, t_x, T) (FHL 2005 technical note, equation 10)."""
+    return 1 / (1 + _bgnbd_odds_dead(fit, x, t_x, T))
+
+
+def bgnbd_conditional_expected_purchases(fit: Fit, t, x, t_x, T) -> np.ndarray:
+    """E[Y(t) | x, t_x, T]: purchases expected in the next t weeks from a
+    customer's calibration summary (FHL 2005, equation 10)."""
+    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
+    t, x, T = (np.asarray(v, dtype=np.float64) for v in (t, x, T))
+    z = t / (alpha + T + t)
+    expected_if_alive = (
+        (a + b + x - 1)
+        / (a - 1)
+        * (
+            1
+            - ((alpha + T) / (alpha + T + t)) ** (r + x)
+            * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        )
+    )
+    return expected_if_alive * bgnbd_p_alive(fit, x, t_x, T)
+
+
+def gamma_gamma_expected_spend(fit: Fit, x, m_x) -> np.ndarray:
+    """E[M | x, m_x]: a customer's expected mean spend per purchase, the
+    population's mean p gamma / (q - 1) for one without repeat purchases
+    (Fader & Hardie 2013, equation 5)."""
+    p, q, gamma = (fit[n] for n in GAMMA_GAMMA_PARAMETERS)
+    x = np.asarray(x, dtype=np.float64)
+    m_x = np.nan_to_num(np.asarray(m_x, dtype=np.float64))
+    return p * (gamma + m_x * x) / (p * x + q - 1)
