@@ -48,7 +48,7 @@ import duckdb
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.run_report import memory_limit
+from customer_segmentation.duckdb_limits import memory_limit
 from customer_segmentation.segment_model import read_saved_model
 from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
 from customer_segmentation.transactions_data import GROUPS as BEHAVIOUR_GROUPS

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.duckdb_limits import memory_limit
 from customer_segmentation.model_tables import elbow_table, fit_model_table
 from customer_segmentation.publish import SERVING_STORAGE_VERSION
-from customer_segmentation.run_report import memory_limit
 from customer_segmentation.schemas import MODEL_SCHEMA, RUNS_SCHEMA
 from customer_segmentation.settings import settings_from_vars
 from customer_segmentation.sql_text import sql_literal

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.formats import Evidence, FileFormat, evidence_sql
 from customer_segmentation.messages import duckdb_reason, printable
 from customer_segmentation.sql_text import sql_identifier, sql_literal
@@ -179,7 +180,7 @@ def cannot_read(path: Path, error: duckdb.Error, label: str) -> InputError:
 def read_headers(path: Path, dialect: CsvDialect, label: str) -> dict[str, str]:
     """Each header, with the type the reader gives its column."""
     try:
-        with duckdb.connect() as con:
+        with connect() as con:
             described = con.execute(
                 f"describe select * from {reader_sql(path, dialect)}", [str(path)]
             ).fetchall()
@@ -201,7 +202,7 @@ def scan(
     aggregates = evidence_sql(mapping, types)
     select = ", ".join(["count(*)", *(sql for _, sql in aggregates)])
     try:
-        with duckdb.connect() as con:
+        with connect() as con:
             rows, *values = con.execute(
                 f"select {select} from {reader_sql(path, dialect)}", [str(path)]
             ).fetchone()
@@ -334,7 +335,7 @@ def register_input(
     with no rows instead (no customer file beside transactions).
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {INPUT_SCHEMA}")
         if path is not None and found is not None:
             con.execute(input_view_sql(path, found, kind))
@@ -355,7 +356,7 @@ def register_formats(
     With no formats (the demo seed alone) the table is dropped and the
     staging models decide from the seed themselves (macro input_format).
     """
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {INPUT_SCHEMA}")
         con.execute(f"drop table if exists {INPUT_SCHEMA}.{FORMATS_TABLE}")
         if not formats:

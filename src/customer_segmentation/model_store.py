@@ -14,11 +14,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.input_files import INPUT_SCHEMA
 from customer_segmentation.messages import one_line
 from customer_segmentation.ownership import kept_path
@@ -82,7 +82,7 @@ ID_COLUMNS = ("run_id", "model_run_id", "cluster_id")
 
 def highest_ids(warehouse: Path) -> IdFloor:
     """The highest ids in the warehouse's published history, after a build."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         run_id, model_run_id = con.execute(
             "select coalesce(max(run_id), 0), coalesce(max(model_run_id), 0)"
             " from main.segment_runs"
@@ -179,7 +179,7 @@ def read_last_publish(
 def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
     """Replace the warehouse's last_publish tables with the folder's contents."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(str(warehouse)) as con:
         mark_warehouse(con)
         con.execute(f"create schema if not exists {SCHEMA}")
         for table in REMEMBERED:
@@ -190,7 +190,7 @@ def load_last_publish(warehouse: Path, remembered: dict[str, pa.Table]) -> None:
 def register_run(warehouse: Path, mode: RunMode, floor: IdFloor) -> None:
     """Tell dbt how to run: one row in run_input.run_context and one in
     run_input.id_floor, values bound."""
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(str(warehouse)) as con:
         con.execute(f"create schema if not exists {INPUT_SCHEMA}")
         con.execute(
             f"create or replace table {INPUT_SCHEMA}.run_context"

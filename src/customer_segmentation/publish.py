@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.messages import one_line
 from customer_segmentation.ownership import (
     Manifest,
@@ -131,7 +132,7 @@ def write_outputs(
     same files.
     """
     serving = sql_literal(str(folder / SERVING_DATABASE))
-    with duckdb.connect() as con:
+    with connect() as con:
         con.execute(f"attach {sql_literal(str(warehouse))} as warehouse (read_only)")
         con.execute(
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"

@@ -4,13 +4,11 @@ failed run failed, read from the warehouse and dbt's run_results.json."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from customer_segmentation.duckdb_limits import connect, memory_limit
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.sql_text import sql_literal
 
@@ -42,7 +40,7 @@ BEHAVIOUR_COLUMNS = (
 
 def segment_table(serving: Path) -> str:
     """The segments as a fixed-width text table, for the terminal and README."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         relation = con.sql("select * from cluster_summary order by cluster_id")
         names = relation.columns
         rows = [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
@@ -90,7 +88,7 @@ def transactions_line(serving: Path, has_customer_file: bool = False) -> str | N
     """Where every transaction row went, as transaction_audit says, with
     warnings for lines left out as too late and buyers without a customer
     record; None when the run had no transactions file."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         relation = con.sql("select * from transaction_audit")
         audit = dict(zip(relation.columns, relation.fetchone(), strict=True))
     if audit["rows_read"] == 0:
@@ -142,7 +140,7 @@ def buyers_lines(audit: dict[str, object]) -> list[str]:
 
 def accounting_line(serving: Path) -> str:
     """Where every input row went, as the published load_audit table says."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         rows, clean, repeats, rejected = con.sql(
             "select input_rows, clean_customers, duplicate_rows_removed, rejected_rows"
             " from load_audit"
@@ -222,7 +220,7 @@ def reject_counts(
     Read from the row checks because a failed gate stops dbt before the
     published audits are built.
     """
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         rows, rejected = con.sql(
             "select count(*), count(*) filter (where reject_reason is not null)"
             f" from {model}"
@@ -249,7 +247,7 @@ def keep_rejects(
     path = target / f"rejected_{kind}.csv"
     if not build_model(mart):
         raise RuntimeError(f"could not build {mart} to keep the rejected rows")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         con.execute(
             f"copy (select * from {mart} order by source_row_number)"
             f" to {sql_literal(str(path))} (header)"
@@ -311,7 +309,7 @@ def explain_failure(
 
 def too_few_customers(warehouse: Path, inputs: RunInputs, needed: int) -> str:
     if inputs.transactions:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect(str(warehouse), read_only=True) as con:
             (buyers,) = con.sql(
                 "select count(*) from int_transactions_aggregated_to_customers"
             ).fetchone()
@@ -320,7 +318,7 @@ def too_few_customers(warehouse: Path, inputs: RunInputs, needed: int) -> str:
             f"than the {needed} the clustering needs"
         )
     rows, _, reasons = reject_counts(warehouse, "int_customer_rows_checked")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(str(warehouse), read_only=True) as con:
         (clean,) = con.sql("select count(*) from int_customers_cleaned").fetchone()
     if clean == 0:
         return (
@@ -333,18 +331,13 @@ def too_few_customers(warehouse: Path, inputs: RunInputs, needed: int) -> str:
     )
 
 
-def memory_limit() -> str:
-    """DuckDB's memory limit for dbt, as profiles.yml reads it."""
-    return os.environ.get("SEGMENTS_DUCKDB_MEMORY", "1GB")
-
-
 def describe(reasons: list[tuple[str, int]]) -> str:
     return ", ".join(f"{reason} {count}" for reason, count in reasons) or "none"
 
 
 def model_line(serving: Path) -> str:
     """Which model scored this run, how it was chosen, and how much moved."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         run = con.sql(
             """
             select
@@ -410,7 +403,7 @@ def empty_score_warning(target: Path, serving: Path) -> str | None:
     """Which R/F/M scores hold no customer, when the warning test said so."""
     if not warned(target, EMPTY_SCORE_TEST):
         return None
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         empty = con.sql(
             "select metric, score from rfm_score_edges where customers = 0"
             " order by metric_order, score"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.input_files import INPUT_SCHEMA
 from customer_segmentation.messages import duckdb_reason
 
@@ -102,7 +103,7 @@ def check_warehouse(warehouse: Path, project_dir: Path) -> None:
         if handle.read(12)[8:12] != DUCKDB_MAGIC:
             raise WarehouseError(f"{refused} (it is not a DuckDB file); {advice}")
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect(str(warehouse), read_only=True) as con:
             found = relations(con)
             if is_marked(found, con):
                 return

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from customer_segmentation.dashboard.insights import key_insights, rfm_insights
+from customer_segmentation.duckdb_limits import connect
 
 # Above this many customers, the scatter and the customer list show a
 # deterministic sample (the page says so).
@@ -86,7 +87,7 @@ def one_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
 
 def load_data(serving: Path) -> DashboardData:
     """Read everything the page shows from the published serving database."""
-    with duckdb.connect(str(serving), read_only=True) as con:
+    with connect(str(serving), read_only=True) as con:
         rfm_summary = rows(con, RFM_SUMMARY_SQL)
         has_transactions = any(row["customers"] for row in rfm_summary)
         return DashboardData(
