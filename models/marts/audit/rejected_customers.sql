@@ -50,11 +50,7 @@ line_texts as (
     select
         source_file,
         source_row_number,
-        {{ raw_text('customer_id') }} as raw_customer_id,
-        {{ raw_text('gender') }} as raw_gender,
-        {{ raw_text('age') }} as raw_age,
-        {{ raw_text('annual_income_k') }} as raw_annual_income,
-        {{ raw_text('spending_score') }} as raw_spending_score
+        {{ customer_raw_texts() }}
     from file_lines
 
 ),

@@ -50,12 +50,7 @@ line_texts as (
     -- the text as staging reads it
     select
         source_row_number,
-        {{ raw_text('customer_id') }} as raw_customer_id,
-        {{ raw_text('purchase_date') }} as raw_purchase_date,
-        {{ raw_text('amount') }} as raw_amount,
-        {{ raw_text('order_id') }} as raw_order_id,
-        {{ raw_text('quantity') }} as raw_quantity,
-        {{ raw_text('unit_price') }} as raw_unit_price
+        {{ transaction_raw_texts() }}
     from file_lines
 
 ),

@@ -13,12 +13,7 @@ trimmed as (
 
     select
         source_file,
-        {{ raw_text('customer_id') }} as raw_customer_id,
-        {{ raw_text('purchase_date') }} as raw_purchase_date,
-        {{ raw_text('amount') }} as raw_amount,
-        {{ raw_text('order_id') }} as raw_order_id,
-        {{ raw_text('quantity') }} as raw_quantity,
-        {{ raw_text('unit_price') }} as raw_unit_price
+        {{ transaction_raw_texts() }}
     from source
 
 ),
