@@ -7,7 +7,6 @@
     are numbered and matched here, and only when some row was rejected, so
     a clean file is never numbered. -#}
 {%- set checked = ref('int_customer_rows_checked') -%}
-{%- set any_rejected = rows_exist(checked, 'reject_reason is not null') %}
 
 with
 
@@ -27,20 +26,8 @@ rejected_texts as (
 
 file_lines as (
 
-    {% if any_rejected -%}
-        -- numbered directly over the scan, which keeps the file's order
-        select
-            row_number() over () as source_row_number,
-            *
-        from {{ customer_input() }}
-    {%- else -%}
-        -- no rejected row: no line to find, and the scan is skipped
-        select
-            cast(null as bigint) as source_row_number,
-            *
-        from {{ customer_input() }}
-        where false
-    {%- endif %}
+    -- numbered only when some row was rejected (see the macro)
+    {{ file_lines(customer_input(), checked) }}
 
 ),
 
