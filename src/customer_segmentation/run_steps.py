@@ -101,8 +101,7 @@ def build(
     keeps the warehouse open until its private connection cache is closed.
     """
     command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
-    command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    return run_child(command, {**os.environ, **env}, locks, on_line) == 0
+    return run_dbt(command, dbt_vars, env, locks, on_line)
 
 
 def run_model(
@@ -114,8 +113,19 @@ def run_model(
 ) -> bool:
     """`dbt run` of one model alone (its parents already built); True if built."""
     command = dbt_command(project_dir, "run", "--quiet", "--select", model)
-    command += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    return run_child(command, {**os.environ, **env}, locks, on_line=None) == 0
+    return run_dbt(command, dbt_vars, env, locks)
+
+
+def run_dbt(
+    command: list[str],
+    dbt_vars: dict[str, object],
+    env: dict[str, str],
+    locks: tuple[int, ...],
+    on_line: Callable[[str], None] | None = None,
+) -> bool:
+    """A dbt command with the run's vars, environment and locks; True if it passed."""
+    command = command + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+    return run_child(command, {**os.environ, **env}, locks, on_line) == 0
 
 
 def project_var(project_dir: Path, name: str) -> object:

@@ -320,6 +320,11 @@ def test_too_many_bad_transactions_name_the_file_and_keep_the_rows(tmp_path):
         kept_rows = list(csv.DictReader(handle))
     assert len(kept_rows) == 50
     assert {r["raw_amount"] for r in kept_rows} == {"twelve", "1e30"}
+    # each at its line of the file (data rows from 1), in file order
+    assert [int(r["source_row_number"]) for r in kept_rows] == [
+        *(i + 1 for i in range(99) if i % 2),
+        100,
+    ]
 
 
 def test_too_few_buyers_name_the_transactions_file(tmp_path):
