@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from customer_files import read_rows, write_csv
 from pipeline_runs import (
+    CDNOW_FILE,
     DEMO_FILE,
     REFERENCE_FILE,
     REPO,
@@ -96,6 +97,42 @@ def transactions_run(request, tmp_path_factory) -> PipelineRun:
         tmp_path_factory,
         "transactions",
         lambda folder: run_pipeline(folder, transactions="demo"),
+    )
+
+
+@pytest.fixture(scope="session")
+def cdnow_transactions(tmp_path_factory) -> Path:
+    """The CDNow sample as a transactions CSV with a header (the file has
+    none: whitespace-separated master id, customer id, date, CDs, dollars)."""
+    if not CDNOW_FILE.is_file():
+        pytest.skip(
+            f"CDNow sample {CDNOW_FILE} is absent; it lives beside the checkout "
+            "in ../shared and is never copied into the repo"
+        )
+    rows = [
+        line.split() for line in CDNOW_FILE.read_text(encoding="ascii").splitlines()
+    ]
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow_transactions.csv"
+    write_csv(
+        path,
+        ["customer_id", "purchase_date", "quantity", "amount"],
+        [[customer, day, cds, dollars] for _, customer, day, cds, dollars in rows],
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def cdnow_run(request, tmp_path_factory, cdnow_transactions) -> PipelineRun:
+    """The papers' set-up: calibration to 1997-09-30, holdout to 1998-06-30."""
+    return shared_run(
+        request,
+        tmp_path_factory,
+        "cdnow",
+        lambda folder: run_pipeline(
+            folder,
+            transactions=cdnow_transactions,
+            dbt_vars="{clv_calibration_end: '1997-09-30'}",
+        ),
     )
 
 

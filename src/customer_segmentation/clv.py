@@ -27,6 +27,8 @@ from scipy.special import betaln, gammaln, hyp2f1
 BGNBD_PARAMETERS = ("r", "alpha", "a", "b")
 PARETO_NBD_PARAMETERS = ("r", "alpha", "s", "beta")
 GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma")
+# Parameters are searched between e^-20 and e^20 (2e-9 to 5e8).
+LOG_PARAMETER_BOUND = 20.0
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,14 @@ def _fit(
     negative_log_likelihood: Callable[[np.ndarray], float],
     customers: int,
 ) -> Fit:
-    """Minimise over the log-parameters, starting from all ones."""
+    """Minimise over the log-parameters, starting from all ones, within
+    exp(+-LOG_PARAMETER_BOUND): past it the special functions lose their
+    precision (a Pareto/NBD drifting to r = 1e16 reads a likelihood of 1)."""
     result = minimize(
         lambda log_params: negative_log_likelihood(np.exp(log_params)),
         x0=np.zeros(len(names)),
         method="L-BFGS-B",
+        bounds=[(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * len(names),
         options={"maxiter": 2_000, "ftol": 1e-14, "gtol": 1e-9},
     )
     parameters = dict(zip(names, np.exp(result.x).tolist(), strict=True))
@@ -239,3 +244,41 @@ def gamma_gamma_expected_spend(fit: Fit, x, m_x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     m_x = np.nan_to_num(np.asarray(m_x, dtype=np.float64))
     return p * (gamma + m_x * x) / (p * x + q - 1)
+
+
+def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
+    """P(X(t) = x) for x = 0 .. most - 1: the chance of x repeat purchases in
+    t weeks from a customer's first (FHL 2005, equation 8); one row per t."""
+    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
+    t = np.asarray(t, dtype=np.float64)[:, None]
+    x = np.arange(most, dtype=np.float64)[None, :]
+    with np.errstate(divide="ignore"):
+        log_stay = np.log(alpha / (alpha + t))
+        log_share = np.log(t / (alpha + t))
+    # log of Gamma(r + j) / (Gamma(r) j!) (alpha / (alpha + t))^r (t / (alpha + t))^j
+    log_terms = gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * log_stay
+    log_terms = log_terms + np.where(x > 0, x * log_share, 0.0)
+    terms = np.exp(log_terms)
+    alive = np.exp(betaln(a, b + x) - betaln(a, b)) * terms
+    # the terms of j < x, summed: the chance of fewer than x purchases
+    fewer = np.cumsum(terms, axis=1) - terms
+    with np.errstate(invalid="ignore"):
+        died = np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * (1 - fewer)
+    return alive + np.where(x > 0, died, 0.0)
+
+
+def discounted_expected_purchases(
+    fit: Fit, x, t_x, T, horizon_weeks: int, annual_rate: float, step_weeks: int
+) -> np.ndarray:
+    """Purchases expected over the horizon, each period's discounted to now
+    at the annual rate from the period's end (periods of step_weeks, the
+    last one shorter where the horizon is not a multiple)."""
+    ends = np.minimum(
+        np.arange(step_weeks, horizon_weeks + step_weeks, step_weeks), horizon_weeks
+    ).astype(np.float64)
+    cumulative = np.stack(
+        [bgnbd_conditional_expected_purchases(fit, end, x, t_x, T) for end in ends]
+    )
+    per_period = np.diff(cumulative, axis=0, prepend=0.0)
+    discount = (1 + annual_rate) ** (-ends / 52.0)
+    return discount @ per_period

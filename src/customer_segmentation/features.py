@@ -28,6 +28,8 @@ class Feature:
     words: tuple[str, str] | None = None  # (low, high); average left out
     needs: str | None = None  # "transactions" for purchase behaviour
     sql: str | None = None  # the SQL that computes it, else a plain column
+    # False: clustered on only when cluster_features names it
+    by_default: bool = True
 
     def in_name(self, level: str) -> str | None:
         """How the feature reads in a segment name at a level, None to omit."""
@@ -50,6 +52,7 @@ def parse_features(declared: list[dict]) -> tuple[Feature, ...]:
                 words=(str(words[0]), str(words[1])) if words else None,
                 needs=entry.get("needs"),
                 sql=entry.get("sql"),
+                by_default=bool(entry.get("by_default", True)),
             )
         )
     return tuple(features)
@@ -64,4 +67,8 @@ def declared_features(project_file: Path = PROJECT_FILE) -> tuple[Feature, ...]:
 FEATURES = declared_features()
 KNOWN_FEATURES = tuple(feature.name for feature in FEATURES)
 BEHAVIOUR_FEATURES = tuple(f.name for f in FEATURES if f.needs == TRANSACTIONS)
+# What a run with transactions clusters on when cluster_features is blank.
+DEFAULT_BEHAVIOUR_FEATURES = tuple(
+    f.name for f in FEATURES if f.needs == TRANSACTIONS and f.by_default
+)
 BY_NAME = {feature.name: feature for feature in FEATURES}

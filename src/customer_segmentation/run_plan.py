@@ -11,7 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from customer_segmentation.features import BEHAVIOUR_FEATURES
+from customer_segmentation.features import (
+    BEHAVIOUR_FEATURES,
+    DEFAULT_BEHAVIOUR_FEATURES,
+)
 from customer_segmentation.input_files import (
     CUSTOMER_FILE,
     CUSTOMER_FILE_BESIDE_TRANSACTIONS,
@@ -90,7 +93,7 @@ def with_feature_default(
     """The vars, with behaviour (log recency, frequency, monetary) as the
     clustering features when transactions are given and none were asked for."""
     if has_transactions and is_blank(raw_vars.get("cluster_features")):
-        return {**raw_vars, "cluster_features": ",".join(BEHAVIOUR_FEATURES)}
+        return {**raw_vars, "cluster_features": ",".join(DEFAULT_BEHAVIOUR_FEATURES)}
     return raw_vars
 
 
@@ -112,7 +115,7 @@ def check_features_available(
         raise UsageError(
             f"var cluster_features={asked!r} uses customer-file columns, but "
             "only a transactions file was given; add SEGMENTS_INPUT or cluster "
-            f"on {','.join(BEHAVIOUR_FEATURES)}"
+            f"on {','.join(DEFAULT_BEHAVIOUR_FEATURES)}"
         )
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import yaml
 
 from customer_segmentation.child import run_child
+from customer_segmentation.clv_report import lifetime_value_lines
 from customer_segmentation.formats import FileFormat, file_format
 from customer_segmentation.input_files import (
     TRANSACTION_FILE,
@@ -369,6 +370,8 @@ def report(plan: RunPlan, serving: Path) -> None:
     bought = transactions_line(serving, has_customer_file=plan.input_path is not None)
     if bought:
         print(bought)
+    for line in lifetime_value_lines(serving):
+        print(line)
     print()
     print(segment_table(serving))
     print()

@@ -152,16 +152,19 @@ def settings_from_vars(raw: Mapping[str, object] | None) -> ClusteringSettings:
     return settings
 
 
-def parse_as_of(value: object) -> str:
-    """An ISO date (2026-07-01), handed on as the same text."""
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise SettingsError(
-            f"var rfm_as_of={text!r} is not a date; it accepts an ISO date "
-            "such as 2026-07-01"
-        ) from None
+def parse_date(name: str):
+    def parse(value: object) -> str:
+        """An ISO date (2026-07-01), handed on as the same text."""
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise SettingsError(
+                f"var {name}={text!r} is not a date; it accepts an ISO date "
+                "such as 2026-07-01"
+            ) from None
+
+    return parse
 
 
 def parse_score_method(value: object) -> str:
@@ -218,7 +221,7 @@ def parse_choice(name: str, choices: tuple[str, ...]):
 SQL_VARS = {
     "number_format": parse_choice("number_format", tuple(NUMBER_FORMATS)),
     "date_format": parse_choice("date_format", DATE_ORDERS),
-    "rfm_as_of": parse_as_of,
+    "rfm_as_of": parse_date("rfm_as_of"),
     "rfm_score_method": parse_score_method,
     "rfm_cut_points": parse_cut_points,
     "max_reject_share": lambda v: parse_float("max_reject_share", v, 0.0, 1.0),
@@ -226,6 +229,9 @@ SQL_VARS = {
         "outlier_radius_multiple", v, 0.0, 100.0
     ),
     "max_drift_ratio": lambda v: parse_float("max_drift_ratio", v, 1.0, 100.0),
+    "clv_calibration_end": parse_date("clv_calibration_end"),
+    "clv_horizon_weeks": lambda v: parse_int("clv_horizon_weeks", v, 1, 520),
+    "clv_discount_rate": lambda v: parse_float("clv_discount_rate", v, 0.0, 0.99),
     "max_annual_income_k": lambda v: parse_float(
         "max_annual_income_k", v, 0.0, 1_000_000_000.0
     ),

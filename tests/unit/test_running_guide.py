@@ -5,6 +5,7 @@ import re
 import yaml
 from pipeline_runs import REPO
 
+from customer_segmentation.clv_tables import ClvSettings
 from customer_segmentation.settings import PARSERS, SQL_VARS, ClusteringSettings
 
 HEADER = "| var | default | meaning |"
@@ -25,8 +26,18 @@ def readme_var_rows() -> dict[str, str]:
     return rows
 
 
+# Read by the lifetime-value Python models, which hold their defaults.
+CLV_DEFAULTS = {
+    "clv_horizon_weeks": "horizon_weeks",
+    "clv_discount_rate": "discount_rate",
+}
+
+
 def home_default(name: str) -> str:
-    """A var's default where it is defined: settings.py, or dbt_project.yml."""
+    """A var's default where it is defined: settings.py, clv_tables.py, or
+    dbt_project.yml."""
+    if name in CLV_DEFAULTS:
+        return str(getattr(ClvSettings(), CLV_DEFAULTS[name]))
     if name in SQL_VARS:
         project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
         value = project["vars"][name]

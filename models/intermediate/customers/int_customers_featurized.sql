@@ -22,7 +22,7 @@ customers as (
 
 ),
 
-behaviour as (
+aggregated as (
 
     select
         customer_id,
@@ -32,6 +32,26 @@ behaviour as (
         rfm_segment,
         spending_score
     from {{ ref('int_transactions_aggregated_to_customers') }}
+
+),
+
+valued as (
+
+    select
+        customer_id,
+        clv
+    from {{ ref('int_clv_customers_valued') }}
+
+),
+
+behaviour as (
+
+    select
+        aggregated.*,
+        valued.clv
+    from aggregated
+    left join valued
+        on aggregated.customer_id = valued.customer_id
 
 ),
 
@@ -49,6 +69,7 @@ population as (
             behaviour.recency_days,
             behaviour.frequency,
             behaviour.monetary,
+            behaviour.clv,
             behaviour.rfm_segment
         from behaviour
         left join customers
@@ -64,6 +85,7 @@ population as (
             behaviour.recency_days,
             behaviour.frequency,
             behaviour.monetary,
+            behaviour.clv,
             behaviour.rfm_segment
         from customers
         left join behaviour
@@ -114,6 +136,7 @@ banded as (
         population.recency_days,
         population.frequency,
         population.monetary,
+        population.clv,
         population.rfm_segment
     from population
     left join band_of_age

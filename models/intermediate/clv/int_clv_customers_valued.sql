@@ -1,0 +1,86 @@
+{#- One row per customer in the lifetime-value calibration: the summary the
+    models read, P(alive), purchases and spend expected, and the discounted
+    value over the horizon (see the doc block clv_method). customer_clv
+    publishes it; int_customers_featurized takes clv from it.
+
+    Ephemeral: two readers of a join of small tables. -#}
+{{ config(materialized='ephemeral') }}
+
+with
+
+summaries as (
+
+    select * from {{ ref('int_clv_summaries') }}
+
+),
+
+expectations as (
+
+    select * from {{ ref('int_clv_expectations') }}
+
+),
+
+spend_model as (
+
+    -- one row, empty values when Gamma-Gamma has no converged fit
+    select
+        max(value) filter (where parameter = 'p') as p,
+        max(value) filter (where parameter = 'q') as q,
+        max(value) filter (where parameter = 'gamma') as gamma
+    from {{ ref('int_clv_models_fitted') }}
+    where model = 'gamma_gamma' and converged
+
+),
+
+expected as (
+
+    select
+        summaries.*,
+        expectations.p_alive,
+        expectations.expected_purchases,
+        expectations.discounted_expected_purchases,
+        expectations.expected_holdout_purchases,
+        -- Gamma-Gamma's mean spend given x purchases averaging m_x; the
+        -- population's p gamma / (q - 1) for a customer without repeats
+        spend_model.p
+        * (
+            spend_model.gamma
+            + coalesce(summaries.mean_repeat_spend, 0)
+            * summaries.repeat_purchases
+        )
+        / (spend_model.p * summaries.repeat_purchases + spend_model.q - 1)
+            as expected_spend
+    from summaries
+    left join expectations
+        on
+            summaries.repeat_purchases = expectations.repeat_purchases
+            and summaries.weeks_to_last_purchase
+            = expectations.weeks_to_last_purchase
+            and summaries.weeks_observed = expectations.weeks_observed
+    cross join spend_model
+
+),
+
+final as (
+
+    select
+        customer_id,
+        first_purchase_date,
+        last_purchase_date,
+        calibration_end_date,
+        repeat_purchases,
+        weeks_to_last_purchase,
+        weeks_observed,
+        mean_repeat_spend,
+        p_alive,
+        expected_purchases,
+        expected_spend,
+        discounted_expected_purchases * expected_spend as clv,
+        holdout_end_date,
+        holdout_repeat_purchases,
+        expected_holdout_purchases
+    from expected
+
+)
+
+select * from final

@@ -1,0 +1,108 @@
+{#- One row per group of calibration repeat purchases (0 to 6, then 7+)
+    when the calibration ends before the data do: customers against the
+    model's histogram, holdout purchases against the forecast. Empty without
+    a holdout (see the doc block clv_method). -#}
+
+with
+
+summaries as (
+
+    select
+        repeat_purchases,
+        weeks_to_last_purchase,
+        weeks_observed,
+        holdout_repeat_purchases
+    from {{ ref('int_clv_summaries') }}
+    where holdout_end_date is not null
+
+),
+
+expectations as (
+
+    select * from {{ ref('int_clv_expectations') }}
+
+),
+
+groups as (
+
+    select
+        cast(range as integer) as group_order,
+        case when range < 7 then cast(range as varchar) else '7+' end
+            as repeat_purchases_group
+    from range(8)
+
+),
+
+customers as (
+
+    select
+        least(summaries.repeat_purchases, 7) as group_order,
+        summaries.holdout_repeat_purchases,
+        expectations.expected_holdout_purchases,
+        expectations.calibration_repeat_probabilities
+    from summaries
+    inner join expectations
+        on
+            summaries.repeat_purchases = expectations.repeat_purchases
+            and summaries.weeks_to_last_purchase
+            = expectations.weeks_to_last_purchase
+            and summaries.weeks_observed = expectations.weeks_observed
+
+),
+
+per_group as (
+
+    select
+        group_order,
+        count(*) as customers,
+        cast(sum(holdout_repeat_purchases) as bigint)
+            as actual_holdout_purchases,
+        sum(expected_holdout_purchases) as predicted_holdout_purchases
+    from customers
+    group by group_order
+
+),
+
+histogram as (
+
+    -- the model's count of customers in each group: each customer's chance
+    -- of that many calibration repeat purchases, summed
+    select
+        groups.group_order,
+        sum(
+            case
+                when groups.group_order < 7
+                    then customers.calibration_repeat_probabilities[
+                        groups.group_order + 1
+                    ]
+                else 1 - list_sum(customers.calibration_repeat_probabilities)
+            end
+        ) as predicted_customers
+    from groups
+    cross join customers
+    group by groups.group_order
+
+),
+
+final as (
+
+    select
+        groups.repeat_purchases_group,
+        groups.group_order,
+        coalesce(per_group.customers, 0) as customers,
+        histogram.predicted_customers,
+        coalesce(per_group.actual_holdout_purchases, 0)
+            as actual_holdout_purchases,
+        coalesce(per_group.predicted_holdout_purchases, 0)
+            as predicted_holdout_purchases,
+        per_group.actual_holdout_purchases
+        / per_group.customers as actual_mean_holdout_purchases,
+        per_group.predicted_holdout_purchases
+        / per_group.customers as predicted_mean_holdout_purchases
+    from groups
+    inner join histogram on groups.group_order = histogram.group_order
+    left join per_group on groups.group_order = per_group.group_order
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{#- One row when the calibration ends before the data do: how the
+    forecast of the holdout compares with what happened. Empty without a
+    holdout (see the doc block clv_method). -#}
+
+with
+
+customers as (
+
+    select
+        calibration_end_date,
+        holdout_end_date,
+        repeat_purchases,
+        holdout_repeat_purchases,
+        expected_holdout_purchases
+    from {{ ref('customer_clv') }}
+    where holdout_end_date is not null
+
+),
+
+to_holdout_end as (
+
+    -- purchases a customer is expected to make from the first purchase to
+    -- the holdout's end, unconditionally: the cumulative tracking
+    select
+        sum(expectations.expected_purchases_to_holdout_end)
+            as predicted_cumulative_repeat_purchases
+    from {{ ref('int_clv_summaries') }} as summaries
+    inner join {{ ref('int_clv_expectations') }} as expectations
+        on
+            summaries.repeat_purchases = expectations.repeat_purchases
+            and summaries.weeks_to_last_purchase
+            = expectations.weeks_to_last_purchase
+            and summaries.weeks_observed = expectations.weeks_observed
+    where summaries.holdout_end_date is not null
+
+),
+
+histogram as (
+
+    select
+        sum(
+            (customers - predicted_customers)
+            * (customers - predicted_customers)
+            / predicted_customers
+        ) as histogram_chi_square
+    from {{ ref('clv_holdout') }}
+
+),
+
+totals as (
+
+    select
+        any_value(calibration_end_date) as calibration_end_date,
+        any_value(holdout_end_date) as holdout_end_date,
+        date_diff(
+            'day', any_value(calibration_end_date), any_value(holdout_end_date)
+        ) / 7.0 as holdout_weeks,
+        count(*) as customers,
+        cast(sum(repeat_purchases) as bigint)
+            as calibration_repeat_purchases,
+        cast(sum(holdout_repeat_purchases) as bigint)
+            as actual_holdout_purchases,
+        sum(expected_holdout_purchases) as predicted_holdout_purchases,
+        corr(expected_holdout_purchases, holdout_repeat_purchases)
+            as holdout_correlation,
+        cast(sum(repeat_purchases + holdout_repeat_purchases) as bigint)
+            as actual_cumulative_repeat_purchases
+    from customers
+    having count(*) > 0
+
+),
+
+final as (
+
+    select
+        totals.calibration_end_date,
+        totals.holdout_end_date,
+        totals.holdout_weeks,
+        totals.customers,
+        totals.calibration_repeat_purchases,
+        totals.actual_holdout_purchases,
+        totals.predicted_holdout_purchases,
+        totals.holdout_correlation,
+        totals.actual_cumulative_repeat_purchases,
+        to_holdout_end.predicted_cumulative_repeat_purchases,
+        to_holdout_end.predicted_cumulative_repeat_purchases
+        / totals.actual_cumulative_repeat_purchases
+        - 1 as cumulative_tracking_error,
+        histogram.histogram_chi_square
+    from totals
+    cross join to_holdout_end
+    cross join histogram
+
+)
+
+select * from final

@@ -1,0 +1,55 @@
+"""What a run with transactions says about its lifetime-value models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from customer_segmentation.duckdb_limits import connect
+
+MODEL_NAMES = {
+    "bg_nbd": "BG/NBD",
+    "pareto_nbd": "Pareto/NBD",
+    "gamma_gamma": "Gamma-Gamma",
+}
+# What customer_clv loses when each model has no usable fit.
+EMPTY_WITHOUT = {
+    "bg_nbd": "customer_clv's p_alive, expected_purchases and clv are empty",
+    "gamma_gamma": "customer_clv's expected_spend and clv are empty",
+    "pareto_nbd": "it is only compared with BG/NBD, customer_clv is unchanged",
+}
+
+
+def lifetime_value_lines(serving: Path) -> list[str]:
+    """The lifetime-value fit in a line, its holdout check in another, and
+    one line per model that did not converge; none without transactions."""
+    with connect(str(serving), read_only=True) as con:
+        models = con.sql(
+            "select model, any_value(log_likelihood), bool_and(converged),"
+            " any_value(customers) from clv_model group by model order by model"
+        ).fetchall()
+        (valued,) = con.sql("select count(clv) from customer_clv").fetchone()
+        holdout = con.sql(
+            "select holdout_weeks, holdout_correlation, cumulative_tracking_error"
+            " from clv_holdout_fit"
+        ).fetchone()
+    if not models:
+        return []
+    fits = ", ".join(
+        f"{MODEL_NAMES[model]} log-likelihood {likelihood:,.1f}"
+        for model, likelihood, converged, _ in models
+        if converged
+    )
+    lines = [f"Lifetime value: {valued} customers valued; {fits}"]
+    if holdout:
+        weeks, correlation, tracking = holdout
+        lines.append(
+            f"  holdout of {weeks:.1f} weeks: forecast against actual purchases "
+            f"correlate {correlation:.3f}; cumulative forecast {tracking:+.1%}"
+        )
+    lines += [
+        f"Warning: the {MODEL_NAMES[model]} fit on {customers} customers did not "
+        f"converge (or has no finite mean spend: q <= 1); {EMPTY_WITHOUT[model]}"
+        for model, _, converged, customers in models
+        if not converged
+    ]
+    return lines
