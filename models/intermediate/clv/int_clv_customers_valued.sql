@@ -1,9 +1,11 @@
 {#- One row per customer in the lifetime-value calibration: the summary the
     models read, P(alive), purchases and spend expected, and the discounted
     value over the horizon (see the doc block clv_method). customer_clv
-    publishes it; int_customers_featurized takes clv from it.
+    publishes it, the holdout marts read the evaluation columns too, and
+    int_customers_featurized takes clv from it: the one place customers
+    meet the expectations of their summary.
 
-    Ephemeral: two readers of a join of small tables. -#}
+    Ephemeral: a join that its readers fuse into their own queries. -#}
 {{ config(materialized='ephemeral') }}
 
 with
@@ -40,6 +42,8 @@ expected as (
         expectations.expected_purchases,
         expectations.discounted_expected_purchases,
         expectations.expected_holdout_purchases,
+        expectations.expected_purchases_to_holdout_end,
+        expectations.calibration_repeat_probabilities,
         -- Gamma-Gamma's mean spend given x purchases averaging m_x; the
         -- population's p gamma / (q - 1) for a customer without repeats
         spend_model.p
@@ -78,6 +82,8 @@ final as (
         discounted_expected_purchases * expected_spend as clv,
         holdout_end_date,
         holdout_repeat_purchases,
+        expected_purchases_to_holdout_end,
+        calibration_repeat_probabilities,
         expected_holdout_purchases
     from expected
 

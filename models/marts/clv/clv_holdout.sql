@@ -5,21 +5,18 @@
 
 with
 
-summaries as (
+valued as (
 
     select
         repeat_purchases,
-        weeks_to_last_purchase,
-        weeks_observed,
-        holdout_repeat_purchases
-    from {{ ref('int_clv_summaries') }}
-    where holdout_end_date is not null
-
-),
-
-expectations as (
-
-    select * from {{ ref('int_clv_expectations') }}
+        holdout_repeat_purchases,
+        expected_holdout_purchases,
+        calibration_repeat_probabilities
+    from {{ ref('int_clv_customers_valued') }}
+    -- no holdout, or no converged BG/NBD: nothing to compare
+    where
+        holdout_end_date is not null
+        and calibration_repeat_probabilities is not null
 
 ),
 
@@ -36,17 +33,11 @@ groups as (
 customers as (
 
     select
-        least(summaries.repeat_purchases, 7) as group_order,
-        summaries.holdout_repeat_purchases,
-        expectations.expected_holdout_purchases,
-        expectations.calibration_repeat_probabilities
-    from summaries
-    inner join expectations
-        on
-            summaries.repeat_purchases = expectations.repeat_purchases
-            and summaries.weeks_to_last_purchase
-            = expectations.weeks_to_last_purchase
-            and summaries.weeks_observed = expectations.weeks_observed
+        least(repeat_purchases, 7) as group_order,
+        holdout_repeat_purchases,
+        expected_holdout_purchases,
+        calibration_repeat_probabilities
+    from valued
 
 ),
 

@@ -11,27 +11,14 @@ customers as (
         holdout_end_date,
         repeat_purchases,
         holdout_repeat_purchases,
-        expected_holdout_purchases
-    from {{ ref('customer_clv') }}
-    where holdout_end_date is not null
-
-),
-
-to_holdout_end as (
-
-    -- purchases a customer is expected to make from the first purchase to
-    -- the holdout's end, unconditionally: the cumulative tracking
-    select
-        sum(expectations.expected_purchases_to_holdout_end)
-            as predicted_cumulative_repeat_purchases
-    from {{ ref('int_clv_summaries') }} as summaries
-    inner join {{ ref('int_clv_expectations') }} as expectations
-        on
-            summaries.repeat_purchases = expectations.repeat_purchases
-            and summaries.weeks_to_last_purchase
-            = expectations.weeks_to_last_purchase
-            and summaries.weeks_observed = expectations.weeks_observed
-    where summaries.holdout_end_date is not null
+        expected_holdout_purchases,
+        -- purchases expected from the first purchase to the holdout's end,
+        -- unconditionally: the cumulative tracking
+        expected_purchases_to_holdout_end
+    from {{ ref('int_clv_customers_valued') }}
+    where
+        holdout_end_date is not null
+        and expected_purchases_to_holdout_end is not null
 
 ),
 
@@ -63,6 +50,8 @@ totals as (
         sum(expected_holdout_purchases) as predicted_holdout_purchases,
         corr(expected_holdout_purchases, holdout_repeat_purchases)
             as holdout_correlation,
+        sum(expected_purchases_to_holdout_end)
+            as predicted_cumulative_repeat_purchases,
         cast(sum(repeat_purchases + holdout_repeat_purchases) as bigint)
             as actual_cumulative_repeat_purchases
     from customers
@@ -82,13 +71,12 @@ final as (
         totals.predicted_holdout_purchases,
         totals.holdout_correlation,
         totals.actual_cumulative_repeat_purchases,
-        to_holdout_end.predicted_cumulative_repeat_purchases,
-        to_holdout_end.predicted_cumulative_repeat_purchases
+        totals.predicted_cumulative_repeat_purchases,
+        totals.predicted_cumulative_repeat_purchases
         / totals.actual_cumulative_repeat_purchases
         - 1 as cumulative_tracking_error,
         histogram.histogram_chi_square
     from totals
-    cross join to_holdout_end
     cross join histogram
 
 )
