@@ -103,8 +103,15 @@ def _model_rows(fit) -> list[dict[str, object]]:
 
 
 def grouped_summaries(summaries: duckdb.DuckDBPyRelation) -> dict[str, np.ndarray]:
+    """Distinct summaries with their customers, in a fixed order: a parallel
+    aggregate returns groups in any order, and a sum of floats in another
+    order can tip an optimiser near its limits; same input, same fit."""
     key = ", ".join(SUMMARY_KEY)
-    return summaries.aggregate(f"{key}, count(*) as customers", key).fetchnumpy()
+    return (
+        summaries.aggregate(f"{key}, count(*) as customers", key)
+        .order(key)
+        .fetchnumpy()
+    )
 
 
 def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
@@ -127,6 +134,7 @@ def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
             "repeat_purchases, mean_repeat_spend, count(*) as customers",
             "repeat_purchases, mean_repeat_spend",
         )
+        .order("repeat_purchases, mean_repeat_spend")
         .fetchnumpy()
     )
     if len(spends["customers"]):
