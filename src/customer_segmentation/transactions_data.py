@@ -54,6 +54,10 @@ GROUPS = (
 )
 
 
+# Each customer's own spend level around their group's (sd of its log): the
+# between-customer spread of spend that the Gamma-Gamma model describes.
+CUSTOMER_SPEND_SPREAD = 0.5
+
 # Order lines per order are drawn from 1..LINES_PER_ORDER.
 LINES_PER_ORDER = 3
 
@@ -94,7 +98,10 @@ def transactions_chunk(first_customer: int, groups: np.ndarray, seed: int) -> pa
     is_last_order[first_of_customer] = True
     back = (rng.random(len(owner)) * (span[owner] + 1)).astype(np.int64)
     days_before_end = recency[owner] + np.where(is_last_order, 0, back)
-    order_values = np.round(value[owner] * np.exp(rng.normal(0.0, spread[owner])), 2)
+    level = np.exp(rng.normal(0.0, CUSTOMER_SPEND_SPREAD, size=n))
+    order_values = np.round(
+        value[owner] * level[owner] * np.exp(rng.normal(0.0, spread[owner])), 2
+    )
     order_numbers = first_customer * 100 + np.arange(len(owner))
 
     lines = rng.integers(1, LINES_PER_ORDER + 1, size=len(owner))
