@@ -276,6 +276,9 @@ def test_chart_images_are_written_beside_the_page(demo_run):
     charts = sorted((demo_run.publish_dir / "charts").glob("*.png"))
     assert [c.stem for c in charts] == [
         "age",
+        "clv_alive",
+        "clv_holdout",
+        "clv_value",
         "elbow",
         "gender",
         "rfm_grid",
@@ -318,6 +321,9 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
             "age chart": "#chart-age",
             "age column": "#cluster-table th:nth-child(4)",
             "rfm grid": "#chart-rfm_grid",
+            "lifetime value": "#chart-clv_value",
+            "p alive": "#chart-clv_alive",
+            "holdout": "#chart-clv_holdout",
             "note": "#demographics-note",
             "behaviour note": "#behaviour-note",
         }.items()
@@ -330,6 +336,9 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
         "age chart": demographics,
         "age column": demographics,
         "rfm grid": not demographics,
+        "lifetime value": not demographics,
+        "p alive": not demographics,
+        "holdout": False,  # neither run holds data out (clv_calibration_end)
         "note": not demographics,
         "behaviour note": demographics,
     }

@@ -29,6 +29,8 @@ TABLES = (
     "dim_rfm_segment",
     "rfm_grid",
     "rfm_segment_summary",
+    "clv_alive_bands",
+    "clv_holdout",
 )
 SEGMENT = ("dim_segment", "cluster_id")
 GENDER = ("dim_gender", "gender")
@@ -107,6 +109,18 @@ def intended(name: str, model: Model, context: dict) -> object:
         ),
         "Average Recency (days)": lambda: mean(rows, "recency_days"),
         "Average Purchases": lambda: mean(rows, "frequency"),
+        "Lifetime Value": lambda: total(rows, "clv"),
+        "Average Lifetime Value": lambda: mean(rows, "clv"),
+        "Average P(alive)": lambda: mean(rows, "p_alive"),
+        "Customers by P(alive)": lambda: total(
+            model.rows("clv_alive_bands", context), "customers"
+        ),
+        "Holdout Purchases": lambda: total(
+            model.rows("clv_holdout", context), "actual_holdout_purchases"
+        ),
+        "Holdout Forecast": lambda: total(
+            model.rows("clv_holdout", context), "predicted_holdout_purchases"
+        ),
         "Grid Customers": lambda: total(model.rows("rfm_grid", context), "customers"),
     }
     return meanings[name]()
@@ -155,9 +169,11 @@ def mirrored_value(run: PipelineRun, model: Model, table: str, column: str):
             sql = f"select {column} from {table} where rfm_segment = ?"
             found = con.execute(sql, [key]).fetchone()
             return (found[0] if found else None), {RFM: key}
-        if table == "rfm_grid":
+        if table in ("rfm_grid", "clv_alive_bands"):
             return con.sql(f"select sum({column}) from {table}").fetchone()[0], {}
-        return con.sql(f"select {column} from {table}").fetchone()[0], {}
+        # a one-row mart, empty where the run has nothing to report
+        found = con.sql(f"select {column} from {table}").fetchone()
+        return (found[0] if found else None), {}
 
 
 @pytest.mark.parametrize("kind", ["demo_run", "transactions_run", "both_run"])

@@ -62,7 +62,7 @@ def test_the_targets_are_checked_against_the_stored_results():
 
     page = load_harness().render([small, ten])
 
-    targets = page.split("## Against the lean-run targets")[1]
+    targets = page.split("## Against the lean-run and lifetime-value targets")[1]
     assert "| 10M customers, parquet: fit / floor | 3.00 | 3.00 | met |" in targets
     assert (
         "| 10M customers, parquet: peak memory (MB) | 1,000.00 | 2,048.00 | met |"
@@ -72,3 +72,27 @@ def test_the_targets_are_checked_against_the_stored_results():
         targets
     )
     assert "| 10M customers, csv: fit / floor | not measured |" in targets
+
+
+def test_the_lifetime_value_share_is_its_node_time_against_the_rest():
+    customers = result(10_000_000)
+    transactions = result(10_000_000, kind="transactions")
+    transactions["quality"] |= {"transactions": 10_000_000, "revenue_reconciled": True}
+    transactions["customer_file_fit"] = run(40.0)
+    transactions["pipeline_fit"]["stages"] |= {"transactions": 9.0, "clv": 5.0}
+    older = result(5_000_000, kind="transactions")
+    older["quality"] |= {"transactions": 5_000_000, "revenue_reconciled": True}
+    older["customer_file_fit"] = run(20.0)
+    older["pipeline_fit"]["stages"] |= {"transactions": 4.0}
+
+    page = load_harness().render([customers, transactions, older])
+
+    # 5 s of lifetime-value models against the other 25 s of a 30 s run
+    assert (
+        "| 10M transactions: lifetime-value models / rest of the run | 0.20 | 0.20 "
+        "| met |" in page
+    )
+    rows = [line for line in page.splitlines() if line.startswith("| 10,000,000 | ")]
+    assert any("| 9.0 | 5.0 | 40.0 |" in row for row in rows), rows
+    rows = [line for line in page.splitlines() if line.startswith("| 5,000,000 | ")]
+    assert any("| 4.0 | n/a | 20.0 |" in row for row in rows), rows

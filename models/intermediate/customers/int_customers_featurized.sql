@@ -39,6 +39,8 @@ valued as (
 
     select
         customer_id,
+        p_alive,
+        expected_purchases,
         clv
     from {{ ref('int_clv_customers_valued') }}
 
@@ -48,6 +50,8 @@ behaviour as (
 
     select
         aggregated.*,
+        valued.p_alive,
+        valued.expected_purchases,
         valued.clv
     from aggregated
     left join valued
@@ -69,6 +73,8 @@ population as (
             behaviour.recency_days,
             behaviour.frequency,
             behaviour.monetary,
+            behaviour.p_alive,
+            behaviour.expected_purchases,
             behaviour.clv,
             behaviour.rfm_segment
         from behaviour
@@ -85,6 +91,8 @@ population as (
             behaviour.recency_days,
             behaviour.frequency,
             behaviour.monetary,
+            behaviour.p_alive,
+            behaviour.expected_purchases,
             behaviour.clv,
             behaviour.rfm_segment
         from customers
@@ -136,6 +144,8 @@ banded as (
         population.recency_days,
         population.frequency,
         population.monetary,
+        population.p_alive,
+        population.expected_purchases,
         population.clv,
         population.rfm_segment
     from population

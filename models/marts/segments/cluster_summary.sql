@@ -11,7 +11,9 @@ customer_segments as (
         spending_score,
         recency_days,
         frequency,
-        monetary
+        monetary,
+        p_alive,
+        clv
     from {{ ref('customer_segments') }}
 
 ),
@@ -46,6 +48,9 @@ per_cluster as (
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
         avg(monetary) as avg_monetary,
+        avg(p_alive) as avg_p_alive,
+        avg(clv) as avg_clv,
+        sum(clv) as total_clv,
         avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
     from customer_segments
     group by cluster_id, segment_name
@@ -67,6 +72,9 @@ summarised as (
         avg_recency_days,
         avg_frequency,
         avg_monetary,
+        avg_p_alive,
+        avg_clv,
+        total_clv,
         female_share,
         count(*) over () as segments,
         rank() over (order by avg_age) as youngest_rank,
@@ -153,6 +161,9 @@ final as (
         avg_recency_days,
         avg_frequency,
         avg_monetary,
+        avg_p_alive,
+        avg_clv,
+        total_clv,
         segment_description
     from described
 

@@ -18,6 +18,8 @@ customer_segments as (
         recency_days,
         frequency,
         monetary,
+        p_alive,
+        clv,
         is_outlier
     from {{ ref('customer_segments') }}
 
@@ -43,6 +45,10 @@ per_cell as (
         cast(sum(frequency) as {{ dbt.type_bigint() }}) as total_frequency,
         count(frequency) as customers_with_frequency,
         sum(monetary) as total_monetary,
+        sum(p_alive) as total_p_alive,
+        count(p_alive) as customers_with_p_alive,
+        sum(clv) as total_clv,
+        count(clv) as customers_with_clv,
         count(*) filter (where is_outlier) as outliers
     from customer_segments
     group by cluster_id, gender, age_band

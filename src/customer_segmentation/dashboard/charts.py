@@ -215,6 +215,86 @@ def rfm_revenue_chart(data: DashboardData) -> alt.Chart:
     )
 
 
+def clv_value_chart(data: DashboardData) -> alt.Chart:
+    """Lifetime value by segment: where the expected revenue sits."""
+    missing = "" if data.has_clv else " (no lifetime value in this run)"
+    order = [row["segment_name"] for row in data.clv_segments]
+    return (
+        alt.Chart(alt.Data(values=data.clv_segments))
+        .mark_bar()
+        .encode(
+            y=alt.Y("segment_name:N", sort=order, title=None),
+            x=alt.X("total_clv:Q", title="Lifetime value over the horizon"),
+            tooltip=[
+                "segment_name:N",
+                alt.Tooltip("customers:Q", format=","),
+                alt.Tooltip("total_clv:Q", format=",.2f"),
+                alt.Tooltip("avg_clv:Q", format=",.2f", title="average value"),
+                alt.Tooltip("avg_p_alive:Q", format=".0%", title="average P(alive)"),
+            ],
+        )
+        .properties(
+            width=WIDTH, height=260, title=f"Lifetime value by segment{missing}"
+        )
+    )
+
+
+def clv_alive_chart(data: DashboardData) -> alt.Chart:
+    """How many customers are likely still active."""
+    missing = "" if data.has_clv else " (no lifetime value in this run)"
+    order = [row["p_alive_band"] for row in data.clv_alive]
+    return (
+        alt.Chart(alt.Data(values=data.clv_alive))
+        .mark_bar()
+        .encode(
+            x=alt.X("p_alive_band:N", sort=order, title="P(alive)"),
+            y=alt.Y("customers:Q", title="Customers"),
+            tooltip=["p_alive_band:N", alt.Tooltip("customers:Q", format=",")],
+        )
+        .properties(
+            width=WIDTH,
+            height=260,
+            title=f"Customers by chance of still being active{missing}",
+        )
+    )
+
+
+def clv_holdout_chart(data: DashboardData) -> alt.Chart:
+    """The holdout check: forecast against actual purchases per customer."""
+    order = sorted(
+        {(r["group_order"], r["repeat_purchases_group"]) for r in data.clv_holdout}
+    )
+    encoding = {
+        "x": alt.X(
+            "repeat_purchases_group:N",
+            sort=[group for _, group in order],
+            title="Repeat purchases in the calibration",
+        ),
+        "y": alt.Y("mean_purchases:Q", title="Holdout purchases per customer"),
+        "tooltip": [
+            "repeat_purchases_group:N",
+            "series:N",
+            alt.Tooltip("mean_purchases:Q", format=".3f"),
+        ],
+    }
+    if data.clv_holdout:
+        # side by side, coloured; over no rows the offset and the legend
+        # have no size and the image cannot be drawn
+        encoding["xOffset"] = "series:N"
+        encoding["color"] = alt.Color("series:N", title=None)
+    missing = "" if data.clv_holdout else " (no holdout in this run)"
+    return (
+        alt.Chart(alt.Data(values=data.clv_holdout))
+        .mark_bar()
+        .encode(**encoding)
+        .properties(
+            width=WIDTH,
+            height=260,
+            title=f"Holdout: forecast against actual{missing}",
+        )
+    )
+
+
 # Chart name (the page's panel and the PNG's file name) -> its spec.
 CHARTS = {
     "scatter": scatter_chart,
@@ -224,6 +304,9 @@ CHARTS = {
     "elbow": elbow_chart,
     "rfm_grid": rfm_grid_chart,
     "rfm_revenue": rfm_revenue_chart,
+    "clv_value": clv_value_chart,
+    "clv_alive": clv_alive_chart,
+    "clv_holdout": clv_holdout_chart,
 }
 
 

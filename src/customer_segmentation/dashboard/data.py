@@ -27,8 +27,12 @@ class DashboardData:
     insights: list[str]
     rfm_grid: list[dict]
     rfm_summary: list[dict]
+    clv_segments: list[dict]
+    clv_alive: list[dict]
+    clv_holdout: list[dict]
     has_demographics: bool
     has_transactions: bool
+    has_clv: bool
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -79,6 +83,25 @@ RFM_SUMMARY_SQL = """
     from rfm_segment_summary order by rfm_segment_order
 """
 
+CLV_SEGMENTS_SQL = """
+    select segment_name, customers, coalesce(total_clv, 0) as total_clv,
+        avg_clv, avg_p_alive
+    from cluster_summary order by cluster_id
+"""
+CLV_ALIVE_SQL = """
+    select p_alive_band, customers from clv_alive_bands order by band_order
+"""
+CLV_HOLDOUT_SQL = """
+    select repeat_purchases_group, group_order, 'actual' as series,
+        actual_mean_holdout_purchases as mean_purchases
+    from clv_holdout
+    union all
+    select repeat_purchases_group, group_order, 'forecast',
+        predicted_mean_holdout_purchases
+    from clv_holdout
+    order by group_order, series
+"""
+
 
 def one_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     (value,) = con.sql(sql).fetchone()
@@ -117,8 +140,14 @@ def load_data(serving: Path) -> DashboardData:
             ],
             rfm_grid=rows(con, RFM_GRID_SQL),
             rfm_summary=rfm_summary,
+            clv_segments=rows(con, CLV_SEGMENTS_SQL),
+            clv_alive=rows(con, CLV_ALIVE_SQL),
+            clv_holdout=rows(con, CLV_HOLDOUT_SQL),
             has_demographics=bool(
                 one_value(con, "select count(age) > 0 from customer_segments")
             ),
             has_transactions=has_transactions,
+            has_clv=bool(
+                one_value(con, "select count(total_clv) > 0 from cluster_summary")
+            ),
         )

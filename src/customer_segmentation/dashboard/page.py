@@ -143,6 +143,8 @@ def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
         "ageBands": data.age_bands,
         "hasDemographics": data.has_demographics,
         "hasTransactions": data.has_transactions,
+        "hasClv": data.has_clv,
+        "hasHoldout": bool(data.clv_holdout),
         "specs": specs,
     }
     template = TEMPLATE.read_text(encoding="utf-8")

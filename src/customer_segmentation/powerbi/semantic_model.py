@@ -188,6 +188,43 @@ MEASURES = (
         "#,0.0",
         ("cluster_summary", "avg_frequency"),
     ),
+    # Lifetime value, from a transactions file (blank without one).
+    Measure(
+        "Lifetime Value",
+        f"SUM({FACT}[clv])",
+        AVERAGE_FORMAT,
+        ("cluster_summary", "total_clv"),
+    ),
+    Measure(
+        "Average Lifetime Value",
+        average("clv"),
+        AVERAGE_FORMAT,
+        ("cluster_summary", "avg_clv"),
+    ),
+    Measure(
+        "Average P(alive)",
+        average("p_alive"),
+        SHARE_FORMAT,
+        ("cluster_summary", "avg_p_alive"),
+    ),
+    Measure(
+        "Customers by P(alive)",
+        "SUM(clv_alive_bands[customers])",
+        COUNT_FORMAT,
+        ("clv_alive_bands", "customers"),
+    ),
+    Measure(
+        "Holdout Purchases",
+        "SUM(clv_holdout[actual_holdout_purchases])",
+        COUNT_FORMAT,
+        ("clv_holdout_fit", "actual_holdout_purchases"),
+    ),
+    Measure(
+        "Holdout Forecast",
+        "SUM(clv_holdout[predicted_holdout_purchases])",
+        AVERAGE_FORMAT,
+        ("clv_holdout_fit", "predicted_holdout_purchases"),
+    ),
     Measure(
         "Grid Customers",
         "SUM(rfm_grid[customers])",
@@ -211,6 +248,10 @@ AGGREGATIONS = {
     "total_frequency": ("sum", "frequency"),
     "customers_with_frequency": ("count", "frequency"),
     "total_monetary": ("sum", "monetary"),
+    "total_p_alive": ("sum", "p_alive"),
+    "customers_with_p_alive": ("count", "p_alive"),
+    "total_clv": ("sum", "clv"),
+    "customers_with_clv": ("count", "clv"),
 }
 
 # How the report names the columns it shows.

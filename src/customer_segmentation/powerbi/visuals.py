@@ -32,6 +32,17 @@ DISPLAY_NAMES = {
     "recency_days": "Days since last purchase",
     "frequency": "Purchases",
     "monetary": "Revenue",
+    "p_alive": "P(alive)",
+    "expected_purchases": "Expected purchases",
+    "clv": "Lifetime value",
+    "p_alive_band": "P(alive)",
+    "repeat_purchases_group": "Repeat purchases in the calibration",
+    "log_likelihood": "Log-likelihood",
+    "model": "Model",
+    "parameter": "Parameter",
+    "value": "Estimate",
+    "customers": "Customers",
+    "converged": "Converged",
 }
 
 
