@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -126,8 +127,20 @@ def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
         *(np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY),
         np.asarray(grouped["customers"], dtype=np.float64),
     )
-    rows = _model_rows(clv.fit_bgnbd(purchases))
-    rows += _model_rows(clv.fit_pareto_nbd(purchases))
+    # Pareto/NBD has no analytic gradient here and takes longest: it runs
+    # beside the other two (SciPy's special functions release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        pareto = beside.submit(clv.fit_pareto_nbd, purchases)
+        bgnbd = _model_rows(clv.fit_bgnbd(purchases))
+        spend = _spend_rows(summaries)
+        rows = bgnbd + _model_rows(pareto.result()) + spend
+    return pa.Table.from_pylist(rows, schema=CLV_MODEL_SCHEMA)
+
+
+def _spend_rows(summaries: duckdb.DuckDBPyRelation) -> list[dict[str, object]]:
+    """Gamma-Gamma on the repeat buyers' mean spend; none without one."""
+    from customer_segmentation import clv
+
     spends = (
         summaries.filter("repeat_purchases > 0 and mean_repeat_spend > 0")
         .aggregate(
@@ -137,15 +150,15 @@ def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
         .order("repeat_purchases, mean_repeat_spend")
         .fetchnumpy()
     )
-    if len(spends["customers"]):
-        rows += _model_rows(
-            clv.fit_gamma_gamma(
-                spends["repeat_purchases"],
-                spends["mean_repeat_spend"],
-                spends["customers"],
-            )
+    if not len(spends["customers"]):
+        return []
+    return _model_rows(
+        clv.fit_gamma_gamma(
+            spends["repeat_purchases"],
+            spends["mean_repeat_spend"],
+            spends["customers"],
         )
-    return pa.Table.from_pylist(rows, schema=CLV_MODEL_SCHEMA)
+    )
 
 
 def usable_fit(models: pa.Table, model: str):

@@ -119,3 +119,27 @@ def test_grouping_identical_summaries_changes_nothing(cdnow):
     assert np.sum(grouped.weight * clv.bgnbd_log_likelihoods(params, grouped)) == (
         pytest.approx(np.sum(clv.bgnbd_log_likelihoods(params, ungrouped)), rel=1e-12)
     )
+
+
+def test_the_analytic_gradients_match_finite_differences(cdnow):
+    from scipy.optimize import approx_fprime
+
+    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    params = np.array([0.3, 5.0, 0.9, 2.0])
+    _, gradient = clv.bgnbd_negative_with_gradient(params, summaries)
+    numeric = approx_fprime(
+        params, lambda p: clv.bgnbd_negative_with_gradient(p, summaries)[0], 1e-7
+    )
+    assert gradient == pytest.approx(numeric, rel=1e-4)
+    repeat = cdnow["x"] > 0
+    x, m_x = cdnow["x"][repeat], cdnow["m_x"][repeat]
+    params = np.array([5.0, 3.0, 12.0])
+    _, gradient = clv.gamma_gamma_negative_with_gradient(
+        params, x, m_x, np.ones_like(x)
+    )
+    numeric = approx_fprime(
+        params,
+        lambda p: -np.sum(clv.gamma_gamma_log_likelihoods(p, x, m_x)),
+        1e-7,
+    )
+    assert gradient == pytest.approx(numeric, rel=1e-4)

@@ -61,77 +61,67 @@ customer_days as (
 
 ),
 
-first_days as (
+per_customer as (
 
-    select
-        customer_id,
-        min(purchase_date) as first_purchase_date
-    from customer_days
-    group by customer_id
-
-),
-
-calibration_customers as (
-
-    -- a customer whose first day falls after the calibration has no summary
-    select
-        first_days.customer_id,
-        first_days.first_purchase_date,
-        periods.calibration_end_date,
-        periods.holdout_end_date
-    from first_days
-    cross join periods
-    where first_days.first_purchase_date <= periods.calibration_end_date
-
-),
-
-repeat_days as (
-
+    -- one pass over the customer-days: the first day, and the positive days
+    -- of the calibration and of the holdout; the first day is taken back
+    -- out below (it starts the customer, it is not a repeat purchase)
     select
         customer_days.customer_id,
-        customer_days.purchase_date,
-        customer_days.day_amount,
-        customer_days.purchase_date
-        <= calibration_customers.calibration_end_date as is_in_calibration
+        min(customer_days.purchase_date) as first_purchase_date,
+        arg_min(customer_days.day_amount, customer_days.purchase_date)
+            as first_day_amount,
+        any_value(periods.calibration_end_date) as calibration_end_date,
+        any_value(periods.holdout_end_date) as holdout_end_date,
+        count(*) filter (
+            where
+            customer_days.day_amount > 0
+            and customer_days.purchase_date <= periods.calibration_end_date
+        ) as positive_days,
+        max(customer_days.purchase_date) filter (
+            where
+            customer_days.day_amount > 0
+            and customer_days.purchase_date <= periods.calibration_end_date
+        ) as last_positive_date,
+        sum(customer_days.day_amount) filter (
+            where
+            customer_days.day_amount > 0
+            and customer_days.purchase_date <= periods.calibration_end_date
+        ) as positive_amount,
+        count(*) filter (
+            where
+            customer_days.day_amount > 0
+            and customer_days.purchase_date > periods.calibration_end_date
+        ) as holdout_repeat_purchases
     from customer_days
-    inner join calibration_customers
-        on customer_days.customer_id = calibration_customers.customer_id
-    where
-        customer_days.purchase_date > calibration_customers.first_purchase_date
-        and customer_days.day_amount > 0
+    cross join periods
+    group by customer_days.customer_id
 
 ),
 
 summarised as (
 
+    -- a customer whose first day falls after the calibration has no summary
     select
-        calibration_customers.customer_id,
-        calibration_customers.first_purchase_date,
-        calibration_customers.calibration_end_date,
-        calibration_customers.holdout_end_date,
-        count(*) filter (
-            where repeat_days.is_in_calibration
-        ) as repeat_purchases,
-        coalesce(
-            max(repeat_days.purchase_date) filter (
-                where repeat_days.is_in_calibration
-            ),
-            calibration_customers.first_purchase_date
+        customer_id,
+        first_purchase_date,
+        calibration_end_date,
+        holdout_end_date,
+        positive_days - cast(first_day_amount > 0 as integer)
+            as repeat_purchases,
+        greatest(
+            coalesce(last_positive_date, first_purchase_date),
+            first_purchase_date
         ) as last_purchase_date,
-        avg(repeat_days.day_amount) filter (
-            where repeat_days.is_in_calibration
-        ) as mean_repeat_spend,
-        count(*) filter (
-            where not repeat_days.is_in_calibration
-        ) as holdout_repeat_purchases
-    from calibration_customers
-    left join repeat_days
-        on calibration_customers.customer_id = repeat_days.customer_id
-    group by
-        calibration_customers.customer_id,
-        calibration_customers.first_purchase_date,
-        calibration_customers.calibration_end_date,
-        calibration_customers.holdout_end_date
+        (
+            coalesce(positive_amount, 0)
+            - case when first_day_amount > 0 then first_day_amount else 0 end
+        )
+        / nullif(positive_days - cast(first_day_amount > 0 as integer), 0)
+            as mean_repeat_spend,
+        holdout_repeat_purchases
+    from per_customer
+    where first_purchase_date <= calibration_end_date
 
 ),
 
