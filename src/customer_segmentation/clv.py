@@ -10,9 +10,9 @@ fitted by maximum likelihood.
 Each customer is summarised by ``x`` (repeat purchases in the calibration
 period), ``t_x`` (weeks from the first to the last purchase) and ``T`` (weeks
 from the first purchase to the end of the calibration period); identical
-summaries are grouped and given a weight, so millions of customers fit as
-fast as their distinct summaries. Parameters are fitted on their logarithms
-with L-BFGS-B. No dbt here: the dbt Python model hands arrays in.
+summaries are grouped and given a weight, and the special functions are
+computed per distinct x (or x and one time). Parameters are fitted on their
+logarithms with L-BFGS-B. No dbt here: the dbt Python models hand arrays in.
 """
 
 from __future__ import annotations
@@ -124,32 +124,41 @@ def bgnbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
 
 
 def bgnbd_negative_with_gradient(
-    params: np.ndarray, s: Summaries
+    params: np.ndarray,
+    s: Summaries,
+    distinct_x: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, np.ndarray]:
     """The weighted negative log-likelihood and its gradient in (r, alpha,
     a, b): each summary's likelihood is a mix of "alive at T" and "died
     after the last purchase", and each part's derivative counts by its
-    share of the mix."""
+    share of the mix. The special functions depend on x alone, so they are
+    computed once per distinct x (``distinct_x``: np.unique's values and
+    inverse) and spread to the summaries."""
     r, alpha, a, b = params
-    x, t_x, T, w = s.x, s.t_x, s.T, s.weight
+    t_x, T, w = s.t_x, s.T, s.weight
+    xs, of = distinct_x or np.unique(s.x, return_inverse=True)
+    x = s.x
     repeat = x > 0
-    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    alive = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
+        died_beta = np.where(xs > 0, betaln(a + 1, b + xs - 1), -np.inf)[of]
+        died_b = np.where(xs > 0, digamma(b + xs - 1), 0.0)[of]
+    log_alive_beta = betaln(a, b + xs)[of]
+    common = gammaln(r + xs)[of] - gammaln(r) + r * np.log(alpha)
+    alive = log_alive_beta - betaln(a, b) - (r + x) * np.log(alpha + T)
+    with np.errstate(invalid="ignore"):
         died = np.where(
             repeat,
-            betaln(a + 1, b + x - 1) - betaln(a, b) - (r + x) * np.log(alpha + t_x),
+            died_beta - betaln(a, b) - (r + x) * np.log(alpha + t_x),
             -np.inf,
         )
     mixed = np.logaddexp(alive, died)
     share_alive = np.exp(alive - mixed)
     share_died = 1 - share_alive
-    digamma_abx = digamma(a + b + x)
-    with np.errstate(invalid="ignore"):
-        died_b = np.where(repeat, digamma(b + x - 1) - digamma_abx, 0.0)
+    digamma_abx = digamma(a + b + xs)[of]
+    died_b = np.where(repeat, died_b - digamma_abx, 0.0)
     gradient = np.array(
         [
-            digamma(r + x)
+            digamma(r + xs)[of]
             - digamma(r)
             + np.log(alpha)
             - share_alive * np.log(alpha + T)
@@ -159,7 +168,7 @@ def bgnbd_negative_with_gradient(
             share_alive * (digamma(a) - digamma_abx)
             + share_died * (digamma(a + 1) - digamma_abx)
             - (digamma(a) - digamma(a + b)),
-            share_alive * (digamma(b + x) - digamma_abx)
+            share_alive * (digamma(b + xs)[of] - digamma_abx)
             + share_died * died_b
             - (digamma(b) - digamma(a + b)),
         ]
@@ -168,12 +177,15 @@ def bgnbd_negative_with_gradient(
 
 
 def fit_bgnbd(s: Summaries) -> Fit:
+    distinct_x = np.unique(s.x, return_inverse=True)
     return _fit(
         "bg_nbd",
         BGNBD_PARAMETERS,
         None,
         int(s.weight.sum()),
-        with_gradient=lambda params: bgnbd_negative_with_gradient(params, s),
+        with_gradient=lambda params: bgnbd_negative_with_gradient(
+            params, s, distinct_x
+        ),
     )
 
 
@@ -182,24 +194,54 @@ def _log_difference(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return first + np.log1p(-np.exp(second - first))
 
 
-def pareto_nbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
-    """Each summary's Pareto/NBD log-likelihood (Fader & Hardie 2005 note,
-    equation 22), with the Gauss hypergeometric function on the smaller of
-    the two rates so its argument stays in [0, 1)."""
+@dataclass(frozen=True)
+class DistinctPairs:
+    """The distinct (x, t) pairs of some summaries, and which pair each
+    summary has: the Pareto/NBD's hypergeometric terms depend on x and one
+    time only, so they are computed once per pair (at 10M order lines, 5,473
+    and 3,816 pairs for 105,612 summaries)."""
+
+    x: np.ndarray
+    t: np.ndarray
+    of_summary: np.ndarray
+
+    @classmethod
+    def of(cls, x: np.ndarray, t: np.ndarray) -> DistinctPairs:
+        pairs, inverse = np.unique(np.column_stack([x, t]), axis=0, return_inverse=True)
+        return cls(pairs[:, 0], pairs[:, 1], inverse.ravel())
+
+
+def _pareto_log_term(params: np.ndarray, pairs: DistinctPairs) -> np.ndarray:
+    """log(2F1(r+s+x, b; r+s+x+1; |alpha-beta| / (m+t))) - (r+s+x) log(m+t),
+    m the larger rate, per summary: the Gauss hypergeometric function on the
+    smaller of the two rates so its argument stays in [0, 1)."""
     r, alpha, shape, beta = params
-    x, t_x, T = s.x, s.t_x, s.T
+    x, t = pairs.x, pairs.t
     rsx = r + shape + x
     if alpha >= beta:
         larger, second_arg = alpha, shape + 1
     else:
         larger, second_arg = beta, r + x
     gap = abs(alpha - beta)
-    log_at = np.log(hyp2f1(rsx, second_arg, rsx + 1, gap / (larger + t_x))) - rsx * (
-        np.log(larger + t_x)
+    term = np.log(hyp2f1(rsx, second_arg, rsx + 1, gap / (larger + t))) - rsx * (
+        np.log(larger + t)
     )
-    log_at_end = np.log(hyp2f1(rsx, second_arg, rsx + 1, gap / (larger + T))) - rsx * (
-        np.log(larger + T)
-    )
+    return term[pairs.of_summary]
+
+
+def pareto_nbd_log_likelihoods(
+    params: np.ndarray,
+    s: Summaries,
+    pairs: tuple[DistinctPairs, DistinctPairs] | None = None,
+) -> np.ndarray:
+    """Each summary's Pareto/NBD log-likelihood (Fader & Hardie 2005 note,
+    equation 22). ``pairs``: the summaries' distinct (x, t_x) and (x, T)."""
+    r, alpha, shape, beta = params
+    x, T = s.x, s.T
+    at_last, at_end = pairs or (DistinctPairs.of(x, s.t_x), DistinctPairs.of(x, T))
+    log_at = _pareto_log_term(params, at_last)
+    log_at_end = _pareto_log_term(params, at_end)
+    rsx = r + shape + x
     with np.errstate(divide="ignore", invalid="ignore"):
         a0 = np.log(shape / rsx) + _log_difference(log_at, log_at_end)
     a0 = np.where(log_at > log_at_end, a0, -np.inf)
@@ -214,8 +256,10 @@ def pareto_nbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
 
 
 def fit_pareto_nbd(s: Summaries) -> Fit:
+    pairs = (DistinctPairs.of(s.x, s.t_x), DistinctPairs.of(s.x, s.T))
+
     def negative(params: np.ndarray) -> float:
-        values = pareto_nbd_log_likelihoods(params, s)
+        values = pareto_nbd_log_likelihoods(params, s, pairs)
         if not np.all(np.isfinite(values)):
             return 1e300
         return -float(np.sum(s.weight * values))
@@ -242,22 +286,36 @@ def gamma_gamma_log_likelihoods(
 
 
 def gamma_gamma_negative_with_gradient(
-    params: np.ndarray, x: np.ndarray, m_x: np.ndarray, weight: np.ndarray
+    params: np.ndarray,
+    x: np.ndarray,
+    m_x: np.ndarray,
+    weight: np.ndarray,
+    distinct_x: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, np.ndarray]:
     """The weighted negative log-likelihood and its gradient in (p, q, gamma)."""
     p, q, gamma = params
+    xs, of = distinct_x or np.unique(x, return_inverse=True)
     px = p * x
     log_rest = np.log(gamma + m_x * x)
-    shared = digamma(px + q)
+    log_m_x, log_x = np.log(m_x), np.log(x)
+    shared = digamma(p * xs + q)[of]
+    value = (
+        gammaln(p * xs + q)[of]
+        - gammaln(p * xs)[of]
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * log_m_x
+        + px * log_x
+        - (px + q) * log_rest
+    )
     gradient = np.array(
         [
-            x * (shared - digamma(px) + np.log(m_x) + np.log(x) - log_rest),
+            x * (shared - digamma(p * xs)[of] + log_m_x + log_x - log_rest),
             shared - digamma(q) + np.log(gamma) - log_rest,
             q / gamma - (px + q) / (gamma + m_x * x),
         ]
     )
-    value = np.sum(weight * gamma_gamma_log_likelihoods(params, x, m_x))
-    return -float(value), -(gradient @ weight)
+    return -float(np.sum(weight * value)), -(gradient @ weight)
 
 
 def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
@@ -265,6 +323,7 @@ def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
     x = np.asarray(x, dtype=np.float64)
     m_x = np.asarray(m_x, dtype=np.float64)
     weight = np.ones_like(x) if weight is None else np.asarray(weight, np.float64)
+    distinct_x = np.unique(x, return_inverse=True)
 
     fit = _fit(
         "gamma_gamma",
@@ -272,7 +331,7 @@ def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
         None,
         int(weight.sum()),
         with_gradient=lambda params: gamma_gamma_negative_with_gradient(
-            params, x, m_x, weight
+            params, x, m_x, weight, distinct_x
         ),
     )
     # q <= 1: the population's mean spend is infinite, no usable expectation
@@ -312,22 +371,31 @@ def bgnbd_p_alive(fit: Fit, x, t_x, T) -> np.ndarray:
     return 1 / (1 + _bgnbd_odds_dead(fit, x, t_x, T))
 
 
-def bgnbd_conditional_expected_purchases(fit: Fit, t, x, t_x, T) -> np.ndarray:
+def bgnbd_conditional_expected_purchases(
+    fit: Fit, t, x, t_x, T, pairs: DistinctPairs | None = None
+) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: purchases expected in the next t weeks from a
-    customer's calibration summary (FHL 2005, equation 10)."""
+    customer's calibration summary (FHL 2005, equation 10): the purchases
+    expected if still alive, which depend on x and T alone (computed once
+    per distinct pair), times P(alive)."""
     r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    t, x, T = (np.asarray(v, dtype=np.float64) for v in (t, x, T))
-    z = t / (alpha + T + t)
+    x, t_x, T = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, T))
+    )
+    pairs = pairs or DistinctPairs.of(x, T)
+    xs, Ts = pairs.x, pairs.t
+    z = t / (alpha + Ts + t)
     expected_if_alive = (
-        (a + b + x - 1)
+        (a + b + xs - 1)
         / (a - 1)
         * (
             1
-            - ((alpha + T) / (alpha + T + t)) ** (r + x)
-            * hyp2f1(r + x, b + x, a + b + x - 1, z)
+            - ((alpha + Ts) / (alpha + Ts + t)) ** (r + xs)
+            * hyp2f1(r + xs, b + xs, a + b + xs - 1, z)
         )
     )
-    return expected_if_alive * bgnbd_p_alive(fit, x, t_x, T)
+    expected = expected_if_alive[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
+    return expected
 
 
 def gamma_gamma_expected_spend(fit: Fit, x, m_x) -> np.ndarray:
@@ -370,8 +438,12 @@ def discounted_expected_purchases(
     ends = np.minimum(
         np.arange(step_weeks, horizon_weeks + step_weeks, step_weeks), horizon_weeks
     ).astype(np.float64)
+    pairs = DistinctPairs.of(np.atleast_1d(x), np.atleast_1d(T))
     cumulative = np.stack(
-        [bgnbd_conditional_expected_purchases(fit, end, x, t_x, T) for end in ends]
+        [
+            bgnbd_conditional_expected_purchases(fit, end, x, t_x, T, pairs)
+            for end in ends
+        ]
     )
     per_period = np.diff(cumulative, axis=0, prepend=0.0)
     discount = (1 + annual_rate) ** (-ends / 52.0)

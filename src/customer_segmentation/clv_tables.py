@@ -240,7 +240,11 @@ def expectations(
     probabilities = _published(
         clv.bgnbd_repeat_purchase_probabilities(fit, T, HISTOGRAM_BINS)
     )
+    values = pa.array(probabilities.ravel(), from_pandas=True)  # NaN as null
     arrays.append(
-        pa.array([[None if np.isnan(p) else p for p in row] for row in probabilities])
+        pa.ListArray.from_arrays(
+            pa.array(np.arange(0, len(values) + 1, HISTOGRAM_BINS, dtype=np.int32)),
+            values,
+        )
     )
     return pa.Table.from_arrays(arrays, schema=EXPECTATIONS_SCHEMA)
