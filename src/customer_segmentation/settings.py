@@ -204,6 +204,20 @@ def parse_cut_points(value: object) -> dict[str, list[float]]:
     return parsed
 
 
+def parse_bool(name: str):
+    def parse(value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
+            raise SettingsError(
+                f"var {name}={value!r} is not usable; it accepts true or false"
+            )
+        return text == "true"
+
+    return parse
+
+
 def parse_choice(name: str, choices: tuple[str, ...]):
     def parse(value: object) -> str:
         text = str(value).strip()
@@ -230,6 +244,7 @@ SQL_VARS = {
     ),
     "max_drift_ratio": lambda v: parse_float("max_drift_ratio", v, 1.0, 100.0),
     "clv_calibration_end": parse_date("clv_calibration_end"),
+    "lifetime_value": parse_bool("lifetime_value"),
     "clv_horizon_weeks": lambda v: parse_int("clv_horizon_weeks", v, 1, 520),
     "clv_discount_rate": lambda v: parse_float("clv_discount_rate", v, 0.0, 0.99),
     "max_annual_income_k": lambda v: parse_float(

@@ -256,3 +256,23 @@ def test_the_same_transactions_in_another_order_give_the_same_fit(
                     assert shuffled_value == pytest.approx(value, rel=1e-12), sql
                 else:
                     assert shuffled_value == value, sql
+
+
+def test_lifetime_value_can_be_left_out(transactions_run, tmp_path):
+    run = require_success(
+        run_pipeline(
+            tmp_path / "work", transactions="demo", dbt_vars="{lifetime_value: false}"
+        )
+    )
+    for table in (*CLV_TABLES, "clv_alive_bands"):
+        assert run.query(f"select count(*) from {table}") == [(0,)], table
+    assert run.query("select count(clv), count(p_alive) from customer_segments") == [
+        (0, 0)
+    ]
+    assert "Lifetime value" not in run.stdout
+    # everything else as with it
+    for sql in (
+        "select * from customer_rfm order by customer_id",
+        "select customer_id, cluster_id from customer_segments order by customer_id",
+    ):
+        assert run.query(sql) == transactions_run.query(sql), sql

@@ -41,6 +41,8 @@ def home_default(name: str) -> str:
     if name in SQL_VARS:
         project = yaml.safe_load((REPO / "dbt_project.yml").read_text())
         value = project["vars"][name]
+        if isinstance(value, bool):  # as YAML writes it
+            return str(value).lower()
         return "none" if value is None else str(value)
     value = getattr(ClusteringSettings(), PARSERS[name][0])
     if value is None:

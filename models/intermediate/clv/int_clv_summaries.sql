@@ -20,7 +20,10 @@ checked_rows as (
         purchase_date,
         amount
     from {{ ref('int_transaction_rows_checked') }}
-    where reject_reason is null and not is_anonymous
+    where
+        reject_reason is null and not is_anonymous
+        -- var lifetime_value false: nothing read, every CLV table empty
+        and {{ 'true' if var('lifetime_value') else 'false' }}
 
 ),
 
