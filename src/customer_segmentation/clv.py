@@ -398,16 +398,6 @@ def bgnbd_conditional_expected_purchases(
     return expected
 
 
-def gamma_gamma_expected_spend(fit: Fit, x, m_x) -> np.ndarray:
-    """E[M | x, m_x]: a customer's expected mean spend per purchase, the
-    population's mean p gamma / (q - 1) for one without repeat purchases
-    (Fader & Hardie 2013, equation 5)."""
-    p, q, gamma = (fit[n] for n in GAMMA_GAMMA_PARAMETERS)
-    x = np.asarray(x, dtype=np.float64)
-    m_x = np.nan_to_num(np.asarray(m_x, dtype=np.float64))
-    return p * (gamma + m_x * x) / (p * x + q - 1)
-
-
 def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
     """P(X(t) = x) for x = 0 .. most - 1: the chance of x repeat purchases in
     t weeks from a customer's first (FHL 2005, equation 8); one row per t."""

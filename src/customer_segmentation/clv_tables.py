@@ -20,10 +20,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-# The model whose expectations are published, and the one that prices them;
-# Pareto/NBD is fitted beside BG/NBD so their log-likelihoods can be compared.
+# The model whose expectations are published (SQL prices them with
+# Gamma-Gamma); Pareto/NBD is fitted beside it so the log-likelihoods compare.
 PURCHASE_MODEL = "bg_nbd"
-SPEND_MODEL = "gamma_gamma"
 # The calibration histogram's bins: 0 .. 6 repeat purchases, then 7+.
 HISTOGRAM_BINS = 7
 # The horizon is discounted in periods of four weeks, each from its end.

