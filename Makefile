@@ -8,11 +8,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The oldest DuckDB the serving database promises to open (see publish.py).
 COMPAT_VENV := .venv-duckdb-1.0
+# The Spark engine, apart from the default DuckDB one (docs/spark.md).
+SPARK_VENV := .venv-spark
+SPARK_INSTALLED := $(SPARK_VENV)/.installed
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup browser compat-reader run run-transactions refit test unit lint format docs powerbi demo-data bench readme-screenshot clean
+.PHONY: help setup spark-setup browser compat-reader run run-transactions refit test unit lint format docs powerbi demo-data bench readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -33,6 +36,20 @@ browser: ## Install Debian's chromium for the page tests, if it is missing
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+spark-setup: $(SPARK_INSTALLED) ## Create .venv-spark: dbt-spark and a local Spark (needs Java 17)
+
+# The .pth line registers dbt Python models on a local SparkSession
+# (customer_segmentation/spark_session_jobs.py) whenever dbt-spark loads.
+$(SPARK_INSTALLED): requirements.txt requirements-spark.txt constraints.txt pyproject.toml
+	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-spark.txt -c constraints.txt
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		--no-deps --no-build-isolation -e .
+	echo "import customer_segmentation.spark_session_jobs as jobs; jobs.install_import_hook()" \
+		> "$$($(SPARK_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_segmentation_spark.pth"
+	touch $@
 
 compat-reader: $(COMPAT_VENV)/bin/python ## Install DuckDB 1.0.0 apart, to prove old readers open segments.duckdb
 

@@ -8,8 +8,10 @@
             bool_and(
                 {{ raw_text(column) }} is null
                 or (
-                    regexp_full_match({{ raw_text(column) }}, '[+-]?[0-9]+')
-                    and try_cast({{ raw_text(column) }} as hugeint) is not null
+                    {{ full_match(raw_text(column), '[+-]?[0-9]+') }}
+                    and try_cast(
+                        {{ raw_text(column) }} as {{ whole_number_type() }}
+                    ) is not null
                 )
             )
         from {{ relation }}
@@ -18,11 +20,14 @@
 
 {% macro canonical_id(raw_id, whole_number_ids) -%}
     {#- The id as the customer's key: whole numbers without their zeros or
-        sign (hugeint, DuckDB's 128-bit integer, holds 38 digits) when every
+        sign (whole_number_type holds 38 digits) when every
         id of the file is one, else the id exactly as written. -#}
     case
         when {{ whole_number_ids }}
-            then cast(cast({{ raw_id }} as hugeint) as {{ dbt.type_string() }})
+            then cast(
+                cast({{ raw_id }} as {{ whole_number_type() }})
+                as {{ dbt.type_string() }}
+            )
         else {{ raw_id }}
     end
 {%- endmacro %}

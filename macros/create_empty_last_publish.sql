@@ -4,9 +4,9 @@
         warehouse): each with the columns and types of the mart it is read
         back from, taken from that mart's contract, so the shape has one
         home. Run by the on-run-start hook; `if not exists` leaves a loaded
-        history alone. -#}
-    {%- set statements = ["create schema if not exists last_publish"] -%}
+        history alone. One statement at a time: Spark runs no scripts. -#}
     {%- if execute -%}
+        {%- do run_query("create schema if not exists last_publish") -%}
         {%- for source_node in graph.sources.values()
             if source_node.source_name == 'last_publish' -%}
             {%- set mart = graph.nodes[
@@ -19,11 +19,12 @@
                     ~ adapter.quote(name)
                 ) -%}
             {%- endfor -%}
-            {%- do statements.append(
+            {%- do run_query(
                 'create table if not exists last_publish.' ~ source_node.name
                 ~ ' as select ' ~ columns | join(', ') ~ ' where false'
             ) -%}
         {%- endfor -%}
     {%- endif -%}
-    {{ return(statements | join(';\n')) }}
+    {#- the hook itself runs nothing more -#}
+    select 1
 {%- endmacro %}

@@ -21,11 +21,11 @@
         reference file's, fixed in dbt_project.yml. -#}
     (
         select
-            "CustomerID" as customer_id,
-            "Gender" as gender,
-            "Age" as age,
-            "Annual Income (k$)" as annual_income_k,
-            "Spending Score (1-100)" as spending_score,
+            {{ adapter.quote('CustomerID') }} as customer_id,
+            {{ adapter.quote('Gender') }} as gender,
+            {{ adapter.quote('Age') }} as age,
+            {{ adapter.quote('Annual Income (k$)') }} as annual_income_k,
+            {{ adapter.quote('Spending Score (1-100)') }} as spending_score,
             'demo_customers (seed)' as source_file
         from {{ demo_customers }}
     )

@@ -11,18 +11,14 @@
             then {{ column }}
         when {{ decimal_mark }} = ','
             then case
-                when regexp_full_match(
-                    {{ column }}, '[+-]?[0-9]{1,3}(\.[0-9]{3})*(,[0-9]*)?'
-                )
+                when {{ full_match(column, "[+-]?[0-9]{1,3}([.][0-9]{3})*(,[0-9]*)?") }}
                     then replace(replace({{ column }}, '.', ''), ',', '.')
                 when not contains({{ column }}, '.')
                     then replace({{ column }}, ',', '.')
             end
         when contains({{ column }}, ',')
             then case
-                when regexp_full_match(
-                    {{ column }}, '[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?'
-                )
+                when {{ full_match(column, "[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?") }}
                     then replace({{ column }}, ',', '')
             end
         else {{ column }}

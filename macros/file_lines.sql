@@ -6,7 +6,7 @@
         a clean file never pays for it. -#}
     {%- if rows_exist(checked, 'reject_reason is not null') %}
     select
-        row_number() over () as source_row_number,
+        {{ file_row_number() }} as source_row_number,
         *
     from {{ input }}
     {%- else %}

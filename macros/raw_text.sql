@@ -5,15 +5,9 @@
         so a value that starts and ends with a printable character (all but
         a few) is taken as it is. -#}
     case
-        when ascii({{ column }}) > 32 and ascii({{ column }}[-1]) > 32
+        when ascii({{ column }}) > 32 and ascii(right({{ column }}, 1)) > 32
             then {{ column }}
         else
-            nullif(
-                trim(
-                    {{ column }},
-                    ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
-                ),
-                ''
-            )
+            nullif({{ trim_white_space(column) }}, '')
     end
 {%- endmacro %}

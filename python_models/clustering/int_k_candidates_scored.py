@@ -3,17 +3,21 @@
 A scoring run fits nothing: it carries the saved model's elbow forward.
 """
 
+from customer_segmentation.engine_rows import for_engine, rows_of
 from customer_segmentation.model_store import run_mode, saved_elbow
 from customer_segmentation.settings import settings_from_vars
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
-        return saved_elbow(dbt.ref("stg_last_publish__elbow_curve").to_arrow_table())
+    if run_mode(rows_of(dbt.ref("stg_run__run_context")).arrow()) == "score":
+        elbow = saved_elbow(rows_of(dbt.ref("stg_last_publish__elbow_curve")).arrow())
+        return for_engine(elbow, session)
     # imported only to fit: scikit-learn takes over a second to import
     from customer_segmentation.model_tables import elbow_table
 
-    return elbow_table(
-        dbt.ref("int_customers_featurized"), settings_from_vars(dbt.config.get("meta"))
+    elbow = elbow_table(
+        rows_of(dbt.ref("int_customers_featurized")),
+        settings_from_vars(dbt.config.get("meta")),
     )
+    return for_engine(elbow, session)

@@ -8,6 +8,7 @@ declared feature); the marts publish them as segment and feature rows.
 
 from datetime import UTC, datetime
 
+from customer_segmentation.engine_rows import for_engine, rows_of
 from customer_segmentation.model_store import read_id_floor, run_mode, saved_model
 from customer_segmentation.schemas import widen
 from customer_segmentation.settings import settings_from_vars
@@ -16,20 +17,21 @@ from customer_segmentation.settings import settings_from_vars
 def model(dbt, session):
     dbt.config(materialized="table")
     history = widen(
-        dbt.ref("stg_last_publish__segment_model_history").to_arrow_table(),
-        dbt.ref("stg_last_publish__segment_model_features").to_arrow_table(),
+        rows_of(dbt.ref("stg_last_publish__segment_model_history")).arrow(),
+        rows_of(dbt.ref("stg_last_publish__segment_model_features")).arrow(),
     )
-    if run_mode(dbt.ref("stg_run__run_context").to_arrow_table()) == "score":
-        return saved_model(history)
+    if run_mode(rows_of(dbt.ref("stg_run__run_context")).arrow()) == "score":
+        return for_engine(saved_model(history), session)
     # imported only to fit: scikit-learn takes over a second to import
     from customer_segmentation.model_tables import fit_model_table
 
-    return fit_model_table(
-        dbt.ref("int_customers_featurized"),
-        dbt.ref("int_k_candidates_scored").to_arrow_table(),
+    fitted = fit_model_table(
+        rows_of(dbt.ref("int_customers_featurized")),
+        rows_of(dbt.ref("int_k_candidates_scored")).arrow(),
         history,
-        dbt.ref("stg_last_publish__segment_runs").to_arrow_table(),
+        rows_of(dbt.ref("stg_last_publish__segment_runs")).arrow(),
         settings_from_vars(dbt.config.get("meta")),
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
-        id_floor=read_id_floor(dbt.ref("stg_run__id_floor").to_arrow_table()),
+        id_floor=read_id_floor(rows_of(dbt.ref("stg_run__id_floor")).arrow()),
     )
+    return for_engine(fitted, session)

@@ -5,12 +5,14 @@ The logic lives in customer_segmentation.clv_tables and .clv.
 """
 
 from customer_segmentation.clv_tables import expectations, settings_from_meta
+from customer_segmentation.engine_rows import for_engine, rows_of
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return expectations(
-        dbt.ref("int_clv_summaries"),
-        dbt.ref("int_clv_models_fitted").to_arrow_table(),
+    expected = expectations(
+        rows_of(dbt.ref("int_clv_summaries")),
+        rows_of(dbt.ref("int_clv_models_fitted")).arrow(),
         settings_from_meta(dbt.config.get("meta")),
     )
+    return for_engine(expected, session)

@@ -5,8 +5,10 @@ The logic lives in customer_segmentation.clv_tables and .clv.
 """
 
 from customer_segmentation.clv_tables import fitted_models
+from customer_segmentation.engine_rows import for_engine, rows_of
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    return fitted_models(dbt.ref("int_clv_summaries"))
+    fitted = fitted_models(rows_of(dbt.ref("int_clv_summaries")))
+    return for_engine(fitted, session)

@@ -1,5 +1,5 @@
-"""The lifetime-value fit and expectations for the dbt Python models: a DuckDB
-relation of calibration summaries in, Arrow out.
+"""The lifetime-value fit and expectations for the dbt Python models:
+calibration summaries in (engine_rows.Rows), Arrow out.
 
 Customers with the same summary (x, t_x, T) share every expectation, so both
 steps work on the distinct summaries with a count: a million customers cost
@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-import duckdb
 import numpy as np
 import pyarrow as pa
+
+from customer_segmentation.engine_rows import Rows
 
 # The model whose expectations are published (SQL prices them with
 # Gamma-Gamma); Pareto/NBD is fitted beside it so the log-likelihoods compare.
@@ -102,19 +103,14 @@ def _model_rows(fit) -> list[dict[str, object]]:
     ]
 
 
-def grouped_summaries(summaries: duckdb.DuckDBPyRelation) -> dict[str, np.ndarray]:
+def grouped_summaries(summaries: Rows) -> dict[str, np.ndarray]:
     """Distinct summaries with their customers, in a fixed order: a parallel
     aggregate returns groups in any order, and a sum of floats in another
     order can tip an optimiser near its limits; same input, same fit."""
-    key = ", ".join(SUMMARY_KEY)
-    return (
-        summaries.aggregate(f"{key}, count(*) as customers", key)
-        .order(key)
-        .fetchnumpy()
-    )
+    return summaries.counted(SUMMARY_KEY)
 
 
-def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
+def fitted_models(summaries: Rows) -> pa.Table:
     """BG/NBD and Pareto/NBD on every customer's summary, Gamma-Gamma on
     the repeat buyers' mean spend; empty when there is no customer."""
     grouped = grouped_summaries(summaries)
@@ -136,18 +132,13 @@ def fitted_models(summaries: duckdb.DuckDBPyRelation) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=CLV_MODEL_SCHEMA)
 
 
-def _spend_rows(summaries: duckdb.DuckDBPyRelation) -> list[dict[str, object]]:
+def _spend_rows(summaries: Rows) -> list[dict[str, object]]:
     """Gamma-Gamma on the repeat buyers' mean spend; none without one."""
     from customer_segmentation import clv
 
-    spends = (
-        summaries.filter("repeat_purchases > 0 and mean_repeat_spend > 0")
-        .aggregate(
-            "repeat_purchases, mean_repeat_spend, count(*) as customers",
-            "repeat_purchases, mean_repeat_spend",
-        )
-        .order("repeat_purchases, mean_repeat_spend")
-        .fetchnumpy()
+    spends = summaries.counted(
+        ("repeat_purchases", "mean_repeat_spend"),
+        where="repeat_purchases > 0 and mean_repeat_spend > 0",
     )
     if not len(spends["customers"]):
         return []
@@ -176,11 +167,14 @@ def usable_fit(models: pa.Table, model: str):
     )
 
 
-def holdout_weeks(summaries: duckdb.DuckDBPyRelation) -> float | None:
-    (weeks,) = summaries.aggregate(
-        "max(date_diff('day', calibration_end_date, holdout_end_date) / 7.0)"
-    ).fetchone()
-    return weeks
+def holdout_weeks(summaries: Rows) -> float | None:
+    """Weeks from the calibration's end to the holdout's, None without one."""
+    calibration_end, holdout_end = summaries.one(
+        "max(calibration_end_date)", "max(holdout_end_date)"
+    )
+    if holdout_end is None:
+        return None
+    return (holdout_end - calibration_end).days / 7.0
 
 
 def _published(values: np.ndarray) -> np.ndarray:
@@ -189,9 +183,7 @@ def _published(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
 
-def expectations(
-    summaries: duckdb.DuckDBPyRelation, models: pa.Table, settings: ClvSettings
-) -> pa.Table:
+def expectations(summaries: Rows, models: pa.Table, settings: ClvSettings) -> pa.Table:
     """Per distinct summary: P(alive), purchases expected over the horizon
     (plain and discounted), in the holdout, from the first purchase to the
     holdout's end, and the chance of each calibration count (0 .. 6); empty

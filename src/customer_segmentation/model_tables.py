@@ -1,9 +1,10 @@
-"""The elbow and the fit for the dbt Python models: a DuckDB relation in, Arrow out.
+"""The elbow and the fit for the dbt Python models: engine rows in, Arrow out.
 
-The models hand over the featurized customers as a DuckDB relation; these
-functions pull only what they need from it (fingerprints as SQL aggregates,
-samples sorted by id) and return Arrow tables with explicit schemas, so
-DuckDB never has to guess a column type from pandas objects. Per-customer
+The models hand over the featurized customers as Rows (engine_rows: a
+DuckDB relation or a Spark DataFrame); these functions pull only what they
+need from them (fingerprints as SQL aggregates, samples sorted by id) and
+return Arrow tables with explicit schemas, so the engine never has to guess
+a column type from pandas objects. Per-customer
 assignments are not returned at all: SQL scores every customer against the
 model's centroids.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -25,6 +25,7 @@ from customer_segmentation.clustering import (
     score_k_range,
     standardize,
 )
+from customer_segmentation.engine_rows import Rows
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.model_store import IdFloor
 from customer_segmentation.schemas import ELBOW_SCHEMA
@@ -45,32 +46,20 @@ def distinct_rows(matrix: np.ndarray) -> int:
     return len(np.unique(matrix, axis=0)) if len(matrix) else 0
 
 
-def data_fingerprint(
-    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...]
-) -> str:
-    """A hash of the clean feature data that ignores row order."""
-    (value,) = customers.aggregate(
-        f"bit_xor(hash(customer_id, {', '.join(features)}))"
-    ).fetchone()
-    return f"{value:016x}"
+def data_fingerprint(customers: Rows, features: tuple[str, ...]) -> str:
+    """A hash of the clean feature data that ignores row order (the
+    engine's own hash: the same data on another engine has another one)."""
+    return f"{customers.fingerprint(('customer_id', *features)):016x}"
 
 
-def read_sample(
-    customers: duckdb.DuckDBPyRelation, features: tuple[str, ...], size: int
-) -> pa.Table:
+def read_sample(customers: Rows, features: tuple[str, ...], size: int) -> pa.Table:
     """Up to ``size`` customers, picked by a hash of their id, sorted by id.
 
     Picking by hash makes the sample a fixed set of customers whatever the
     file's row order; with ``size`` customers or fewer it is all of them, so
     small files are fitted exactly as before sampling existed.
     """
-    return (
-        customers.select("customer_id", *features)
-        .order("hash(customer_id), customer_id")
-        .limit(size)
-        .order("customer_id")
-        .to_arrow_table()
-    )
+    return customers.sample(("customer_id", *features), size)
 
 
 def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray:
@@ -102,9 +91,7 @@ def feature_matrix(customers: pa.Table, features: tuple[str, ...]) -> np.ndarray
     return matrix
 
 
-def elbow_table(
-    customers: duckdb.DuckDBPyRelation, settings: ClusteringSettings
-) -> pa.Table:
+def elbow_table(customers: Rows, settings: ClusteringSettings) -> pa.Table:
     """One row per k tried, with the chosen k flagged and the rule that chose it.
 
     Above ``settings.elbow_sample_size`` customers the curve is computed on
@@ -152,7 +139,7 @@ def chosen_k(elbow: pa.Table) -> tuple[int, str]:
 
 
 def fit_model_table(
-    customers: duckdb.DuckDBPyRelation,
+    customers: Rows,
     elbow: pa.Table,
     history: pa.Table,
     runs: pa.Table,
@@ -171,7 +158,7 @@ def fit_model_table(
     """
     features = settings.features
     k, rule = chosen_k(elbow)
-    (customer_count,) = customers.aggregate("count(*)").fetchone()
+    (customer_count,) = customers.one("count(*)")
     if k > customer_count:
         raise FitError(
             f"{customer_count} valid customers is fewer than the {k} clusters asked for"

@@ -15,11 +15,11 @@ from customer_segmentation.schemas import (
 )
 from customer_segmentation.settings import MAX_K, MIN_CUSTOMERS
 
-DUCKDB_TYPES = {
+CONTRACT_TYPES = {
     pa.int32(): "integer",
     pa.int64(): "bigint",
     pa.float64(): "double",
-    pa.string(): "varchar",
+    pa.string(): "string",
     pa.bool_(): "boolean",
     pa.timestamp("us"): "timestamp",
 }
@@ -43,7 +43,7 @@ def test_each_contract_has_the_schema_columns_and_types(manifest, mart):
     columns = manifest["nodes"][f"model.customer_segmentation.{mart}"]["columns"]
     schema = PUBLISHED[mart]
     assert [(c["name"], c["data_type"]) for c in columns.values()] == [
-        (field.name, DUCKDB_TYPES[field.type]) for field in schema
+        (field.name, CONTRACT_TYPES[field.type]) for field in schema
     ]
 
 

@@ -27,6 +27,7 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
+from customer_segmentation.engine_rows import Rows, rows_of
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.model_tables import fit_model_table
 from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
@@ -102,7 +103,7 @@ def test_repeated_names_are_numbered_in_cluster_order():
     ]
 
 
-def customer_relation(features: np.ndarray) -> duckdb.DuckDBPyRelation:
+def customer_relation(features: np.ndarray) -> Rows:
     """Clean customers as the fit model reads them: an id and the features."""
     customers = pa.table(
         {
@@ -111,7 +112,7 @@ def customer_relation(features: np.ndarray) -> duckdb.DuckDBPyRelation:
             "spending_score": features[:, 1],
         }
     )
-    return duckdb.connect().from_arrow(customers)
+    return rows_of(duckdb.connect().from_arrow(customers))
 
 
 def elbow_choosing(k: int) -> pa.Table:
@@ -251,7 +252,7 @@ def test_identical_customers_are_refused_in_one_sentence():
             " 50.0 as spending_score from range(200) as t (i)"
         )
         with pytest.raises(FitError, match=r"only 1 different combination"):
-            elbow_table(customers, ClusteringSettings())
+            elbow_table(rows_of(customers), ClusteringSettings())
 
 
 def test_the_elbow_tries_no_more_clusters_than_different_customers():
@@ -265,5 +266,5 @@ def test_the_elbow_tries_no_more_clusters_than_different_customers():
             "select i::varchar as customer_id, (i % 4)::double as annual_income_k,"
             " (i % 4)::double * 2 as spending_score from range(200) as t (i)"
         )
-        elbow = elbow_table(customers, ClusteringSettings())
+        elbow = elbow_table(rows_of(customers), ClusteringSettings())
     assert max(elbow["k"].to_pylist()) == 3

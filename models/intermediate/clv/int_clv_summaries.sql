@@ -72,7 +72,7 @@ per_customer as (
     select
         customer_days.customer_id,
         min(customer_days.purchase_date) as first_purchase_date,
-        arg_min(customer_days.day_amount, customer_days.purchase_date)
+        min_by(customer_days.day_amount, customer_days.purchase_date)
             as first_day_amount,
         any_value(periods.calibration_end_date) as calibration_end_date,
         any_value(periods.holdout_end_date) as holdout_end_date,
@@ -136,10 +136,18 @@ in_weeks as (
         last_purchase_date,
         calibration_end_date,
         repeat_purchases,
-        date_diff('day', first_purchase_date, last_purchase_date)
-        / 7.0 as weeks_to_last_purchase,
-        date_diff('day', first_purchase_date, calibration_end_date)
-        / 7.0 as weeks_observed,
+        cast(
+            {{ dbt.datediff(
+                "first_purchase_date", "last_purchase_date", "day"
+            ) }}
+            as double
+        ) / 7 as weeks_to_last_purchase,
+        cast(
+            {{ dbt.datediff(
+                "first_purchase_date", "calibration_end_date", "day"
+            ) }}
+            as double
+        ) / 7 as weeks_observed,
         cast(mean_repeat_spend as double) as mean_repeat_spend,
         -- no holdout when the calibration runs to the end of the data
         case

@@ -77,7 +77,7 @@ repeated_id_hashes as (
     -- below was the largest cost of this model on large files (see
     -- benchmarks/notes.md), while a count per hash is cheap. Two ids that
     -- share a hash only both go on to the exact check by id.
-    select hash(customer_id) as customer_id_hash
+    select {{ hash64(['customer_id']) }} as customer_id_hash
     from row_checks
     where row_reject_reason is null
     group by customer_id_hash
@@ -100,7 +100,7 @@ repeated_ids as (
     from row_checks
     where
         row_reject_reason is null
-        and hash(customer_id) in (
+        and {{ hash64(['customer_id']) }} in (
             select repeated_id_hashes.customer_id_hash
             from repeated_id_hashes
         )

@@ -119,7 +119,7 @@ band_of_age as (
     -- so each customer finds its band by an equality join: a range join
     -- costs seconds per ten million customers
     select
-        unnest(range(min_age, max_age + 1)) as age,
+        {{ integers_between('min_age', 'max_age') }} as age,
         age_band,
         age_band_order
     from age_bands

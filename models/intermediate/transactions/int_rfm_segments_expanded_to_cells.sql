@@ -21,10 +21,20 @@ rows_of_cells as (
 
     select
         rfm_segment,
-        unnest(range(r_score_min, r_score_max + 1)) as r_score,
+        {{ integers_between('r_score_min', 'r_score_max') }} as r_score,
         f_score_min,
         f_score_max
     from segments
+
+),
+
+rows_of_cells_by_f_score as (
+
+    select
+        rfm_segment,
+        r_score,
+        {{ integers_between('f_score_min', 'f_score_max') }} as f_score
+    from rows_of_cells
 
 ),
 
@@ -33,8 +43,8 @@ cells as (
     select
         rfm_segment,
         cast(r_score as integer) as r_score,
-        cast(unnest(range(f_score_min, f_score_max + 1)) as integer) as f_score
-    from rows_of_cells
+        cast(f_score as integer) as f_score
+    from rows_of_cells_by_f_score
 
 )
 

@@ -54,14 +54,14 @@ row_checks as (
             end
         ) as amount,
         customer_id is null as is_anonymous,
-        hash(
-            raw_customer_id,
-            raw_purchase_date,
-            raw_amount,
-            order_id,
-            raw_quantity,
-            raw_unit_price
-        ) as row_hash,
+        {{ hash64([
+            'raw_customer_id',
+            'raw_purchase_date',
+            'raw_amount',
+            'order_id',
+            'raw_quantity',
+            'raw_unit_price',
+        ]) }} as row_hash,
         case
             when
                 raw_customer_id is null
@@ -134,9 +134,12 @@ line_kinds as (
     union all
     select
         *,
+        -- the rows of a partition are alike: any order numbers them (Spark
+        -- asks for one)
         row_number() over (
             partition by
                 row_hash, customer_id, order_id, purchase_date, amount, quantity
+            order by row_hash
         ) > 1 as is_exact_duplicate
     from row_checks
     where

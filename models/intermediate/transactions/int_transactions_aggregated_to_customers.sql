@@ -71,7 +71,8 @@ per_customer as (
         + count(distinct purchase_date) filter (
             where amount > 0 and order_id is null
         ) as frequency,
-        sum(amount) as monetary
+        -- decimal(38, 4) on every engine (Spark widens a sum by 10 digits)
+        cast(sum(amount) as decimal(38, 4)) as monetary
     from used_rows
     group by customer_id
 
@@ -85,12 +86,14 @@ measured as (
         per_customer.first_purchase_date,
         per_customer.last_purchase_date,
         cast(
-            date_diff('day', per_customer.last_purchase_date, as_of.as_of_date)
+            {{ dbt.datediff(
+                "per_customer.last_purchase_date", "as_of.as_of_date", "day"
+            ) }}
             as integer
         ) as recency_days,
         per_customer.frequency,
         per_customer.monetary,
-        per_customer.monetary
+        cast(per_customer.monetary as double)
         / nullif(per_customer.frequency, 0) as avg_order_value
     from per_customer
     cross join as_of
@@ -138,9 +141,9 @@ named as (
         scored.r_score,
         scored.f_score,
         scored.m_score,
-        cast(scored.r_score as varchar)
-        || cast(scored.f_score as varchar)
-        || cast(scored.m_score as varchar) as rfm_cell,
+        cast(scored.r_score as string)
+        || cast(scored.f_score as string)
+        || cast(scored.m_score as string) as rfm_cell,
         cells.rfm_segment,
         scored.spending_score
     from scored

@@ -80,9 +80,13 @@ rows_by_kind as (
             where is_used and is_exact_duplicate
         ) as exact_duplicate_rows,
         {{- reject_reason_counts(seed='transaction_reject_reasons') }}
-        coalesce(sum(amount) filter (where is_used), 0) as amount_used,
-        coalesce(
-            sum(amount) filter (where is_anonymous_purchase), 0
+        -- decimal(38, 4) on every engine (Spark widens a sum by 10 digits)
+        cast(
+            coalesce(sum(amount) filter (where is_used), 0) as decimal(38, 4)
+        ) as amount_used,
+        cast(
+            coalesce(sum(amount) filter (where is_anonymous_purchase), 0)
+            as decimal(38, 4)
         ) as amount_anonymous
     from dated_rows
 

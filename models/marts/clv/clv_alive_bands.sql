@@ -14,13 +14,19 @@ valued as (
 
 ),
 
+band_numbers as (
+
+    select {{ integers_between(0, 9) }} as band_number
+
+),
+
 bands as (
 
     select
-        cast(range as integer) as band_order,
-        cast(range * 10 as varchar) || '-' || cast(range * 10 + 10 as varchar)
-        || '%' as p_alive_band
-    from range(10)
+        cast(band_number as integer) as band_order,
+        cast(band_number * 10 as string) || '-'
+        || cast(band_number * 10 + 10 as string) || '%' as p_alive_band
+    from band_numbers
 
 ),
 

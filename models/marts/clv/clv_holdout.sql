@@ -20,13 +20,20 @@ valued as (
 
 ),
 
+group_numbers as (
+
+    select {{ integers_between(0, 7) }} as group_number
+
+),
+
 groups as (
 
     select
-        cast(range as integer) as group_order,
-        case when range < 7 then cast(range as varchar) else '7+' end
-            as repeat_purchases_group
-    from range(8)
+        cast(group_number as integer) as group_order,
+        case
+            when group_number < 7 then cast(group_number as string) else '7+'
+        end as repeat_purchases_group
+    from group_numbers
 
 ),
 
@@ -63,10 +70,14 @@ histogram as (
         sum(
             case
                 when groups.group_order < 7
-                    then customers.calibration_repeat_probabilities[
-                        groups.group_order + 1
-                    ]
-                else 1 - list_sum(customers.calibration_repeat_probabilities)
+                    then {{ array_element(
+                        'customers.calibration_repeat_probabilities',
+                        'groups.group_order + 1'
+                    ) }}
+                else
+                    1 - {{ array_sum(
+                        'customers.calibration_repeat_probabilities'
+                    ) }}
             end
         ) as predicted_customers
     from groups

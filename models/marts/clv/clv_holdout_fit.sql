@@ -39,9 +39,13 @@ totals as (
     select
         any_value(calibration_end_date) as calibration_end_date,
         any_value(holdout_end_date) as holdout_end_date,
-        date_diff(
-            'day', any_value(calibration_end_date), any_value(holdout_end_date)
-        ) / 7.0 as holdout_weeks,
+        cast(
+            {{ dbt.datediff(
+                "any_value(calibration_end_date)",
+                "any_value(holdout_end_date)",
+                "day",
+            ) }} as double
+        ) / 7 as holdout_weeks,
         count(*) as customers,
         cast(sum(repeat_purchases) as bigint)
             as calibration_repeat_purchases,

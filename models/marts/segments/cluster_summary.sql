@@ -29,8 +29,8 @@ population as (
         stddev_pop(spending_score) as sd_spending_score,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(monetary) as avg_monetary,
-        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share,
+        avg(cast(monetary as double)) as avg_monetary,
+        avg(case when gender = 'Female' then 1 else 0 end) as female_share,
         bool_or(gender != 'Unknown') as has_known_genders
     from customer_segments
 
@@ -47,11 +47,11 @@ per_cluster as (
         avg(spending_score) as avg_spending_score,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(monetary) as avg_monetary,
+        avg(cast(monetary as double)) as avg_monetary,
         avg(p_alive) as avg_p_alive,
         avg(clv) as avg_clv,
         sum(clv) as total_clv,
-        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share
+        avg(case when gender = 'Female' then 1 else 0 end) as female_share
     from customer_segments
     group by cluster_id, segment_name
 
@@ -103,42 +103,40 @@ described as (
                     'summarised.avg_age', 'population.avg_age',
                     'population.sd_age') }}
             end
-            || format(
-                ' (average {:.0f} vs {:.0f} overall)',
-                summarised.avg_age, population.avg_age
-            ),
+            || ' (average ' || {{ number_text('summarised.avg_age', 0) }}
+            || ' vs ' || {{ number_text('population.avg_age', 0) }}
+            || ' overall)',
             'income ' || {{ relative_position(
                 'summarised.avg_annual_income_k',
                 'population.avg_annual_income_k',
                 'population.sd_annual_income_k') }}
-            || format(
-                ' ({:.0f} k$ vs {:.0f} k$)',
-                summarised.avg_annual_income_k,
-                population.avg_annual_income_k
-            ),
+            || ' (' || {{ number_text('summarised.avg_annual_income_k', 0) }}
+            || ' k$ vs '
+            || {{ number_text('population.avg_annual_income_k', 0) }}
+            || ' k$)',
             'spending ' || {{ relative_position(
                 'summarised.avg_spending_score', 'population.avg_spending_score',
                 'population.sd_spending_score') }}
-            || format(
-                ' (score {:.0f} vs {:.0f})',
-                summarised.avg_spending_score, population.avg_spending_score
-            ),
-            format(
-                'last bought {:.0f} days ago on average ({:.0f} overall)',
-                summarised.avg_recency_days, population.avg_recency_days
-            ),
-            format(
-                '{:.1f} purchases ({:.1f}), {:.0f} spent ({:.0f})',
-                summarised.avg_frequency, population.avg_frequency,
-                summarised.avg_monetary, population.avg_monetary
-            ),
+            || ' (score '
+            || {{ number_text('summarised.avg_spending_score', 0) }}
+            || ' vs ' || {{ number_text('population.avg_spending_score', 0) }}
+            || ')',
+            'last bought '
+            || {{ number_text('summarised.avg_recency_days', 0) }}
+            || ' days ago on average ('
+            || {{ number_text('population.avg_recency_days', 0) }}
+            || ' overall)',
+            {{ number_text('summarised.avg_frequency', 1) }} || ' purchases ('
+            || {{ number_text('population.avg_frequency', 1) }} || '), '
+            || {{ number_text('summarised.avg_monetary', 0) }} || ' spent ('
+            || {{ number_text('population.avg_monetary', 0) }} || ')',
             case
                 when population.has_known_genders
-                    then format(
-                        '{:.0f}% female ({:.0f}% overall)',
-                        100 * summarised.female_share,
-                        100 * population.female_share
-                    )
+                    then
+                        {{ number_text('100 * summarised.female_share', 0) }}
+                        || '% female ('
+                        || {{ number_text('100 * population.female_share', 0) }}
+                        || '% overall)'
             end
         )
         || '.' as segment_description

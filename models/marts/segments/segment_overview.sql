@@ -20,8 +20,8 @@ overview as (
         avg(spending_score) as avg_spending_score,
         -- a ratio of averages, as in cluster_summary
         avg(annual_income_k) / avg(spending_score) as income_to_spend_ratio,
-        avg(case when gender = 'Female' then 1.0 else 0.0 end) as female_share,
-        avg(case when gender = 'Male' then 1.0 else 0.0 end) as male_share
+        avg(case when gender = 'Female' then 1 else 0 end) as female_share,
+        avg(case when gender = 'Male' then 1 else 0 end) as male_share
     from customer_segments
 
 )

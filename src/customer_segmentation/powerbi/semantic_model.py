@@ -13,7 +13,7 @@ PROJECT = "CustomerSegments"
 
 # dbt contract type -> TMDL dataType
 TMDL_TYPES = {
-    "varchar": "string",
+    "string": "string",
     "integer": "int64",
     "bigint": "int64",
     "double": "double",
@@ -24,6 +24,9 @@ TMDL_TYPES = {
     # exact, as in the warehouse
     "decimal(38,4)": "decimal",
 }
+# Contract types DuckDB's catalog spells otherwise (string is the spelling
+# Spark also reads, see docs/spark.md)
+CATALOG_SPELLING = {"string": "varchar"}
 DEFAULT_PARQUET_FOLDER = "C:\\segments\\publish\\"
 DEFAULT_DUCKDB_FILE = f"{DEFAULT_PARQUET_FOLDER}{SERVING_DATABASE}"
 
@@ -310,7 +313,8 @@ def load_tables(manifest: dict, catalog: dict) -> list[Table]:
         columns = []
         for column in node["columns"].values():
             contract_type = column["data_type"].lower().replace(" ", "")
-            if warehouse.get(column["name"]) != contract_type:
+            expected = CATALOG_SPELLING.get(contract_type, contract_type)
+            if warehouse.get(column["name"]) != expected:
                 raise ValueError(
                     f"{name}.{column['name']}: contract says {contract_type}, the "
                     f"warehouse has {warehouse.get(column['name'])}; rebuild first"
