@@ -66,10 +66,10 @@ run-transactions: setup ## Run on the demo transactions (RFM, behaviour segments
 refit: setup ## Like run, but always fit a new model (ids of persisting segments are kept)
 	$(BIN)/segments run --refit
 
-test: setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests)
+test: setup spark-setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests; tests/spark on a local Spark)
 	$(BIN)/pytest
 
-unit: setup ## The fast tier (under a minute): no dbt run, no browser, no old DuckDB
+unit: setup ## The fast tier (under a minute): no dbt run, no browser, no old DuckDB, no Spark
 	$(BIN)/pytest -m "not slow and not browser and not scale"
 
 lint: setup ## ruff for Python, sqlfluff for SQL

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from customer_segmentation.duckdb_limits import memory_limit
+from customer_segmentation.engine_rows import rows_of
 from customer_segmentation.model_tables import elbow_table, fit_model_table
 from customer_segmentation.publish import SERVING_STORAGE_VERSION
 from customer_segmentation.schemas import MODEL_SCHEMA, RUNS_SCHEMA
@@ -93,7 +94,7 @@ def elbow_and_fit(warehouse: Path) -> dict[str, float]:
     """The two Python models' library calls, on the run's featurized customers."""
     settings = settings_from_vars(None)
     with connect(warehouse) as con:
-        customers = con.table("int_customers_featurized")
+        customers = rows_of(con.table("int_customers_featurized"))
         start = time.perf_counter()
         elbow = elbow_table(customers, settings)
         elbow_seconds = time.perf_counter() - start

@@ -27,6 +27,7 @@ from pipeline_runs import (
     require_success,
     run_pipeline,
 )
+from spark_runs import SparkRun, spark_build
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,6 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+        if "spark" in item.path.parts:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.spark)
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
@@ -228,3 +232,32 @@ def docs_target(request, demo_run, tmp_path_factory):
         "catalog": json.loads((target / "catalog.json").read_text()),
         "site": target / "static_index.html",
     }
+
+
+@pytest.fixture(scope="session")
+def spark_reference_run(request, tmp_path_factory, reference_file) -> SparkRun:
+    """The Mall Customers file built on spark_local (tests/spark_runs.py)."""
+    fields = once_per_session(
+        request,
+        tmp_path_factory,
+        "spark-reference",
+        lambda folder: {
+            "folder": spark_build(folder, ["--input", str(reference_file)]).folder
+        },
+    )
+    return SparkRun(Path(fields["folder"]))
+
+
+@pytest.fixture(scope="session")
+def spark_transactions_run(request, tmp_path_factory) -> SparkRun:
+    """The transactions demo built on spark_local."""
+    demo = REPO / "demo" / "transactions.csv"
+    fields = once_per_session(
+        request,
+        tmp_path_factory,
+        "spark-transactions",
+        lambda folder: {
+            "folder": spark_build(folder, ["--transactions", str(demo)]).folder
+        },
+    )
+    return SparkRun(Path(fields["folder"]))

@@ -34,7 +34,7 @@ per_segment as (
         sum(monetary) as revenue,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(cast(monetary as double)) as avg_monetary,
+        cast(avg(monetary) as double) as avg_monetary,
         avg(r_score) as avg_r_score,
         avg(f_score) as avg_f_score,
         avg(m_score) as avg_m_score

@@ -29,7 +29,7 @@ population as (
         stddev_pop(spending_score) as sd_spending_score,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(cast(monetary as double)) as avg_monetary,
+        cast(avg(monetary) as double) as avg_monetary,
         avg(case when gender = 'Female' then 1 else 0 end) as female_share,
         bool_or(gender != 'Unknown') as has_known_genders
     from customer_segments
@@ -47,7 +47,7 @@ per_cluster as (
         avg(spending_score) as avg_spending_score,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(cast(monetary as double)) as avg_monetary,
+        cast(avg(monetary) as double) as avg_monetary,
         avg(p_alive) as avg_p_alive,
         avg(clv) as avg_clv,
         sum(clv) as total_clv,
