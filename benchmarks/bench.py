@@ -628,11 +628,45 @@ def render_targets(
     return lines
 
 
+# The steps of a local-Spark run (benchmarks/bench_spark.py).
+SPARK_STEPS = ("register", "build", "export")
+
+
+def render_spark(results: list[dict[str, object]]) -> list[str]:
+    """The local-Spark section, from benchmarks/bench_spark.py's results."""
+    if not results:
+        return []
+    lines = [
+        "## On a local Spark (for information)",
+        "",
+        "The same file on target `spark_local` (docs/spark.md: a Spark in the dbt",
+        "process, 2 cores, 4 GB driver): registering the file, `dbt build` (every",
+        "model and data test) and exporting the published marts as Parquet,",
+        "written by benchmarks/bench_spark.py. No target applies; a local Spark",
+        "is for trying the Spark path, not for speed.",
+        "",
+        "| customers | input | register (s) | build (s) | export (s) | total (s) "
+        "| peak memory (MB) | runs | commit |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in sorted(results, key=lambda r: r["rows"]):
+        steps = r["steps"]
+        total = sum(steps[s]["seconds"] for s in SPARK_STEPS)
+        peak = max(steps[s]["peak_mb"] for s in SPARK_STEPS)
+        lines.append(
+            f"| {r['rows']:,} | {r['format']} "
+            + "".join(f"| {steps[s]['seconds']:.1f} " for s in SPARK_STEPS)
+            + f"| {total:.1f} | {peak:.0f} | {r['runs']} | {r['machine']['commit']} |"
+        )
+    return [*lines, ""]
+
+
 def render(stored: list[dict[str, object]]) -> str:
     """BENCHMARKS.md from every stored result."""
     transactions = [r for r in stored if r.get("kind") == "transactions"]
+    on_spark = [r for r in stored if r.get("kind") == "spark_local"]
     results = sorted(
-        (r for r in stored if r.get("kind") != "transactions"),
+        (r for r in stored if r.get("kind") not in {"transactions", "spark_local"}),
         key=lambda r: (r["rows"], r["format"]),
     )
     first = results[-1]["machine"]
@@ -716,6 +750,7 @@ def render(stored: list[dict[str, object]]) -> str:
             f"| {q['sql_vs_predict_disagreements']} of {q['customers']:,} differ |"
         )
     lines += render_transactions(transactions)
+    lines += ["", *render_spark(on_spark)] if on_spark else []
     lines += render_targets(results, transactions)
     notes = HERE / "notes.md"
     if notes.is_file():

@@ -23,6 +23,8 @@ from tmdl_parser import TmdlParser
 from customer_segmentation.powerbi.project import project_files, with_manifest
 from customer_segmentation.powerbi.semantic_model import (
     AGGREGATIONS,
+    CUBE,
+    DATABRICKS,
     DIMENSIONS,
     DIRECT_QUERY,
     FACT,
@@ -240,6 +242,31 @@ def test_the_storage_modes():
         assert partition["mode"] == expected, name
         assert "DuckDB.Contents(DuckDbFile" in partition["source"]
         assert f'[Item = "{name}"]' in partition["source"]
+
+
+def test_the_databricks_model_reads_the_marts_live_through_the_connector():
+    """As the DuckDB DirectQuery model, through Power BI's Databricks
+    connector: host, HTTP path, catalog and schema are parameters, the
+    table's name is the mart's."""
+    duckdb_modes = {
+        name: table["partitions"][0]["mode"]
+        for name, table in parsed_tables(DIRECT_QUERY).items()
+    }
+    expressions = (model_dir(DATABRICKS) / "expressions.tmdl").read_text()
+    for parameter in DATABRICKS.parameters:
+        assert f"expression {parameter.name} = " in expressions
+    for name, table in parsed_tables(DATABRICKS).items():
+        partition = table["partitions"][0]
+        assert partition["mode"] == duckdb_modes[name], name
+        source = partition["source"]
+        assert "Databricks.Catalogs(DatabricksHost, DatabricksHttpPath," in source
+        assert '[Name = DatabricksCatalog, Kind = "Database"]' in source
+        assert '[Name = DatabricksSchema, Kind = "Schema"]' in source
+        assert f'[Name = "{name}", Kind = "Table"]' in source
+    cube = {c["name"]: c for c in parsed_tables(DATABRICKS)[CUBE]["columns"]}
+    assert {name for name, column in cube.items() if "alternateOf" in column} == set(
+        AGGREGATIONS
+    )
 
 
 def test_the_aggregation_answers_the_measures_from_the_cube():
@@ -600,16 +627,17 @@ def test_the_segment_table_shows_the_description_from_sql(demo_run):
     assert differ == [(0,)]
 
 
-def test_both_reports_share_one_definition():
-    imported, direct = (
+def test_every_report_shares_one_definition():
+    imported, *live = (
         {
             str(p.relative_to(report_dir(mode) / "definition")): p.read_bytes()
             for p in (report_dir(mode) / "definition").rglob("*")
             if p.is_file()
         }
-        for mode in (IMPORT, DIRECT_QUERY)
+        for mode in MODES
     )
-    assert imported == direct
+    assert len(live) == 2
+    assert all(definition == imported for definition in live)
     for mode in MODES:
         pbip = load_json(POWERBI / f"{mode.project}.pbip")
         assert (POWERBI / pbip["artifacts"][0]["report"]["path"]) == report_dir(mode)

@@ -8,7 +8,7 @@ committed one.
 
     segments powerbi --out powerbi   (python -m customer_segmentation.powerbi)
 
-Two projects share one report definition and one star schema:
+Three projects share one report definition and one star schema:
 
 - ``CustomerSegments`` imports the published Parquet files (folder in the
   ``ParquetFolder`` parameter); no driver needed.
@@ -16,6 +16,9 @@ Two projects share one report definition and one star schema:
   ``DuckDbFile`` parameter) through the DuckDB connector: the customer table
   in DirectQuery, the dimensions in Dual, and ``segment_cube`` imported as an
   aggregation of the customer table, so cards and bars never scan it.
+- ``CustomerSegmentsDatabricks`` reads the marts `dbt build --target
+  databricks` built (host, HTTP path, catalog and schema parameters)
+  through Power BI's Databricks connector, in the same storage modes.
 
 Slicers, axes and drill-through read the dimensions (``dim_segment``,
 ``dim_gender``, ``dim_age_band``), which filter every fact in one direction;

@@ -44,7 +44,7 @@ def as_json(value: object) -> str:
 
 
 def project_files(tables: list[Table]) -> dict[str, str]:
-    """Every file of both projects, by path relative to powerbi/."""
+    """Every file of the projects, by path relative to powerbi/."""
     files = {".gitignore": "**/.pbi/localSettings.json\n**/.pbi/cache.abf\n"}
     definition = report_definition()
     for mode in MODES:

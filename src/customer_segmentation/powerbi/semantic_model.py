@@ -261,28 +261,84 @@ AGGREGATIONS = {
 ID_COLUMNS = {"cluster_id", "k", "model_run_id", "previous_model_run_id"}
 
 
+class Parameter(NamedTuple):
+    """A Power Query parameter the partitions read (Transform data > Edit
+    parameters)."""
+
+    name: str
+    default: str
+    doc: str
+
+
 class StorageMode(NamedTuple):
     project: str
-    parameter: str  # the Power Query parameter holding the path
-    default_path: str
-    parameter_doc: str
+    connector: str  # parquet, duckdb or databricks
+    parameters: tuple[Parameter, ...]
+
+    @property
+    def parameter(self) -> str:
+        """The first parameter: the path or host every partition names."""
+        return self.parameters[0].name
+
+    @property
+    def is_direct_query(self) -> bool:
+        """The customer table stays in the warehouse; the cube answers totals."""
+        return self.connector != "parquet"
 
 
 IMPORT = StorageMode(
     PROJECT,
-    "ParquetFolder",
-    DEFAULT_PARQUET_FOLDER,
-    "Folder holding the published Parquet files (publish/ after make run), "
-    "ending with a backslash.",
+    "parquet",
+    (
+        Parameter(
+            "ParquetFolder",
+            DEFAULT_PARQUET_FOLDER,
+            "Folder holding the published Parquet files (publish/ after make "
+            "run), ending with a backslash.",
+        ),
+    ),
 )
 DIRECT_QUERY = StorageMode(
     f"{PROJECT}DirectQuery",
-    "DuckDbFile",
-    DEFAULT_DUCKDB_FILE,
-    "Full path of the published segments.duckdb (publish\\segments.duckdb "
-    "after make run).",
+    "duckdb",
+    (
+        Parameter(
+            "DuckDbFile",
+            DEFAULT_DUCKDB_FILE,
+            "Full path of the published segments.duckdb (publish\\segments.duckdb "
+            "after make run).",
+        ),
+    ),
 )
-MODES = (IMPORT, DIRECT_QUERY)
+# The marts built by `dbt build --target databricks` (docs/spark.md), read
+# live through Power BI's Databricks connector.
+DATABRICKS = StorageMode(
+    f"{PROJECT}Databricks",
+    "databricks",
+    (
+        Parameter(
+            "DatabricksHost",
+            "adb-0000000000000000.0.azuredatabricks.net",
+            "Server hostname of the Databricks SQL warehouse (Connection details).",
+        ),
+        Parameter(
+            "DatabricksHttpPath",
+            "/sql/1.0/warehouses/0000000000000000",
+            "HTTP path of the Databricks SQL warehouse (Connection details).",
+        ),
+        Parameter(
+            "DatabricksCatalog",
+            "main",
+            "Unity Catalog catalog dbt built the marts in (DATABRICKS_CATALOG).",
+        ),
+        Parameter(
+            "DatabricksSchema",
+            "segments",
+            "Schema dbt built the marts in (DATABRICKS_SCHEMA).",
+        ),
+    ),
+)
+MODES = (IMPORT, DIRECT_QUERY, DATABRICKS)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from customer_segmentation.powerbi.semantic_model import (
     COUNT_FORMAT,
     CUBE,
     DIMENSIONS,
-    DIRECT_QUERY,
     FACT,
     ID_COLUMNS,
     IMPORT,
@@ -93,6 +92,18 @@ def partition_source(table: str, mode: StorageMode) -> list[str]:
             "in",
             "    Source",
         ]
+    if mode.connector == "databricks":
+        host, http_path, catalog, schema = (p.name for p in mode.parameters)
+        return [
+            "let",
+            f"    Warehouse = Databricks.Catalogs({host}, {http_path}, "
+            "[Catalog = null, Database = null, EnableAutomaticProxyDiscovery = null]),",
+            f'    Catalog = Warehouse{{[Name = {catalog}, Kind = "Database"]}}[Data],',
+            f'    Schema = Catalog{{[Name = {schema}, Kind = "Schema"]}}[Data],',
+            f'    Source = Schema{{[Name = "{table}", Kind = "Table"]}}[Data]',
+            "in",
+            "    Source",
+        ]
     # The connector asks for a MotherDuck token even for a local file;
     # "localtoken" is what it accepts there. true: open read-only, so
     # Power BI never takes the file's write lock.
@@ -122,7 +133,7 @@ def column_tmdl(table: Table, column: Column, mode: StorageMode) -> list[str]:
     dimension = dimension_of(table.name)
     if dimension and column.name == dimension.label != dimension.sort_by:
         lines.append(f"\t\tsortByColumn: {dimension.sort_by}")
-    if mode is DIRECT_QUERY and table.name == CUBE and column.name in AGGREGATIONS:
+    if mode.is_direct_query and table.name == CUBE and column.name in AGGREGATIONS:
         summarization, base = AGGREGATIONS[column.name]
         lines += ["\t\talternateOf", f"\t\t\tsummarization: {summarization}"]
         lines.append(
@@ -180,19 +191,20 @@ def model_files(tables: list[Table], mode: StorageMode) -> dict[str, str]:
         ]
     )
     expressions = "\n".join(
-        [
+        line
+        for parameter in mode.parameters
+        for line in (
             *doc_comment(
-                f"{mode.parameter_doc} Change it under Transform data > Edit "
-                "parameters.",
+                f"{parameter.doc} Change it under Transform data > Edit parameters.",
                 "",
             ),
-            f'expression {mode.parameter} = "{mode.default_path}" meta '
+            f'expression {parameter.name} = "{parameter.default}" meta '
             '[IsParameterQuery=true, Type="Text", IsParameterQueryRequired=true]',
-            f"\tlineageTag: {tag(mode.parameter)}",
+            f"\tlineageTag: {tag(parameter.name)}",
             "",
             "\tannotation PBI_ResultType = Text",
             "",
-        ]
+        )
     )
     relationships = "\n".join(
         line
