@@ -215,8 +215,24 @@ class RunPlan:
         )
 
 
+# The dbt target `segments run` builds and publishes on (profiles.yml).
+RUN_TARGET = "local"
+
+
+def check_target(target: str | None) -> None:
+    """Refuse a Spark or Databricks target: `segments run` registers its
+    inputs in, and publishes from, the DuckDB warehouse."""
+    if target and target != RUN_TARGET:
+        raise UsageError(
+            f"DBT_TARGET={target}: `segments run` builds and publishes on DuckDB "
+            f"only; on {target}, register the inputs and run dbt build --target "
+            f"{target} as docs/spark.md says"
+        )
+
+
 def plan_run(args: argparse.Namespace) -> RunPlan:
     """Read and check every setting; nothing is locked or written yet."""
+    check_target(os.environ.get("DBT_TARGET"))
     project_dir = Path(args.project_dir).resolve()
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
     transactions = resolve_transactions(
