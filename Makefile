@@ -57,13 +57,16 @@ $(COMPAT_VENV)/bin/python:
 	$(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check duckdb==1.0.0
 
-run: setup ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own)
+# DBT_TARGET=spark_local (or spark) builds on Spark: .venv-spark is set up first.
+ENGINE_SETUP := $(if $(filter spark%,$(DBT_TARGET)),spark-setup)
+
+run: setup $(ENGINE_SETUP) ## Build, test and publish the segments (SEGMENTS_INPUT=file.csv to use your own; DBT_TARGET=spark_local on Spark)
 	$(BIN)/segments run
 
-run-transactions: setup ## Run on the demo transactions (RFM, behaviour segments); SEGMENTS_TRANSACTIONS=file for yours
+run-transactions: setup $(ENGINE_SETUP) ## Run on the demo transactions (RFM, behaviour segments); SEGMENTS_TRANSACTIONS=file for yours
 	SEGMENTS_TRANSACTIONS=$${SEGMENTS_TRANSACTIONS:-demo} $(BIN)/segments run
 
-refit: setup ## Like run, but always fit a new model (ids of persisting segments are kept)
+refit: setup $(ENGINE_SETUP) ## Like run, but always fit a new model (ids of persisting segments are kept)
 	$(BIN)/segments run --refit
 
 test: setup spark-setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests; tests/spark on a local Spark)

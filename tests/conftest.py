@@ -27,7 +27,6 @@ from pipeline_runs import (
     require_success,
     run_pipeline,
 )
-from spark_runs import SparkRun, spark_build
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -235,29 +234,22 @@ def docs_target(request, demo_run, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def spark_reference_run(request, tmp_path_factory, reference_file) -> SparkRun:
-    """The Mall Customers file built on spark_local (tests/spark_runs.py)."""
-    fields = once_per_session(
+def spark_reference_run(request, tmp_path_factory, reference_file) -> PipelineRun:
+    """The Mall Customers file, as `DBT_TARGET=spark_local make run` runs it."""
+    return shared_run(
         request,
         tmp_path_factory,
         "spark-reference",
-        lambda folder: {
-            "folder": spark_build(folder, ["--input", str(reference_file)]).folder
-        },
+        lambda folder: run_pipeline(folder, reference_file, target="spark_local"),
     )
-    return SparkRun(Path(fields["folder"]))
 
 
 @pytest.fixture(scope="session")
-def spark_transactions_run(request, tmp_path_factory) -> SparkRun:
-    """The transactions demo built on spark_local."""
-    demo = REPO / "demo" / "transactions.csv"
-    fields = once_per_session(
+def spark_transactions_run(request, tmp_path_factory) -> PipelineRun:
+    """The transactions demo on spark_local."""
+    return shared_run(
         request,
         tmp_path_factory,
         "spark-transactions",
-        lambda folder: {
-            "folder": spark_build(folder, ["--transactions", str(demo)]).folder
-        },
+        lambda folder: run_pipeline(folder, transactions="demo", target="spark_local"),
     )
-    return SparkRun(Path(fields["folder"]))

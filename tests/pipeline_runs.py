@@ -72,8 +72,10 @@ def pipeline_env(
     dbt_vars: str | None,
     publish_dir: Path,
     transactions: Path | str | None = None,
+    target: str | None = None,
 ) -> dict[str, str]:
-    """The environment `make run` would give, every output under workdir."""
+    """The environment `make run` would give, every output under workdir
+    (``target``: DBT_TARGET, the engine)."""
     env = {
         **os.environ,
         "DBT_TARGET_PATH": str(workdir / "target"),
@@ -85,6 +87,9 @@ def pipeline_env(
     env.pop("SEGMENTS_INPUT", None)
     env.pop("SEGMENTS_VARS", None)
     env.pop("SEGMENTS_TRANSACTIONS", None)
+    env.pop("DBT_TARGET", None)
+    if target is not None:
+        env["DBT_TARGET"] = target
     if transactions is not None:
         env["SEGMENTS_TRANSACTIONS"] = str(transactions)
     if input_file is not None:
@@ -129,6 +134,7 @@ def run_pipeline(
     publish_dir: Path | None = None,
     refit: bool = False,
     transactions: Path | str | None = None,
+    target: str | None = None,
 ) -> PipelineRun:
     """Run `segments run` as `make run` does (`make refit` with refit) and wait."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -136,7 +142,9 @@ def run_pipeline(
     result = subprocess.run(
         REFIT if refit else SEGMENTS,
         cwd=REPO,
-        env=pipeline_env(workdir, input_file, dbt_vars, publish_dir, transactions),
+        env=pipeline_env(
+            workdir, input_file, dbt_vars, publish_dir, transactions, target
+        ),
         capture_output=True,
         text=True,
         check=False,

@@ -133,6 +133,35 @@ def parse_vars(raw: str | None) -> dict[str, object]:
     return parsed
 
 
+# The dbt targets `segments run` builds on (profiles.yml): DuckDB, the
+# default, and Spark through .venv-spark (docs/spark.md).
+RUN_TARGET = "local"
+SPARK_TARGETS = ("spark_local", "spark")
+
+
+def spark_bin(project_dir: Path) -> Path:
+    return project_dir / ".venv-spark" / "bin"
+
+
+def check_target(target: str | None, project_dir: Path) -> str:
+    """The run's dbt target (DBT_TARGET, which dbt itself also reads):
+    DuckDB, or Spark where .venv-spark is installed; anything else refused."""
+    if not target or target == RUN_TARGET:
+        return RUN_TARGET
+    if target not in SPARK_TARGETS:
+        raise UsageError(
+            f"DBT_TARGET={target}: `segments run` builds on {RUN_TARGET} (DuckDB) "
+            f"or {' or '.join(SPARK_TARGETS)}; for {target}, run dbt build "
+            f"--target {target} as docs/spark.md says"
+        )
+    if not (spark_bin(project_dir) / "dbt").is_file():
+        raise UsageError(
+            f"DBT_TARGET={target}: {spark_bin(project_dir).parent} is missing; "
+            "run make spark-setup first"
+        )
+    return target
+
+
 @dataclass(frozen=True)
 class Folders:
     """Where a command reads and writes, each guarded by its own lock."""
@@ -192,7 +221,17 @@ class RunPlan:
     settings: ClusteringSettings
     dbt_vars: dict[str, object]
     folders: Folders
+    target: str = RUN_TARGET
     clock: Progress = field(default_factory=Progress)
+
+    def spark_env(self) -> dict[str, str]:
+        """Where a Spark target keeps its metastore and tables: under the run's
+        target folder, never in the folder the run started from."""
+        env = {"SEGMENTS_SPARK_DIR": str(self.folders.target / "spark")}
+        if self.target == "spark_local":
+            # Spark looks the machine's name up otherwise, which may not resolve
+            env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+        return env
 
     @property
     def customer_kind(self) -> FileKind:
@@ -215,25 +254,10 @@ class RunPlan:
         )
 
 
-# The dbt target `segments run` builds and publishes on (profiles.yml).
-RUN_TARGET = "local"
-
-
-def check_target(target: str | None) -> None:
-    """Refuse a Spark or Databricks target: `segments run` registers its
-    inputs in, and publishes from, the DuckDB warehouse."""
-    if target and target != RUN_TARGET:
-        raise UsageError(
-            f"DBT_TARGET={target}: `segments run` builds and publishes on DuckDB "
-            f"only; on {target}, register the inputs and run dbt build --target "
-            f"{target} as docs/spark.md says"
-        )
-
-
 def plan_run(args: argparse.Namespace) -> RunPlan:
     """Read and check every setting; nothing is locked or written yet."""
-    check_target(os.environ.get("DBT_TARGET"))
     project_dir = Path(args.project_dir).resolve()
+    target = check_target(os.environ.get("DBT_TARGET"), project_dir)
     input_path = resolve_input(os.environ.get("SEGMENTS_INPUT"))
     transactions = resolve_transactions(
         os.environ.get("SEGMENTS_TRANSACTIONS"), project_dir
@@ -251,5 +275,12 @@ def plan_run(args: argparse.Namespace) -> RunPlan:
         has_transactions=transactions is not None,
     )
     return RunPlan(
-        project_dir, args.refit, input_path, transactions, settings, dbt_vars, folders
+        project_dir,
+        args.refit,
+        input_path,
+        transactions,
+        settings,
+        dbt_vars,
+        folders,
+        target,
     )

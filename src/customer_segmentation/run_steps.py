@@ -52,7 +52,14 @@ from customer_segmentation.publish_folder import (
     move_aside,
     remove_leftovers,
 )
-from customer_segmentation.run_plan import Folders, RunPlan, UsageError, plan_run
+from customer_segmentation.run_plan import (
+    RUN_TARGET,
+    Folders,
+    RunPlan,
+    UsageError,
+    plan_run,
+    spark_bin,
+)
 from customer_segmentation.run_report import (
     accounting_line,
     drift_warning,
@@ -72,9 +79,20 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-def dbt_command(project_dir: Path, *arguments: str) -> list[str]:
-    """The project's dbt, from this environment, with the project's folders."""
-    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+def target_env(plan: RunPlan) -> dict[str, str]:
+    """The target dbt builds on (DBT_TARGET) and, for Spark, where Spark
+    keeps its tables."""
+    if plan.target == RUN_TARGET:
+        return {"DBT_TARGET": RUN_TARGET}
+    return {"DBT_TARGET": plan.target, **plan.spark_env()}
+
+
+def dbt_command(
+    project_dir: Path, *arguments: str, dbt: str | None = None
+) -> list[str]:
+    """The project's dbt, from this environment unless named, with the
+    project's folders."""
+    dbt = dbt or shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
     return [
         dbt,
         *arguments,
@@ -91,6 +109,7 @@ def build(
     env: dict[str, str],
     locks: tuple[int, ...],
     on_line: Callable[[str], None] | None = None,
+    dbt: str | None = None,
 ) -> bool:
     """Run `dbt build` (seeds, models, data tests); True if all passed.
 
@@ -101,7 +120,9 @@ def build(
     (the import of dbt itself dominates), and in this process dbt-duckdb
     keeps the warehouse open until its private connection cache is closed.
     """
-    command = dbt_command(project_dir, "build", "--exclude-resource-type", "unit_test")
+    command = dbt_command(
+        project_dir, "build", "--exclude-resource-type", "unit_test", dbt=dbt
+    )
     return run_dbt(command, dbt_vars, env, locks, on_line)
 
 
@@ -229,13 +250,23 @@ def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> Non
     """Everything that reads or writes the folders: run only under their
     locks (``locks``: the lock files' descriptors, which dbt inherits)."""
     found = inspect_inputs(plan)
-    mode = prepare_warehouse(plan, found, state)
-    # The saved history, read as Arrow tables and loaded into the warehouse,
-    # is gone; hand its memory back before dbt starts (about 400 MB for ten
-    # million customers, which Arrow's allocator would otherwise keep).
-    pa.default_memory_pool().release_unused()
+    if plan.target == RUN_TARGET:
+        mode = prepare_warehouse(plan, found, state)
+        # The saved history, read as Arrow tables and loaded into the
+        # warehouse, is gone; hand its memory back before dbt starts (about
+        # 400 MB for ten million customers, which Arrow's allocator would
+        # otherwise keep).
+        pa.default_memory_pool().release_unused()
+    else:
+        from customer_segmentation import spark_run
+
+        mode = spark_run.prepare_spark(
+            plan, lambda: remembered_ids(plan.publish_dir, state), locks
+        )
     announce(plan, found, mode)
     build_or_stop(plan, locks)
+    if plan.target != RUN_TARGET:
+        spark_run.export_marts(plan, locks)
     published = publish_run(plan)
     plan.clock.save(os.environ.get("SEGMENTS_TIMINGS"))
     report(plan, published / SERVING_DATABASE)
@@ -312,12 +343,22 @@ def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
         built = build(
             plan.project_dir,
             plan.dbt_vars,
-            plan.folders.dbt_env(),
+            {**plan.folders.dbt_env(), **target_env(plan)},
             locks,
             on_line=stage.dbt_line,
+            dbt=None
+            if plan.target == RUN_TARGET
+            else str(spark_bin(plan.project_dir) / "dbt"),
         )
     if built:
         return
+    if plan.target != RUN_TARGET:
+        # the reasons are read from the DuckDB warehouse, which a Spark build
+        # does not fill: dbt's own log names the failing node
+        raise UsageError(
+            f"dbt build on {plan.target} failed (see the log above). Nothing "
+            f"was published: {plan.publish_dir} is unchanged."
+        )
     reason = explain_failure(
         plan.folders.target,
         plan.folders.warehouse,

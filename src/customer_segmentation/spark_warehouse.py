@@ -18,9 +18,13 @@ Usage (in .venv-spark): ``python -m customer_segmentation.spark_warehouse
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from customer_segmentation.input_files import (
     CUSTOMER_FILE,
@@ -36,10 +40,15 @@ from customer_segmentation.input_files import (
 )
 from customer_segmentation.model_store import (
     ID_COLUMNS,
+    MODE_FIT,
+    MODE_SCORE,
     REMEMBERED,
     IdFloor,
+    RunMode,
     choose_mode,
+    read_last_publish,
 )
+from customer_segmentation.model_store import SCHEMA as LAST_PUBLISH
 from customer_segmentation.run_steps import decide_formats
 from customer_segmentation.settings import settings_from_vars
 
@@ -141,13 +150,23 @@ def register_formats(spark: Any, formats: dict, whole_number_ids: bool) -> None:
     spark.createDataFrame(rows, schema).write.format("parquet").saveAsTable(table)
 
 
-def register_run(spark: Any, dbt_vars: dict[str, object]) -> None:
-    """run_input.run_context and id_floor, as `segments run` registers them
-    for a publish folder with nothing saved yet: a Spark run always fits
-    (reading a saved model back into Spark is not built yet)."""
-    nothing_saved = {name: schema.empty_table() for name, schema in REMEMBERED.items()}
-    mode = choose_mode(nothing_saved, settings_from_vars(dbt_vars), refit=False)
-    floor = IdFloor()
+def write_table(spark: Any, table: str, frame: Any) -> None:
+    spark.sql(f"drop table if exists {table}")
+    frame.write.format("parquet").saveAsTable(table)
+
+
+def load_last_publish(spark: Any, remembered: dict[str, pa.Table]) -> None:
+    """The publish folder's saved history as the last_publish source (see
+    model_store.load_last_publish, its DuckDB twin)."""
+    spark.sql(f"create schema if not exists {LAST_PUBLISH}")
+    for table in REMEMBERED:
+        write_table(
+            spark, f"{LAST_PUBLISH}.{table}", spark.createDataFrame(remembered[table])
+        )
+
+
+def register_run(spark: Any, mode: RunMode, floor: IdFloor) -> None:
+    """run_input.run_context and id_floor, one row each (model_store.register_run)."""
     for table, rows, schema in (
         (
             "run_context",
@@ -160,9 +179,8 @@ def register_run(spark: Any, dbt_vars: dict[str, object]) -> None:
             ", ".join(f"{name} int" for name in ID_COLUMNS),
         ),
     ):
-        spark.sql(f"drop table if exists {INPUT_SCHEMA}.{table}")
-        spark.createDataFrame(rows, schema).write.format("parquet").saveAsTable(
-            f"{INPUT_SCHEMA}.{table}"
+        write_table(
+            spark, f"{INPUT_SCHEMA}.{table}", spark.createDataFrame(rows, schema)
         )
 
 
@@ -199,7 +217,6 @@ def register_inputs(
     else:
         spark.sql(f"drop view if exists {INPUT_SCHEMA}.{TRANSACTION_FILE.view}")
     register_formats(spark, formats, whole_number_ids)
-    register_run(spark, dbt_vars or {})
 
 
 def export_published(
@@ -220,6 +237,48 @@ def export_published(
     return written
 
 
+def export_to_duckdb(
+    spark: Any, schema: str, target_dir: Path, warehouse: Path
+) -> None:
+    """Every published mart copied into the DuckDB warehouse `segments run`
+    publishes from (the Parquet files, the serving database, the dashboard),
+    which is marked as the product's own."""
+    from customer_segmentation.duckdb_limits import connect
+    from customer_segmentation.publish import published_models, read_dbt_manifest
+    from customer_segmentation.warehouse import mark_warehouse
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with connect(str(warehouse)) as con:
+        mark_warehouse(con)
+        for name in published_models(read_dbt_manifest(target_dir)):
+            rows = spark.table(f"{schema}.{name}").toArrow()  # noqa: F841 (SQL)
+            con.execute(f"create or replace table main.{name} as from rows")
+
+
+def run_context(
+    args: argparse.Namespace,
+) -> tuple[dict[str, pa.Table], RunMode, IdFloor]:
+    """The saved history, the mode and the id floor `segments run` decided
+    (or, run by hand: the folder's history and the mode it implies)."""
+    if args.history:
+        remembered = {
+            name: pq.read_table(args.history / f"{name}.parquet") for name in REMEMBERED
+        }
+    elif args.publish_dir:
+        remembered = read_last_publish(args.publish_dir, refit=args.refit)[0]
+    else:
+        remembered = {name: schema.empty_table() for name, schema in REMEMBERED.items()}
+    mode = (
+        RunMode(args.mode, args.mode_reason)
+        if args.mode
+        else choose_mode(remembered, settings_from_vars(args.vars), args.refit)
+    )
+    floor = (
+        IdFloor(*(int(i) for i in args.floor.split(","))) if args.floor else IdFloor()
+    )
+    return remembered, mode, floor
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", default="spark_local")
@@ -231,15 +290,38 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="after a build: write the published marts to this folder as Parquet",
     )
+    parser.add_argument(
+        "--export-duckdb",
+        type=Path,
+        help="after a build: copy the published marts into this DuckDB warehouse",
+    )
     parser.add_argument("--target-path", type=Path, default=Path("target"))
+    parser.add_argument("--publish-dir", type=Path, help="load its saved history")
+    parser.add_argument(
+        "--history", type=Path, help="the saved history as `segments run` read it"
+    )
+    parser.add_argument("--refit", action="store_true")
+    parser.add_argument("--mode", choices=(MODE_FIT, MODE_SCORE))
+    parser.add_argument("--mode-reason", default="")
+    parser.add_argument("--floor", help="run_id,model_run_id,cluster_id")
+    parser.add_argument("--vars", type=json.loads, default={})
     args = parser.parse_args(argv)
     credentials = target_profile(args.project_dir, args.target)
     spark = open_session(dict(credentials.server_side_parameters))
     try:
         if args.export:
             export_published(spark, credentials.schema, args.target_path, args.export)
+        elif args.export_duckdb:
+            export_to_duckdb(
+                spark, credentials.schema, args.target_path, args.export_duckdb
+            )
         else:
-            register_inputs(spark, args.input, args.transactions, args.project_dir)
+            remembered, mode, floor = run_context(args)
+            register_inputs(
+                spark, args.input, args.transactions, args.project_dir, args.vars
+            )
+            load_last_publish(spark, remembered)
+            register_run(spark, mode, floor)
     finally:
         spark.stop()
 

@@ -1,9 +1,9 @@
 """The same dbt project on Spark (target spark_local) as on DuckDB.
 
-The Mall Customers file and the transactions demo are built on both engines
-from the same inputs; every published mart must hold the same rows, but for
-what names the run itself (when it ran, the engine's hash of the data, the
-file's path as each engine writes it).
+The Mall Customers file and the transactions demo are run by `segments run`
+on both engines (DBT_TARGET=spark_local for Spark); every published mart
+must hold the same rows, but for what names the run itself (when it ran, the
+engine's hash of the data, the file's path as each engine writes it).
 """
 
 from decimal import Decimal
@@ -40,27 +40,30 @@ def assert_same_rows(duckdb_rows: list[dict], spark_rows: list[dict], name: str)
                 assert other == value, f"{name}.{column}"
 
 
-def duckdb_table(run, name: str) -> pa.Table:
+def table(run, name: str) -> pa.Table:
     return pq.read_table(run.publish_dir / f"{name}.parquet")
 
 
 def assert_same_marts(duckdb_run, spark_run):
     names = duckdb_run.published_tables
     assert names
+    assert spark_run.published_tables == names
     for name in names:
         assert_same_rows(
-            comparable(duckdb_table(duckdb_run, name)),
-            comparable(spark_run.table(name)),
+            comparable(table(duckdb_run, name)),
+            comparable(table(spark_run, name)),
             name,
         )
 
 
 def test_the_reference_analysis_on_spark(spark_reference_run):
-    elbow = spark_reference_run.table("elbow_curve").to_pylist()
+    assert (spark_reference_run.publish_dir / "segments.duckdb").is_file()
+    assert (spark_reference_run.publish_dir / "dashboard.html").is_file()
+    elbow = table(spark_reference_run, "elbow_curve").to_pylist()
     assert [(r["k"], r["selection_rule"]) for r in elbow if r["is_chosen"]] == [
         (5, "knee")
     ]
-    sizes = spark_reference_run.table("cluster_summary")["customers"].to_pylist()
+    sizes = table(spark_reference_run, "cluster_summary")["customers"].to_pylist()
     assert sorted(sizes, reverse=True) == [81, 39, 35, 23, 22]
 
 
@@ -82,27 +85,27 @@ def test_the_same_customers_get_the_same_segment_ids(
             )
         )
 
-    on_duckdb = segments(duckdb_table(reference_run, "customer_segments"))
+    on_duckdb = segments(table(reference_run, "customer_segments"))
     assert len(on_duckdb) == 200
-    assert segments(spark_reference_run.table("customer_segments")) == on_duckdb
+    assert segments(table(spark_reference_run, "customer_segments")) == on_duckdb
 
 
 def test_the_transactions_demo_reconciles_to_the_cent_on_spark(
     transactions_run, spark_transactions_run
 ):
-    audit = spark_transactions_run.table("transaction_audit").to_pylist()
-    (expected,) = duckdb_table(transactions_run, "transaction_audit").to_pylist()
+    audit = table(spark_transactions_run, "transaction_audit").to_pylist()
+    (expected,) = table(transactions_run, "transaction_audit").to_pylist()
     assert audit == [{**expected, "source_file": audit[0]["source_file"]}], (
         "transaction_audit"
     )
     assert isinstance(audit[0]["amount_used"], Decimal)
     monetary = {
         row["customer_id"]: row["monetary"]
-        for row in spark_transactions_run.table("customer_rfm").to_pylist()
+        for row in table(spark_transactions_run, "customer_rfm").to_pylist()
     }
     assert monetary == {
         row["customer_id"]: row["monetary"]
-        for row in duckdb_table(transactions_run, "customer_rfm").to_pylist()
+        for row in table(transactions_run, "customer_rfm").to_pylist()
     }
     assert sum(monetary.values()) == audit[0]["monetary_total"]
     assert_same_marts(transactions_run, spark_transactions_run)

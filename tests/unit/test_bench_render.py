@@ -99,7 +99,7 @@ def test_what_lifetime_value_adds_is_read_against_a_run_without_it():
     assert any("| 4.0 | n/a | n/a | 20.0 |" in row for row in rows), rows
 
 
-def test_a_local_spark_run_is_a_row_of_its_own_with_its_total():
+def test_a_local_spark_run_is_a_row_of_its_own():
     bench = load_harness()
     spark = {
         "kind": "spark_local",
@@ -107,15 +107,13 @@ def test_a_local_spark_run_is_a_row_of_its_own_with_its_total():
         "format": "csv",
         "machine": result(1)["machine"],
         "runs": 1,
-        "steps": {
-            "register": {"seconds": 10.0, "peak_mb": 900.0},
-            "build": {"seconds": 100.0, "peak_mb": 3000.0},
-            "export": {"seconds": 5.0, "peak_mb": 800.0},
-        },
+        "seconds": 130.0,
+        "peak_mb": 3000.0,
+        "steps": {"register": 10.0, "build": 100.0, "export": 5.0, "publish": 2.0},
     }
     text = bench.render([result(1_000_000), spark])
     assert "## On a local Spark (for information)" in text
-    row = "| 1,000,000 | csv | 10.0 | 100.0 | 5.0 | 115.0 | 3000 | 1 | abc1234 |"
+    row = "| 1,000,000 | csv | 130.0 | 10.0 | 100.0 | 5.0 | 2.0 | 3000 | 1 | abc1234 |"
     assert row in text
     # not a DuckDB row
     assert text.count("| 1,000,000 | csv |") == 2

@@ -1,0 +1,113 @@
+"""`segments run` on a Spark target (DBT_TARGET=spark_local or spark).
+
+The same steps as on DuckDB, with the engine's work in .venv-spark: the
+runner inspects the inputs and decides fit or score and the id floor as
+always; a child process registers the inputs, the saved history and that
+decision in the target's metastore (spark_warehouse); `dbt build --target`
+builds everything on Spark; a second child copies the published marts into
+the DuckDB warehouse, from which the run publishes the Parquet files, the
+serving database and the dashboard exactly as a DuckDB run does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import pyarrow.parquet as pq
+
+from customer_segmentation.child import run_child
+from customer_segmentation.model_store import (
+    ID_COLUMNS,
+    IdFloor,
+    RunMode,
+    choose_mode,
+    read_last_publish,
+)
+from customer_segmentation.run_plan import RunPlan, UsageError, spark_bin
+from customer_segmentation.run_steps import say
+
+MODULE = "customer_segmentation.spark_warehouse"
+
+
+def spark_command(plan: RunPlan, *arguments: str) -> list[str]:
+    """spark_warehouse in .venv-spark, against the run's target."""
+    python = spark_bin(plan.project_dir) / "python"
+    return [
+        str(python),
+        "-m",
+        MODULE,
+        "--target",
+        plan.target,
+        "--project-dir",
+        str(plan.project_dir),
+        "--target-path",
+        str(plan.folders.target),
+        *arguments,
+    ]
+
+
+def input_arguments(plan: RunPlan) -> list[str]:
+    arguments = []
+    if plan.input_path:
+        arguments += ["--input", str(plan.input_path)]
+    if plan.transactions:
+        arguments += ["--transactions", str(plan.transactions)]
+    return arguments
+
+
+def run_step(
+    plan: RunPlan, command: list[str], locks: tuple[int, ...], what: str
+) -> None:
+    env = {**os.environ, **plan.folders.dbt_env(), **plan.spark_env()}
+    if run_child(command, env, locks) != 0:
+        raise UsageError(
+            f"{what} on {plan.target} failed (see the log above). Nothing was "
+            f"published: {plan.publish_dir} is unchanged."
+        )
+
+
+def prepare_spark(
+    plan: RunPlan, floor_of: Callable[[], IdFloor], locks: tuple[int, ...]
+) -> RunMode:
+    """Fit or score (as on DuckDB), then the inputs, the saved history and
+    that decision registered in the Spark metastore."""
+    remembered, kept = read_last_publish(plan.publish_dir, refit=plan.refit)
+    if kept:
+        say(f"The unreadable history files were copied to {kept}")
+    mode = choose_mode(remembered, plan.settings, refit=plan.refit)
+    floor = floor_of()
+    # handed over as read (and checked) here, so the child reads no folder
+    history = plan.folders.target / "spark" / "last_publish"
+    history.mkdir(parents=True, exist_ok=True)
+    for name, table in remembered.items():
+        pq.write_table(table, history / f"{name}.parquet")
+    arguments = [
+        *input_arguments(plan),
+        "--history",
+        str(history),
+        "--mode",
+        mode.mode,
+        "--mode-reason",
+        mode.reason,
+        "--floor",
+        ",".join(str(getattr(floor, name)) for name in ID_COLUMNS),
+        "--vars",
+        json.dumps(plan.dbt_vars),
+        *(["--refit"] if plan.refit else []),
+    ]
+    with plan.clock.stage("load_last_publish"):
+        run_step(plan, spark_command(plan, *arguments), locks, "Registering the inputs")
+    return mode
+
+
+def export_marts(plan: RunPlan, locks: tuple[int, ...]) -> None:
+    """The published marts from Spark into the DuckDB warehouse."""
+    with plan.clock.stage("Copying the tables out of Spark"):
+        run_step(
+            plan,
+            spark_command(plan, "--export-duckdb", str(plan.folders.warehouse)),
+            locks,
+            "Copying the marts out of Spark",
+        )
