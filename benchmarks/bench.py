@@ -654,7 +654,7 @@ def render_spark(results: list[dict[str, object]]) -> list[str]:
             + "".join(f"| {steps[s]:.1f} " for s in SPARK_STEPS)
             + f"| {r['peak_mb']:.0f} | {r['runs']} | {r['machine']['commit']} |"
         )
-    return [*lines, ""]
+    return lines
 
 
 def render(stored: list[dict[str, object]]) -> str:
