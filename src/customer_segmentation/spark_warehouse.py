@@ -1,18 +1,22 @@
-"""The input files on a Spark target: registered where dbt's sources look.
+"""A Spark target's side of a run: the sources registered before dbt, the
+published marts taken out after it.
 
 On DuckDB, `segments run` registers each input as a view in the warehouse
-file (input_files.py). On Spark the same sources (``run_input.customers``,
-``run_input.transactions``, ``run_input.file_formats``) are registered here,
+file (input_files.py) and loads the saved history (model_store.py). On Spark
+the same sources (``run_input.*``, ``last_publish.*``) are registered here,
 in the metastore the dbt target uses: the session is opened with the
 target's own settings, read from profiles.yml by dbt, so the profile stays
-the one home of the Spark configuration.
+the one home of the Spark configuration. After the build, the published
+marts are copied into the DuckDB warehouse (``--export-duckdb``), from
+which `segments run` publishes, or written as Parquet (``--export``).
 
-Paths and values never enter SQL text: the file becomes an external table
-through Spark's catalog API, the formats a table written from a DataFrame;
+Paths and values never enter SQL text: a file becomes an external table
+through Spark's catalog API, the other tables are written from DataFrames;
 only the headers appear in the view, as quoted identifiers.
 
-Usage (in .venv-spark): ``python -m customer_segmentation.spark_warehouse
---target spark_local [--input customers.csv] [--transactions lines.csv]``.
+`segments run` calls it (spark_run.py) in .venv-spark; by hand:
+``python -m customer_segmentation.spark_warehouse --target spark_local
+[--input customers.csv] [--transactions lines.csv]``.
 """
 
 from __future__ import annotations
