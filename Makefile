@@ -11,11 +11,14 @@ COMPAT_VENV := .venv-duckdb-1.0
 # The Spark engine, apart from the default DuckDB one (docs/spark.md).
 SPARK_VENV := .venv-spark
 SPARK_INSTALLED := $(SPARK_VENV)/.installed
+# dbt-databricks, which cannot share either environment (docs/spark.md).
+DATABRICKS_VENV := .venv-databricks
+DATABRICKS_INSTALLED := $(DATABRICKS_VENV)/.installed
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup spark-setup browser compat-reader run run-transactions refit test unit lint format docs powerbi demo-data bench readme-screenshot clean
+.PHONY: help setup spark-setup databricks-setup browser compat-reader run run-transactions refit test unit lint format docs powerbi demo-data bench readme-screenshot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,6 +54,14 @@ $(SPARK_INSTALLED): requirements.txt requirements-spark.txt constraints.txt pypr
 		> "$$($(SPARK_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_segmentation_spark.pth"
 	touch $@
 
+databricks-setup: $(DATABRICKS_INSTALLED) ## Create .venv-databricks: dbt-databricks, to build on Databricks
+
+$(DATABRICKS_INSTALLED): requirements-databricks.txt constraints-databricks.txt
+	test -x $(DATABRICKS_VENV)/bin/python || $(PYTHON) -m venv $(DATABRICKS_VENV)
+	$(DATABRICKS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-databricks.txt -c constraints-databricks.txt
+	touch $@
+
 compat-reader: $(COMPAT_VENV)/bin/python ## Install DuckDB 1.0.0 apart, to prove old readers open segments.duckdb
 
 $(COMPAT_VENV)/bin/python:
@@ -69,7 +80,7 @@ run-transactions: setup $(ENGINE_SETUP) ## Run on the demo transactions (RFM, be
 refit: setup $(ENGINE_SETUP) ## Like run, but always fit a new model (ids of persisting segments are kept)
 	$(BIN)/segments run --refit
 
-test: setup spark-setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests; tests/spark on a local Spark)
+test: setup spark-setup databricks-setup browser compat-reader lint ## Lint, then run every test (pytest runs dbt's data and unit tests; tests/spark on a local Spark)
 	$(BIN)/pytest
 
 unit: setup ## The fast tier (under a minute): no dbt run, no browser, no old DuckDB, no Spark
