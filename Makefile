@@ -121,4 +121,4 @@ readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a dem
 
 clean: ## Remove dbt output, published files (never a file of yours) and the virtual environments
 	test ! -x $(BIN)/segments || $(BIN)/segments clean
-	rm -rf target logs test-output $(VENV) $(COMPAT_VENV)
+	rm -rf target logs test-output $(VENV) $(COMPAT_VENV) $(SPARK_VENV) $(DATABRICKS_VENV)
