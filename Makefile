@@ -102,7 +102,7 @@ format: setup ## Fix what ruff and sqlfluff can fix
 docs: setup ## Build the dbt docs site and serve it on http://localhost:8080
 	test -f target/warehouse.duckdb || $(BIN)/segments run
 	$(BIN)/segments docs
-	$(DBT) docs serve --port 8080
+	DBT_LOG_PATH=$${DBT_LOG_PATH:-$${DBT_TARGET_PATH:-target}/logs} $(DBT) docs serve --port 8080
 
 powerbi: setup ## Regenerate the Power BI project in powerbi/ (never overwrites your edits)
 	test -f target/warehouse.duckdb || $(BIN)/segments run
@@ -119,6 +119,9 @@ readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a dem
 	$(BIN)/segments run >/dev/null
 	$(BIN)/python scripts/readme_screenshot.py docs/images/dashboard.png
 
+# `segments clean` deletes only what the publish and target folders' manifests
+# list (docs/data_safety.md); test-output/ and the environments are the
+# checkout's own.
 clean: ## Remove dbt output, published files (never a file of yours) and the virtual environments
 	test ! -x $(BIN)/segments || $(BIN)/segments clean
-	rm -rf target logs test-output $(VENV) $(COMPAT_VENV) $(SPARK_VENV) $(DATABRICKS_VENV)
+	rm -rf test-output $(VENV) $(COMPAT_VENV) $(SPARK_VENV) $(DATABRICKS_VENV)

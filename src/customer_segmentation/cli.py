@@ -27,15 +27,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from customer_segmentation import beneath
 from customer_segmentation.formats import FormatError
 from customer_segmentation.input_files import (
     InputError,
 )
 from customer_segmentation.locking import LockBusy, lock_timeout, run_locks
-from customer_segmentation.messages import one_line, write_detail
+from customer_segmentation.messages import (
+    GIVEN_OPTIONS,
+    OPTION_VARIABLES,
+    one_line,
+    write_detail,
+)
 from customer_segmentation.model_store import (
     HistoryError,
 )
@@ -44,12 +51,22 @@ from customer_segmentation.publish_folder import (
     delete_owned,
     inspect_folder,
 )
-from customer_segmentation.run_plan import Folders, UsageError, env_path
+from customer_segmentation.run_plan import Folders, UsageError
 from customer_segmentation.run_steps import claim_folders, generate_docs, run, say
 from customer_segmentation.settings import (
     SettingsError,
 )
+from customer_segmentation.target_folder import (
+    TargetError,
+    add_file,
+    check_target,
+    clean_target,
+    is_owned,
+    owned_target,
+)
 from customer_segmentation.warehouse import WarehouseError
+
+LOG_FILE = "segments.log"
 
 # Errors that say what went wrong and what to do; anything else is a bug
 # or an environment problem, reported in one line with its detail logged.
@@ -62,6 +79,7 @@ EXPECTED_ERRORS = (
     LockBusy,
     WarehouseError,
     FormatError,
+    TargetError,
 )
 
 
@@ -69,8 +87,12 @@ def docs(args: argparse.Namespace) -> None:
     """Build the dbt docs site under the locks a run takes."""
     project_dir = Path(args.project_dir).resolve()
     folders = Folders.from_environment(project_dir, publishing=False)
+    check_target(folders.target)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
-    with run_locks(folders.locks(), timeout, say=say) as locks:
+    with (
+        run_locks(folders.locks(), timeout, say=say) as locks,
+        owned_target(folders.target),
+    ):
         claim_folders(project_dir, folders, refit=False)
         generate_docs(project_dir, folders, locks)
     say(f"Docs written to {folders.target}; `make docs` serves them")
@@ -84,8 +106,9 @@ def powerbi(args: argparse.Namespace) -> None:
     folders = Folders.from_environment(project_dir, publishing=False)
     out = Path(args.out).expanduser().resolve()
     guarded = {**folders.locks(), out: "Power BI folder"}
+    check_target(folders.target)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
-    with run_locks(guarded, timeout, say=say) as locks:
+    with run_locks(guarded, timeout, say=say) as locks, owned_target(folders.target):
         claim_folders(project_dir, folders, refit=False)
         generate_docs(project_dir, folders, locks)
         try:
@@ -96,50 +119,70 @@ def powerbi(args: argparse.Namespace) -> None:
 
 
 def clean(args: argparse.Namespace) -> None:
-    """Delete the publish folder, as far as its manifest vouches for its files."""
+    """Delete the publish and target folders, as far as their manifests
+    vouch for their files."""
     project_dir = Path(args.project_dir).resolve()
-    publish_dir = env_path("SEGMENTS_PUBLISH_DIR", project_dir / "publish")
+    folders = Folders.from_environment(project_dir, publishing=True)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
-    with run_locks({publish_dir: "publish folder"}, timeout, say=say):
-        if not publish_dir.is_dir():
-            return
-        state = inspect_folder(publish_dir)
-        if state.manifest is None:
-            if state.unowned:
-                say(f"Left {publish_dir} as it is: it has no manifest of ours")
-            else:
-                publish_dir.rmdir()
-            return
-        if not delete_owned(publish_dir, state.manifest):
-            say(f"Removed the published files of {publish_dir}; the rest is yours")
+    guarded = {
+        folders.publish_dir: "publish folder",
+        folders.target: "dbt target folder",
+    }
+    with run_locks(guarded, timeout, say=say):
+        clean_publish_folder(folders.publish_dir)
+        clean_target_folder(folders.target)
 
 
-# Command-line option -> the environment variable it stands for. An option
-# given wins; the variable (as `make run` passes it) is the fallback.
+def clean_publish_folder(publish_dir: Path) -> None:
+    if publish_dir.is_symlink() or not publish_dir.is_dir():
+        return
+    state = inspect_folder(publish_dir)
+    if state.manifest is None:
+        if state.unowned:
+            say(f"Left {publish_dir} as it is: it has no manifest of ours")
+        else:
+            publish_dir.rmdir()
+        return
+    if not delete_owned(publish_dir, state.manifest):
+        say(f"Removed the published files of {publish_dir}; the rest is yours")
+
+
+def clean_target_folder(target: Path) -> None:
+    if target.is_symlink() or not target.is_dir():
+        return
+    if not is_owned(target):
+        say(f"Left {target} as it is: it has no manifest of ours")
+    elif not clean_target(target):
+        say(f"Removed what dbt and this product wrote in {target}; the rest is yours")
+
+
+# What each option of `segments run` is (messages.OPTION_VARIABLES names
+# the environment variable it stands for).
+OPTION_HELP = {
+    "--input": "customer file, .csv or .parquet",
+    "--transactions": "transactions file, .csv or .parquet, or `demo`",
+    "--publish-dir": "where the published files go",
+    "--vars": "dbt vars as YAML or JSON, e.g. '{k: 4}'",
+    "--warehouse": "dbt's working DuckDB file",
+    "--target-path": "dbt's target folder",
+    "--lock-timeout": "seconds to wait for another run on the same folders",
+}
 OPTIONS = {
-    "--input": ("SEGMENTS_INPUT", "customer file, .csv or .parquet"),
-    "--transactions": (
-        "SEGMENTS_TRANSACTIONS",
-        "transactions file, .csv or .parquet, or `demo`",
-    ),
-    "--publish-dir": ("SEGMENTS_PUBLISH_DIR", "where the published files go"),
-    "--vars": ("SEGMENTS_VARS", "dbt vars as YAML or JSON, e.g. '{k: 4}'"),
-    "--warehouse": ("SEGMENTS_WAREHOUSE", "dbt's working DuckDB file"),
-    "--target-path": ("DBT_TARGET_PATH", "dbt's target folder"),
-    "--lock-timeout": (
-        "SEGMENTS_LOCK_TIMEOUT",
-        "seconds to wait for another run on the same folders",
-    ),
+    option: (OPTION_VARIABLES[option], meaning)
+    for option, meaning in OPTION_HELP.items()
 }
 
 
 def apply_options(args: argparse.Namespace) -> None:
     """Options given on the command line take the place of their variables,
-    for this process and the dbt it starts."""
+    for this process and the dbt it starts; messages name the option."""
+    given = []
     for option, (variable, _) in OPTIONS.items():
         value = getattr(args, option.removeprefix("--").replace("-", "_"), None)
         if value is not None:
             os.environ[variable] = value
+            given.append(option)
+    os.environ[GIVEN_OPTIONS] = ",".join(given)
 
 
 def version() -> str:
@@ -195,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         # the line shows: its full text goes to the log.
         detail = ""
         if error.__cause__ is not None:
-            log = write_detail(error_log(Path(args.project_dir)), error)
+            log = keep_detail(Path(args.project_dir), error)
             detail = f" (full detail in {log})" if log else ""
         print(f"segments: error: {one_line(str(error))}{detail}", file=sys.stderr)
         return 1
@@ -207,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 130
     except Exception as error:
-        log = write_detail(error_log(Path(args.project_dir)), error)
+        log = keep_detail(Path(args.project_dir), error)
         where = f"full detail in {log}" if log else "no log could be written"
         print(
             f"segments: error: unexpected failure: {one_line(error)} ({where}). "
@@ -219,9 +262,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def error_log(project_dir: Path) -> Path:
-    """Where the detail of an unexpected failure goes: <target>/segments.log."""
-    target = os.environ.get("DBT_TARGET_PATH", "").strip()
-    return Path(target or project_dir / "target").resolve() / "segments.log"
+    """Where the detail of an unexpected failure goes: <target>/segments.log
+    when the target folder is the product's, else the system's temporary
+    folder (a folder that is not ours gets nothing)."""
+    raw = os.environ.get("DBT_TARGET_PATH", "").strip()
+    target = Path(raw or project_dir / "target").expanduser().resolve()
+    if is_owned(target) and not beneath.through_link(target, LOG_FILE):
+        return target / LOG_FILE
+    return (
+        Path(tempfile.gettempdir())
+        / f"segments-{os.getuid() if hasattr(os, 'getuid') else 0}.log"
+    )
+
+
+def keep_detail(project_dir: Path, error: BaseException) -> Path | None:
+    """Append the error's detail to the log, listing it as the product's."""
+    log = write_detail(error_log(project_dir), error)
+    if log is not None and log.name == LOG_FILE:
+        add_file(log.parent, LOG_FILE)
+    return log
 
 
 if __name__ == "__main__":

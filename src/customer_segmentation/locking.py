@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+from customer_segmentation.messages import setting
+
 TIMEOUT_VARIABLE = "SEGMENTS_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 POLL_SECONDS = 0.25
@@ -38,7 +40,8 @@ def lock_timeout(raw: str | None) -> float:
         seconds = -1.0
     if not 0 <= seconds < float("inf"):
         raise LockBusy(
-            f"{TIMEOUT_VARIABLE}={raw!r} is not usable; it takes the seconds to "
+            f"{setting(TIMEOUT_VARIABLE)}={raw!r} is not usable; it takes the "
+            "seconds to "
             "wait for another run, 0 or more"
         )
     return seconds
@@ -115,13 +118,13 @@ def exclusive(
         if time.monotonic() >= deadline:
             raise LockBusy(
                 f"{what} {guarded} is in use by another run ({holder(lock_file)}); "
-                f"waited {timeout:g} s ({TIMEOUT_VARIABLE}). Run again when it "
-                "has finished."
+                f"waited {timeout:g} s ({setting(TIMEOUT_VARIABLE)}). Run again "
+                "when it has finished."
             )
         if not announced:
             say(
                 f"Waiting for another run ({holder(lock_file)}) to finish with "
-                f"{what} {guarded} (up to {timeout:g} s, {TIMEOUT_VARIABLE})"
+                f"{what} {guarded} (up to {timeout:g} s, {setting(TIMEOUT_VARIABLE)})"
             )
             announced = True
         time.sleep(POLL_SECONDS)

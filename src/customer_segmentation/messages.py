@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,3 +65,28 @@ def first_few(names: list[str], shown: int = 3) -> str:
     """The first names of a list, and how many there are in all past that."""
     more = f", ... ({len(names)} in all)" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
+
+
+# Command-line options of `segments run` and the environment variables they
+# stand for: an option given wins, the variable is the fallback.
+OPTION_VARIABLES = {
+    "--input": "SEGMENTS_INPUT",
+    "--transactions": "SEGMENTS_TRANSACTIONS",
+    "--publish-dir": "SEGMENTS_PUBLISH_DIR",
+    "--vars": "SEGMENTS_VARS",
+    "--warehouse": "SEGMENTS_WAREHOUSE",
+    "--target-path": "DBT_TARGET_PATH",
+    "--lock-timeout": "SEGMENTS_LOCK_TIMEOUT",
+}
+# The options given on this command line, for this process and its children.
+GIVEN_OPTIONS = "SEGMENTS_GIVEN_OPTIONS"
+
+
+def setting(variable: str) -> str:
+    """A setting as the user gave it: its option when the command line
+    named it, else its environment variable."""
+    given = os.environ.get(GIVEN_OPTIONS, "").split(",")
+    for option, name in OPTION_VARIABLES.items():
+        if name == variable and option in given:
+            return option
+    return variable

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from customer_segmentation import beneath
+
 MANIFEST_VERSION = 1
 
 
@@ -63,12 +65,9 @@ def digest_file(path: Path) -> tuple[int, str]:
 
 
 def relative_files(folder: Path, skip: str) -> list[str]:
-    """Every entry below ``folder`` as a relative POSIX path, folders included."""
-    return sorted(
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if path.relative_to(folder).as_posix() != skip
-    )
+    """Every entry below ``folder`` as a relative POSIX path, folders
+    included; a link is listed, never entered."""
+    return [name for name in beneath.plain_entries(folder) if name != skip]
 
 
 def describe_folder(folder: Path, manifest_name: str) -> dict[str, tuple[int, str]]:
@@ -112,11 +111,8 @@ def is_plain_relative(name: str) -> bool:
 
 
 def is_unchanged(folder: Path, name: str, listed: tuple[int, str]) -> bool:
-    path = folder / name
-    if path.is_symlink() or not path.is_file():
-        return False
-    size, _ = listed
-    return path.stat().st_size == size and digest_file(path) == listed
+    """The listed file is there, reached without a link, with its bytes."""
+    return beneath.file_digest(folder, name) == listed
 
 
 def unowned_entries(folder: Path, manifest: Manifest, manifest_name: str) -> list[str]:
@@ -131,7 +127,9 @@ def unowned_entries(folder: Path, manifest: Manifest, manifest_name: str) -> lis
         if name in manifest.files:
             if not is_unchanged(folder, name, manifest.files[name]):
                 foreign.append(name)
-        elif not (name in folders and path.is_dir() and not path.is_symlink()):
+        elif not (
+            name in folders and path.is_dir() and not beneath.through_link(folder, name)
+        ):
             foreign.append(name)
     return foreign
 

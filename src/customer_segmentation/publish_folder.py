@@ -14,11 +14,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from customer_segmentation import legacy_publish
-from customer_segmentation.messages import first_few
+from customer_segmentation import beneath, legacy_publish
+from customer_segmentation.messages import first_few, setting
 from customer_segmentation.ownership import (
     Manifest,
-    is_unchanged,
     kept_path,
     missing_entries,
     read_manifest,
@@ -27,6 +26,7 @@ from customer_segmentation.ownership import (
 )
 
 MANIFEST_FILE = ".customer-segmentation-publish.json"
+PUBLISH_VARIABLE = "SEGMENTS_PUBLISH_DIR"
 
 MANIFEST_OWNER = "customer-segmentation publish folder"
 
@@ -114,7 +114,7 @@ def check_writable(folder: Path, what: str) -> None:
     except OSError as error:
         raise PublishError(
             f"{what} {folder} is not writable "
-            f"({error.strerror or error}); choose another SEGMENTS_PUBLISH_DIR "
+            f"({error.strerror or error}); choose another {setting(PUBLISH_VARIABLE)} "
             "or make it writable. Nothing was changed."
         ) from None
 
@@ -126,8 +126,8 @@ def refusal(publish_dir: Path, state: FolderState) -> str:
             f"publish folder {publish_dir} holds files this product did not "
             f"publish ({first_few(state.unowned)}) and has no manifest "
             f"({MANIFEST_FILE}) saying it did; a run replaces the whole folder, "
-            "so set SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was "
-            "changed."
+            f"so set {setting(PUBLISH_VARIABLE)} to a new or empty folder. Nothing "
+            "was changed."
         )
     return (
         f"publish folder {publish_dir} holds files this product did not "
@@ -149,13 +149,14 @@ def check_publish_folder(publish_dir: Path, refit: bool = False) -> FolderState:
     reason = protected_reason(publish_dir)
     if reason:
         raise PublishError(
-            f"publish folder {publish_dir} {reason}; set SEGMENTS_PUBLISH_DIR "
-            "to a folder of its own. Nothing was changed."
+            f"publish folder {publish_dir} {reason}; set "
+            f"{setting(PUBLISH_VARIABLE)} to a folder of its own. Nothing was changed."
         )
     if publish_dir.is_symlink() or (publish_dir.exists() and not publish_dir.is_dir()):
         raise PublishError(
             f"publish folder {publish_dir} is a file, not a folder; set "
-            "SEGMENTS_PUBLISH_DIR to a new or empty folder. Nothing was changed."
+            f"{setting(PUBLISH_VARIABLE)} to a new or empty folder. Nothing was "
+            "changed."
         )
     state = inspect_folder(publish_dir)
     if state.unowned and not (refit and state.manifest is not None):
@@ -177,6 +178,8 @@ def move_aside(publish_dir: Path, names: list[str]) -> Path:
     for name in names:
         if any(str(parent) in listed for parent in PurePosixPath(name).parents):
             continue  # moved with its folder
+        if beneath.through_link(publish_dir, str(PurePosixPath(name).parent / "_")):
+            continue  # below a link: somebody else's folder, not moved from
         (kept / name).parent.mkdir(parents=True, exist_ok=True)
         (publish_dir / name).rename(kept / name)
     return kept
@@ -188,12 +191,10 @@ def delete_owned(folder: Path, manifest: Manifest) -> bool:
     Anything else stays where it is; returns True if the folder is gone.
     """
     for name, listed in manifest.files.items():
-        if is_unchanged(folder, name, listed):
-            (folder / name).unlink()
-    (folder / MANIFEST_FILE).unlink(missing_ok=True)
+        beneath.unlink_if_unchanged(folder, name, listed)
+    beneath.unlink_listed(folder, MANIFEST_FILE)
     for name in sorted(manifest.folders(), key=lambda n: n.count("/"), reverse=True):
-        with suppress(OSError):
-            (folder / name).rmdir()  # only when empty
+        beneath.rmdir_if_empty(folder, name)
     with suppress(OSError):
         folder.rmdir()
     return not folder.exists()

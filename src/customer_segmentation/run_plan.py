@@ -21,6 +21,7 @@ from customer_segmentation.input_files import (
     TRANSACTION_FILE,
     FileKind,
 )
+from customer_segmentation.messages import one_line, setting
 from customer_segmentation.progress import Progress
 from customer_segmentation.run_report import (
     RunInputs,
@@ -52,7 +53,7 @@ def env_path(name: str, default: Path) -> Path:
     if raw is None:
         return default.resolve()
     if not raw.strip():
-        raise UsageError(f"{name} is set but empty; give a path or unset it")
+        raise UsageError(f"{setting(name)} is set but empty; give a path or unset it")
     return Path(raw).expanduser().resolve()
 
 
@@ -64,7 +65,7 @@ def resolve_input(
         return None
     if not raw.strip():
         raise UsageError(
-            f"{variable} is set but empty; give a file, or unset it "
+            f"{setting(variable)} is set but empty; give a file, or unset it "
             "to run on the demo data"
         )
     path = Path(raw).expanduser().resolve()
@@ -105,7 +106,7 @@ def check_features_available(
     if not has_transactions and set(features) & set(BEHAVIOUR_FEATURES):
         raise UsageError(
             f"var cluster_features={asked!r} uses purchase behaviour, which "
-            "needs a transactions file (SEGMENTS_TRANSACTIONS)"
+            f"needs a transactions file ({setting('SEGMENTS_TRANSACTIONS')})"
         )
     if (
         has_transactions
@@ -114,7 +115,8 @@ def check_features_available(
     ):
         raise UsageError(
             f"var cluster_features={asked!r} uses customer-file columns, but "
-            "only a transactions file was given; add SEGMENTS_INPUT or cluster "
+            f"only a transactions file was given; add {setting('SEGMENTS_INPUT')} "
+            "or cluster "
             f"on {','.join(DEFAULT_BEHAVIOUR_FEATURES)}"
         )
 
@@ -125,10 +127,13 @@ def parse_vars(raw: str | None) -> dict[str, object]:
     try:
         parsed = yaml.safe_load(raw)
     except yaml.YAMLError as error:
-        raise UsageError(f"SEGMENTS_VARS is not YAML or JSON: {error}") from None
+        raise UsageError(
+            f"{setting('SEGMENTS_VARS')} is not YAML or JSON: {one_line(str(error))}"
+        ) from None
     if not isinstance(parsed, dict):
         raise UsageError(
-            f"SEGMENTS_VARS must be a mapping such as '{{k: 4}}', got {raw!r}"
+            f"{setting('SEGMENTS_VARS')} must be a mapping such as '{{k: 4}}', "
+            f"got {raw!r}"
         )
     return parsed
 
@@ -197,7 +202,7 @@ class Folders:
         ):
             if path == self.publish_dir or self.publish_dir in path.parents:
                 raise UsageError(
-                    f"{variable} {path} is inside the publish folder "
+                    f"{setting(variable)} {path} is inside the publish folder "
                     f"{self.publish_dir}, which every run replaces whole; put "
                     "it elsewhere. Nothing was changed."
                 )
@@ -205,6 +210,8 @@ class Folders:
     def dbt_env(self) -> dict[str, str]:
         return {
             "DBT_TARGET_PATH": str(self.target),
+            # dbt's log, in the target folder the product owns (not ./logs)
+            "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str(self.target / "logs"),
             "SEGMENTS_WAREHOUSE": str(self.warehouse),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }

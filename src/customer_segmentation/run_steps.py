@@ -72,6 +72,7 @@ from customer_segmentation.run_report import (
 from customer_segmentation.settings import (
     MIN_CUSTOMERS,
 )
+from customer_segmentation.target_folder import check_target, owned_target
 from customer_segmentation.warehouse import check_warehouse
 
 
@@ -179,7 +180,11 @@ def run(args: argparse.Namespace) -> None:
     # Refused here, before any lock, file or dbt work; checked again below,
     # under the lock, in case another run changed the folder meanwhile.
     check_publish_folder(plan.publish_dir, refit=plan.refit)
-    with run_locks(plan.folders.locks(), timeout, say=say) as locks:
+    check_target(plan.folders.target)
+    with (
+        run_locks(plan.folders.locks(), timeout, say=say) as locks,
+        owned_target(plan.folders.target),
+    ):
         state = claim_folders(plan.project_dir, plan.folders, refit=plan.refit)
         run_locked(plan, state, locks)
 

@@ -287,7 +287,8 @@ def check_run_vars(
     if unknown:
         raise SettingsError(
             f"unknown var {', '.join(map(repr, unknown))}; the vars are: "
-            f"{', '.join(sorted(known))} (the input file is set by SEGMENTS_INPUT)"
+            f"{', '.join(sorted(known))} (the input file is set by --input or "
+            "SEGMENTS_INPUT)"
         )
     parsed = vars_for_dbt(raw)
     return settings_from_vars(parsed), parsed

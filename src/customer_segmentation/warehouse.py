@@ -17,7 +17,7 @@ import duckdb
 
 from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.input_files import INPUT_SCHEMA
-from customer_segmentation.messages import duckdb_reason
+from customer_segmentation.messages import duckdb_reason, setting
 
 OWNER_TABLE = "warehouse_owner"
 OWNER_TEXT = "customer-segmentation dbt warehouse"
@@ -74,6 +74,17 @@ def is_marked(found: list[tuple[str, str]], con: duckdb.DuckDBPyConnection) -> b
     return rows == [(OWNER_TEXT,)]
 
 
+def is_marked_warehouse(warehouse: Path) -> bool:
+    """A plain DuckDB file that carries the product's owner mark."""
+    if warehouse.is_symlink() or not warehouse.is_file():
+        return False
+    try:
+        with connect(str(warehouse), read_only=True) as con:
+            return is_marked(relations(con), con)
+    except duckdb.Error:
+        return False
+
+
 def is_earlier_warehouse(found: list[tuple[str, str]], known: set[str]) -> bool:
     """All of it the project's relations, with the run context a run wrote."""
 
@@ -92,10 +103,11 @@ def check_warehouse(warehouse: Path, project_dir: Path) -> None:
     """Refuse, before any write, a warehouse file the product did not create."""
     if not warehouse.exists() and not warehouse.is_symlink():
         return
-    refused = f"SEGMENTS_WAREHOUSE {warehouse} is not a warehouse this product created"
+    given = setting("SEGMENTS_WAREHOUSE")
+    refused = f"{given} {warehouse} is not a warehouse this product created"
     advice = (
         "a run would write about fifty tables into it; name a new file, or unset "
-        "SEGMENTS_WAREHOUSE. Nothing was changed."
+        f"{given}. Nothing was changed."
     )
     if warehouse.is_symlink() or not warehouse.is_file():
         raise WarehouseError(f"{refused} (it is not a plain file); {advice}")

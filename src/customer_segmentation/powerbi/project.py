@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from customer_segmentation import beneath
 from customer_segmentation.messages import first_few, plural
 from customer_segmentation.ownership import (
     Manifest,
@@ -100,9 +101,12 @@ def conflicts(out: Path, files: dict[str, str], previous: Manifest | None) -> li
     clashes = []
     for relative, text in files.items():
         path = out / relative
+        if beneath.through_link(out, relative):
+            clashes.append(relative)  # a link: whatever it leads to is not ours
+            continue
         if relative == MANIFEST_FILE or not os.path.lexists(path):
             continue
-        if path.is_file() and not path.is_symlink():
+        if path.is_file():
             if path.read_bytes() == text.encode("utf-8"):
                 continue
             listed = previous.files.get(relative) if previous else None
@@ -134,14 +138,13 @@ def generate(target: Path, out: Path) -> list[Path]:
             "again. Nothing was written."
         )
     written = []
+    out.mkdir(parents=True, exist_ok=True)
     for relative, text in sorted(files.items()):
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
+        beneath.write_file(out, relative, text.encode("utf-8"))
+        written.append(out / relative)
     for relative in sorted(set(previous.files) - set(files) if previous else ()):
-        if is_unchanged(out, relative, previous.files[relative]):
-            (out / relative).unlink()  # generated before, no longer
+        # generated before, no longer
+        beneath.unlink_if_unchanged(out, relative, previous.files[relative])
     return written
 
 
