@@ -86,16 +86,21 @@ test: setup spark-setup databricks-setup browser compat-reader lint ## Lint, the
 unit: setup ## The fast tier (under a minute): no dbt run, no browser, no old DuckDB, no Spark
 	$(BIN)/pytest -m "not slow and not browser and not scale"
 
+# sqlfluff's dbt templater writes dbt's state and opens a warehouse: in a
+# folder of its own, never in the target folder a run owns.
+SQLFLUFF := DBT_TARGET_PATH=$(CURDIR)/.lint-dbt \
+	SEGMENTS_WAREHOUSE=$(CURDIR)/.lint-dbt/warehouse.duckdb $(BIN)/sqlfluff
+
 lint: setup ## ruff for Python, sqlfluff for SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/code_shape.py
-	$(BIN)/sqlfluff lint models tests/dbt/marts
+	$(SQLFLUFF) lint models tests/dbt/marts
 
 format: setup ## Fix what ruff and sqlfluff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix models tests/dbt/marts
+	$(SQLFLUFF) fix models tests/dbt/marts
 
 # Every target that writes through dbt goes through `segments`, which takes
 # the locks a run takes (and waits for a run that holds them).
@@ -124,4 +129,4 @@ readme-screenshot: setup browser ## Refresh docs/images/dashboard.png from a dem
 # checkout's own.
 clean: ## Remove dbt output, published files (never a file of yours) and the virtual environments
 	test ! -x $(BIN)/segments || $(BIN)/segments clean
-	rm -rf test-output $(VENV) $(COMPAT_VENV) $(SPARK_VENV) $(DATABRICKS_VENV)
+	rm -rf test-output .lint-dbt $(VENV) $(COMPAT_VENV) $(SPARK_VENV) $(DATABRICKS_VENV)

@@ -4,11 +4,15 @@ calibration summaries: one row per model and parameter.
 The logic lives in customer_segmentation.clv_tables and .clv.
 """
 
-from customer_segmentation.clv_tables import fitted_models
+from customer_segmentation.clv_tables import PurchaseWindow, fitted_models
 from customer_segmentation.engine_rows import for_engine, rows_of
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    fitted = fitted_models(rows_of(dbt.ref("int_clv_summaries")))
+    window = PurchaseWindow.of(
+        rows_of(dbt.ref("int_transactions_aggregated_to_customers")),
+        dbt.config.get("meta"),
+    )
+    fitted = fitted_models(rows_of(dbt.ref("int_clv_summaries")), window)
     return for_engine(fitted, session)

@@ -343,7 +343,8 @@ def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
 def bgnbd_expected_purchases(fit: Fit, t) -> np.ndarray:
     """E[X(t)]: purchases expected in t weeks from a customer's first
     (FHL 2005, equation 7)."""
-    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
+    # NumPy floats: a = 1 (no finite expectation) gives infinity, not an error
+    r, alpha, a, b = (np.float64(fit[n]) for n in BGNBD_PARAMETERS)
     t = np.asarray(t, dtype=np.float64)
     z = t / (alpha + t)
     return (

@@ -16,6 +16,7 @@ EMPTY_WITHOUT = {
     "bg_nbd": "customer_clv's p_alive, expected_purchases and clv are empty",
     "gamma_gamma": "customer_clv's expected_spend and clv are empty",
     "pareto_nbd": "it is only compared with BG/NBD, customer_clv is unchanged",
+    "all": "customer_clv's p_alive, expected_spend and clv are empty",
 }
 
 
@@ -25,7 +26,8 @@ def lifetime_value_lines(serving: Path) -> list[str]:
     with connect(str(serving), read_only=True) as con:
         models = con.sql(
             "select model, any_value(log_likelihood), bool_and(converged),"
-            " any_value(customers) from clv_model group by model order by model"
+            " any_value(customers), any_value(fit_problem)"
+            " from clv_model group by model order by model"
         ).fetchall()
         (valued,) = con.sql("select count(clv) from customer_clv").fetchone()
         holdout = con.sql(
@@ -34,9 +36,13 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         ).fetchone()
     if not models:
         return []
+    problems = {problem for *_, problem in models}
+    if not any(converged for _, _, converged, _, _ in models) and len(problems) == 1:
+        # the purchases cannot carry lifetime value: one reason for every model
+        return [f"Warning: no lifetime value: {problems.pop()}; {EMPTY_WITHOUT['all']}"]
     fits = ", ".join(
         f"{MODEL_NAMES[model]} log-likelihood {likelihood:,.1f}"
-        for model, likelihood, converged, _ in models
+        for model, likelihood, converged, _, _ in models
         if converged
     )
     lines = [f"Lifetime value: {valued} customers valued; {fits}"]
@@ -47,9 +53,9 @@ def lifetime_value_lines(serving: Path) -> list[str]:
             f"correlate {correlation:.3f}; cumulative forecast {tracking:+.1%}"
         )
     lines += [
-        f"Warning: the {MODEL_NAMES[model]} fit on {customers} customers did not "
-        f"converge (or has no finite mean spend: q <= 1); {EMPTY_WITHOUT[model]}"
-        for model, _, converged, customers in models
+        f"Warning: the {MODEL_NAMES[model]} fit on {customers} customers is not "
+        f"used: {problem}; {EMPTY_WITHOUT[model]}"
+        for model, _, converged, customers, problem in models
         if not converged
     ]
     return lines

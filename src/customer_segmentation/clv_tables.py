@@ -12,9 +12,12 @@ when there is something to fit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -37,8 +40,16 @@ CLV_MODEL_SCHEMA = pa.schema(
         ("log_likelihood", pa.float64()),
         ("customers", pa.int64()),
         ("converged", pa.bool_()),
+        ("fit_problem", pa.string()),
     ]
 )
+
+# Fewer customers who bought again than this, and the models are not fitted:
+# with a handful of repeat buyers BG/NBD's four parameters run to their
+# bounds and every value it gives is noise.
+MIN_REPEAT_BUYERS = 10
+# A log-parameter this close to LOG_PARAMETER_BOUND sits on the bound.
+BOUND_TOLERANCE = 1e-4
 
 SUMMARY_KEY = ("repeat_purchases", "weeks_to_last_purchase", "weeks_observed")
 
@@ -80,16 +91,89 @@ def settings_from_meta(meta: Mapping[str, object] | None) -> ClvSettings:
     return replace(ClvSettings(), **given)
 
 
+@dataclass(frozen=True)
+class PurchaseWindow:
+    """The purchases lifetime value is fitted on: the first and last purchase
+    dates, and the var clv_calibration_end as given (None: unset)."""
+
+    first_purchase: date | None
+    last_purchase: date | None
+    calibration_end: date | None = None
+
+    @classmethod
+    def of(cls, customers: Rows, meta: Mapping[str, object] | None) -> PurchaseWindow:
+        """From the customers' first and last purchases and the var; no
+        purchase at all when the var lifetime_value is false."""
+        meta = meta or {}
+        if str(meta.get("lifetime_value", "true")).strip().lower() == "false":
+            return cls(None, None)
+        first, last = customers.one(
+            "min(first_purchase_date)", "max(last_purchase_date)"
+        )
+        given = str(meta.get("clv_calibration_end") or "").strip()
+        return cls(first, last, date.fromisoformat(given) if given else None)
+
+
+def data_problem(window: PurchaseWindow, repeat_buyers: int) -> str | None:
+    """Why these purchases cannot carry lifetime value, or None."""
+    var = "var clv_calibration_end"
+    end = window.calibration_end or window.last_purchase
+    since = f"by {end} ({var})" if window.calibration_end else f"by {end}"
+    if window.calibration_end and window.calibration_end < window.first_purchase:
+        return (
+            f"{var} {window.calibration_end} is before the first purchase "
+            f"({window.first_purchase}): no customer to fit on"
+        )
+    if window.calibration_end and window.calibration_end >= window.last_purchase:
+        return (
+            f"{var} {window.calibration_end} is on or after the last purchase "
+            f"({window.last_purchase}): no purchase is left to check the fit "
+            "against; unset it to fit on every purchase"
+        )
+    if repeat_buyers == 0:
+        return f"no customer bought again {since}: the models need repeat purchases"
+    if repeat_buyers < MIN_REPEAT_BUYERS:
+        return (
+            f"only {repeat_buyers} customers bought again {since}: the models "
+            f"need at least {MIN_REPEAT_BUYERS}"
+        )
+    return None
+
+
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def fit_problem(fit) -> str | None:
+    """Why a fit's figures cannot be used, or None: estimates that are not
+    finite, on the search's bounds, q <= 1 for Gamma-Gamma, no convergence."""
+    from customer_segmentation.clv import LOG_PARAMETER_BOUND
+
+    values = fit.parameters
+    if not all(map(math.isfinite, [*values.values(), fit.log_likelihood])):
+        return "its estimates are not finite"
+    bound = LOG_PARAMETER_BOUND - BOUND_TOLERANCE
+    on_bound = [
+        f"{name} = {value:.3g}"
+        for name, value in values.items()
+        if value <= 0 or abs(math.log(value)) >= bound
+    ]
+    if on_bound:
+        return (
+            f"its estimates ran to the bounds of the search ({', '.join(on_bound)}):"
+            " the data cannot pin them down"
+        )
+    if fit.model == "gamma_gamma" and values["q"] <= 1:
+        return "q <= 1: the mean spend has no finite expectation"
+    if not fit.converged:
+        return "the optimiser did not converge"
+    return None
+
+
 def _model_rows(fit) -> list[dict[str, object]]:
-    """One row per parameter; a value that is not finite is left empty and
-    the fit is marked not converged, so no NaN or infinity is published."""
-    finite = all(math.isfinite(v) for v in fit.parameters.values()) and math.isfinite(
-        fit.log_likelihood
-    )
+    """One row per parameter; a fit with a problem is not converged, and a
+    value that is not finite is left empty (no NaN or infinity published)."""
+    problem = fit_problem(fit)
     return [
         {
             "model": fit.model,
@@ -97,10 +181,45 @@ def _model_rows(fit) -> list[dict[str, object]]:
             "value": _finite(value),
             "log_likelihood": _finite(fit.log_likelihood),
             "customers": fit.customers,
-            "converged": bool(fit.converged and finite),
+            "converged": problem is None,
+            "fit_problem": problem,
         }
         for name, value in fit.parameters.items()
     ]
+
+
+def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
+    """Every model's parameters, empty and not converged, with the reason."""
+    from customer_segmentation import clv
+
+    parameters = {
+        "bg_nbd": clv.BGNBD_PARAMETERS,
+        "pareto_nbd": clv.PARETO_NBD_PARAMETERS,
+        "gamma_gamma": clv.GAMMA_GAMMA_PARAMETERS,
+    }
+    return [
+        {
+            "model": model,
+            "parameter": name,
+            "value": None,
+            "log_likelihood": None,
+            "customers": customers,
+            "converged": False,
+            "fit_problem": problem,
+        }
+        for model, names in parameters.items()
+        for name in names
+    ]
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """No NumPy or SciPy warning reaches the run's output: an overflow on
+    the way to an optimum is expected, and a result that is not finite is
+    reported as the fit's problem instead."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def grouped_summaries(summaries: Rows) -> dict[str, np.ndarray]:
@@ -110,12 +229,28 @@ def grouped_summaries(summaries: Rows) -> dict[str, np.ndarray]:
     return summaries.counted(SUMMARY_KEY)
 
 
-def fitted_models(summaries: Rows) -> pa.Table:
+def fitted_models(summaries: Rows, window: PurchaseWindow | None = None) -> pa.Table:
     """BG/NBD and Pareto/NBD on every customer's summary, Gamma-Gamma on
-    the repeat buyers' mean spend; empty when there is no customer."""
+    the repeat buyers' mean spend; empty without a purchase. Purchases that
+    cannot carry them (``data_problem``) give every model's rows, not
+    converged, with the reason."""
     grouped = grouped_summaries(summaries)
-    if len(grouped["customers"]) == 0:
+    customers = int(np.sum(grouped["customers"]))
+    if window is not None and window.first_purchase is not None:
+        repeat = np.asarray(grouped["repeat_purchases"]) > 0
+        repeat_buyers = int(np.sum(np.asarray(grouped["customers"])[repeat]))
+        problem = data_problem(window, repeat_buyers)
+        if problem:
+            return pa.Table.from_pylist(
+                _unfitted_rows(customers, problem), schema=CLV_MODEL_SCHEMA
+            )
+    if customers == 0:
         return CLV_MODEL_SCHEMA.empty_table()
+    with quietly():
+        return _fit_all(summaries, grouped)
+
+
+def _fit_all(summaries: Rows, grouped: dict[str, np.ndarray]) -> pa.Table:
     from customer_segmentation import clv
 
     purchases = clv.Summaries(
@@ -191,6 +326,11 @@ def expectations(summaries: Rows, models: pa.Table, settings: ClvSettings) -> pa
     fit = usable_fit(models, PURCHASE_MODEL)
     if fit is None:
         return EXPECTATIONS_SCHEMA.empty_table()
+    with quietly():
+        return _expectations(summaries, fit, settings)
+
+
+def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
     from customer_segmentation import clv
 
     grouped = grouped_summaries(summaries)

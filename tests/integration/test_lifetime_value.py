@@ -9,6 +9,7 @@ library alone.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import date, timedelta
 
@@ -288,3 +289,64 @@ def test_lifetime_value_can_be_left_out(transactions_run, tmp_path):
         "select customer_id, cluster_id from customer_segments order by customer_id",
     ):
         assert run.query(sql) == transactions_run.query(sql), sql
+
+
+def one_time_buyers(folder) -> tuple[object, str]:
+    """300 customers who each bought once in 2024, and the file's hash."""
+    rng = np.random.default_rng(11)
+    rows = [
+        [
+            str(customer),
+            (date(2024, 1, 1) + timedelta(days=int(rng.integers(0, 360)))).isoformat(),
+            f"{rng.integers(5, 100)}.00",
+        ]
+        for customer in range(1, 301)
+    ]
+    path = write_csv(
+        folder / "once.csv", ["customer_id", "purchase_date", "amount"], rows
+    )
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("calibration_end", "reason"),
+    [
+        (None, "no customer bought again by 2024-12-"),
+        (
+            "2020-01-01",
+            "var clv_calibration_end 2020-01-01 is before the first purchase",
+        ),
+        ("2030-01-01", "var clv_calibration_end 2030-01-01 is on or after the last"),
+    ],
+)
+def test_purchases_that_cannot_carry_lifetime_value_say_so_in_one_line(
+    tmp_path, calibration_end, reason
+):
+    # issue 34: a traceback, bounds called converged, or empty tables unsaid
+    transactions, digest = one_time_buyers(tmp_path)
+    dbt_vars = (
+        f"{{clv_calibration_end: '{calibration_end}'}}" if calibration_end else None
+    )
+    run = require_success(
+        run_pipeline(tmp_path / "work", transactions=transactions, dbt_vars=dbt_vars)
+    )
+
+    problems = run.query(
+        "select distinct converged, value is null, fit_problem from clv_model"
+    )
+    assert len(problems) == 1 and problems[0][:2] == (False, True), problems
+    assert problems[0][2].startswith(reason)
+    assert run.query("select distinct model from clv_model order by 1") == [
+        ("bg_nbd",),
+        ("gamma_gamma",),
+        ("pareto_nbd",),
+    ]
+    assert run.query("select count(*), count(clv) from customer_clv")[0][1] == 0
+    warnings = [line for line in run.stdout.splitlines() if "lifetime value" in line]
+    assert warnings == [
+        f"Warning: no lifetime value: {problems[0][2]}; customer_clv's p_alive, "
+        "expected_spend and clv are empty"
+    ]
+    for noise in ("Traceback", "RuntimeWarning", "ZeroDivisionError"):
+        assert noise not in run.stdout + run.stderr
+    assert hashlib.sha256(transactions.read_bytes()).hexdigest() == digest

@@ -9,6 +9,7 @@ positive amount after the first line, weeks as days / 7.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date
 
@@ -17,6 +18,12 @@ import pytest
 from pipeline_runs import CDNOW_FILE
 
 from customer_segmentation import clv
+from customer_segmentation.clv_tables import (
+    MIN_REPEAT_BUYERS,
+    PurchaseWindow,
+    data_problem,
+    fit_problem,
+)
 
 CALIBRATION_END = date(1997, 9, 30)
 
@@ -139,3 +146,49 @@ def test_the_analytic_gradients_match_finite_differences(cdnow):
         1e-7,
     )
     assert gradient == pytest.approx(numeric, rel=1e-4)
+
+
+def test_a_fit_on_the_bounds_of_its_search_is_not_converged():
+    # issue 34: r = 2e-9 with a = b = 1 was published as converged
+    at_bound = clv.Fit(
+        "bg_nbd", {"r": math.exp(-20), "alpha": 1.0, "a": 1.0, "b": 1.0}, -0.0, True, 9
+    )
+    assert "ran to the bounds of the search (r = 2.06e-09)" in fit_problem(at_bound)
+    inside = clv.Fit(
+        "bg_nbd", {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, -9.0, True, 9
+    )
+    assert fit_problem(inside) is None
+    assert fit_problem(clv.Fit("bg_nbd", inside.parameters, -9.0, False, 9)) == (
+        "the optimiser did not converge"
+    )
+
+
+@pytest.mark.parametrize(
+    ("end", "repeat_buyers", "problem"),
+    [
+        (None, 0, "no customer bought again by 2024-12-20: the models need"),
+        (
+            None,
+            9,
+            "only 9 customers bought again by 2024-12-20: the models need at least 10",
+        ),
+        (date(2024, 6, 30), 3, "only 3 customers bought again by 2024-06-30 (var clv_"),
+        (
+            date(2023, 12, 31),
+            50,
+            "var clv_calibration_end 2023-12-31 is before the first",
+        ),
+        (
+            date(2024, 12, 20),
+            50,
+            "var clv_calibration_end 2024-12-20 is on or after the last",
+        ),
+        (None, MIN_REPEAT_BUYERS, None),
+    ],
+)
+def test_purchases_that_cannot_carry_lifetime_value_are_named(
+    end, repeat_buyers, problem
+):
+    window = PurchaseWindow(date(2024, 1, 2), date(2024, 12, 20), end)
+    found = data_problem(window, repeat_buyers)
+    assert found == problem or found.startswith(problem)

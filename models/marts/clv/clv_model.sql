@@ -11,7 +11,16 @@ fitted as (
 
 calibration as (
 
-    select max(calibration_end_date) as calibration_end_date
+    -- a calibration end before the first purchase leaves no summary: the
+    -- var, as given, is the calibration end the unfitted rows speak of
+    {%- set calibration_end = var('clv_calibration_end', none) %}
+    select
+        coalesce(
+            max(calibration_end_date)
+            {%- if calibration_end %},
+            cast({{ dbt.string_literal(calibration_end) }} as date)
+            {%- endif %}
+        ) as calibration_end_date
     from {{ ref('int_clv_summaries') }}
 
 ),
@@ -25,6 +34,7 @@ final as (
         fitted.log_likelihood,
         fitted.customers,
         fitted.converged,
+        fitted.fit_problem,
         -- the two models customer_clv's figures come from
         fitted.model in ('bg_nbd', 'gamma_gamma') as is_used_in_clv,
         calibration.calibration_end_date
