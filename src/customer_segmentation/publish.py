@@ -24,7 +24,7 @@ import shutil
 import stat
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +40,13 @@ from customer_segmentation.ownership import (
 from customer_segmentation.publish_folder import (
     MANIFEST_FILE,
     MANIFEST_OWNER,
+    WORK_PLAN,
     PublishError,
     check_publish_folder,
     delete_owned,
     inspect_folder,
     keep_rest,
+    write_plan,
 )
 from customer_segmentation.sql_text import sql_identifier, sql_literal
 
@@ -179,11 +181,9 @@ def exchange(first: Path, second: Path) -> bool:
 
 
 def swap_in(new: Path, target: Path) -> Path | None:
-    """Replace ``target`` by ``new``: atomically where possible, never by copying.
-
-    The previous set is then deleted file by file as its manifest allows;
-    returns where anything it does not vouch for was kept, or None.
-    """
+    """Replace ``target`` by ``new``: atomically where possible, never by
+    copying. Returns where the previous set now is (None: there was none);
+    from here on the new set is the published one, whatever follows."""
     if not target.exists():
         new.rename(target)
         return None
@@ -207,20 +207,29 @@ def swap_in(new: Path, target: Path) -> Path | None:
             "probably open in Power BI or another program. Close it and run "
             "again; the previously published files are unchanged."
         ) from None
-    # ``new`` now holds the previous set
-    if not any(new.iterdir()):
-        new.rmdir()
+    return new  # now holding the previous set
+
+
+def remove_previous(previous: Path) -> Path | None:
+    """Delete the replaced set file by file as its manifest allows; returns
+    where anything it does not vouch for was kept, or None."""
+    if not any(previous.iterdir()):
+        previous.rmdir()
         return None
-    previous = inspect_folder(new).manifest
-    if previous is not None and delete_owned(new, previous):
+    manifest = inspect_folder(previous).manifest
+    if manifest is not None and delete_owned(previous, manifest):
         return None
-    return keep_rest(new)
+    return keep_rest(previous)
 
 
 def write_manifest(folder: Path, facts: dict[str, object]) -> Manifest:
-    """List every file of the new set: written last, so a complete set has one."""
-    manifest = Manifest(MANIFEST_OWNER, describe_folder(folder, MANIFEST_FILE), facts)
+    """List every file of the new set: written last, so a complete set has
+    one; the work folder's plan goes once the manifest stands."""
+    files = describe_folder(folder, MANIFEST_FILE)
+    files.pop(WORK_PLAN, None)
+    manifest = Manifest(MANIFEST_OWNER, files, facts)
     (folder / MANIFEST_FILE).write_text(manifest.to_text(), encoding="utf-8")
+    (folder / WORK_PLAN).unlink(missing_ok=True)
     return manifest
 
 
@@ -238,11 +247,13 @@ def publish(
     facts: dict[str, object] | None = None,
     say: Callable[[str], None] = print,
     on_table: Callable[[], None] | None = None,
+    extra_files: Sequence[str] = (),
 ) -> Path:
     """Write ``models`` beside ``publish_dir``, then swap them in.
 
     ``add_extras`` writes anything built from the new tables (the dashboard)
-    into the new folder first, so it is swapped in with them or not at all.
+    into the new folder first, so it is swapped in with them or not at all;
+    ``extra_files`` names what it writes, for the work folder's plan.
     ``facts`` are kept in the manifest (the highest ids of the history);
     ``on_table`` is called as each table is written.
     """
@@ -250,6 +261,10 @@ def publish(
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
+    planned = [f"{model}.parquet" for model in models]
+    write_plan(
+        new, [*planned, SERVING_DATABASE, f"{SERVING_DATABASE}.wal", *extra_files]
+    )
     try:
         write_outputs(warehouse, new, models, on_table)
         if add_extras is not None:
@@ -272,14 +287,32 @@ def publish(
         # file put into the folder meanwhile must not go with it.
         check_publish_folder(publish_dir)
         keep_mode(new, publish_dir)
-        kept = swap_in(new, publish_dir)
+        previous = swap_in(new, publish_dir)
         swapped = True
     finally:
         if not swapped:
             shutil.rmtree(new, ignore_errors=True)  # this run's own, unpublished
+    if previous is not None:
+        tidy_previous(previous, publish_dir, say)
+    return publish_dir
+
+
+def tidy_previous(
+    previous: Path, publish_dir: Path, say: Callable[[str], None]
+) -> None:
+    """Remove the replaced set; the new one is published whatever happens here,
+    and the run says so rather than failing."""
+    try:
+        kept = remove_previous(previous)
+    except OSError as error:
+        say(
+            f"Warning: the new set is published in {publish_dir}, but the "
+            f"previous set could not be removed from {previous} "
+            f"({one_line(error)}); the next run removes what its manifest lists"
+        )
+        return
     if kept is not None:
         say(
             f"Kept {kept}: files that appeared in the previous set while it "
             "was replaced"
         )
-    return publish_dir

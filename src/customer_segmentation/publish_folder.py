@@ -8,6 +8,7 @@ alone. System folders, home and version-control folders are never used.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import suppress
@@ -18,6 +19,7 @@ from customer_segmentation import beneath, legacy_publish
 from customer_segmentation.messages import first_few, setting
 from customer_segmentation.ownership import (
     Manifest,
+    is_plain_relative,
     kept_path,
     missing_entries,
     read_manifest,
@@ -29,6 +31,10 @@ MANIFEST_FILE = ".customer-segmentation-publish.json"
 PUBLISH_VARIABLE = "SEGMENTS_PUBLISH_DIR"
 
 MANIFEST_OWNER = "customer-segmentation publish folder"
+
+# Written first into a publish's work folder: what it will write there.
+WORK_PLAN = ".customer-segmentation-work.json"
+WORK_OWNER = "customer-segmentation publish work folder"
 
 # What the dashboard adds besides the tables (written by the dashboard package).
 DASHBOARD_FILE = "dashboard.html"
@@ -206,30 +212,92 @@ def keep_rest(folder: Path) -> Path:
     return kept
 
 
-def is_leftover(path: Path, publish_dir: Path) -> bool:
-    """A work folder a killed run left beside ``publish_dir``, all of it ours.
+def write_plan(work: Path, planned: list[str]) -> None:
+    """Name, in a new work folder, every file the publish will write there:
+    written first, so a run killed half way leaves a folder whose every file
+    the next run can show it planned."""
+    document = {"written_by": WORK_OWNER, "planned": sorted(planned)}
+    (work / WORK_PLAN).write_text(json.dumps(document) + "\n", encoding="utf-8")
 
-    Only a complete one is: its manifest is written last, and the whole
-    folder must match it.
-    """
+
+def read_plan(work: Path) -> set[str] | None:
+    path = work / WORK_PLAN
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document["written_by"] != WORK_OWNER:
+            return None
+        planned = {str(name) for name in document["planned"]}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    return {name for name in planned if is_plain_relative(name)}
+
+
+def work_folders(publish_dir: Path) -> list[Path]:
+    """The work folders runs made beside ``publish_dir`` (names only: what
+    is in them decides what may be removed)."""
+    if not publish_dir.parent.is_dir():
+        return []
     prefixes = (f".{publish_dir.name}.new-", f".{publish_dir.name}.old-")
-    if not path.name.startswith(prefixes) or path.is_symlink() or not path.is_dir():
+    return [
+        path
+        for path in sorted(publish_dir.parent.iterdir())
+        if path.name.startswith(prefixes) and not path.is_symlink() and path.is_dir()
+    ]
+
+
+def remove_unfinished(work: Path, planned: set[str]) -> bool:
+    """Delete an unfinished work folder when every entry in it is one its
+    plan named (or a folder one sits in); True if removed."""
+    folders = {
+        str(parent)
+        for name in planned
+        for parent in PurePosixPath(name).parents
+        if str(parent) != "."
+    }
+    entries = relative_files(work, WORK_PLAN)
+    allowed = planned | folders | {MANIFEST_FILE}
+    if any(name not in allowed or beneath.through_link(work, name) for name in entries):
         return False
-    state = inspect_folder(path)
-    return state.manifest is not None and not state.unowned
+    for name in sorted(entries, key=lambda n: n.count("/"), reverse=True):
+        if name in folders:
+            beneath.rmdir_if_empty(work, name)
+        else:
+            beneath.unlink_listed(work, name)
+    beneath.unlink_listed(work, WORK_PLAN)
+    return beneath.rmdir_if_empty(work.parent, work.name)
 
 
-def remove_leftovers(publish_dir: Path) -> list[Path]:
-    """Delete the work folders that killed runs left beside the folder.
+def remove_leftovers(publish_dir: Path) -> list[str]:
+    """Finish what killed or failed runs left beside the folder, as lines
+    to say: a complete set (its manifest vouches for every file) or an
+    unfinished one (its plan names every file) is removed; anything else
+    is left and named.
 
     Called while holding the publish folder's lock, so no running publish
     owns them.
     """
-    if not publish_dir.parent.is_dir():
-        return []
-    removed = []
-    for path in sorted(publish_dir.parent.iterdir()):
-        if is_leftover(path, publish_dir):
-            delete_owned(path, inspect_folder(path).manifest)
-            removed.append(path)
-    return removed
+    said = []
+    for path in work_folders(publish_dir):
+        state = inspect_folder(path)
+        planned = read_plan(path)
+        if state.manifest is not None and not state.unowned:
+            delete_owned(path, state.manifest)
+            said.append(f"Removed {path}, left by an interrupted run")
+        elif state.manifest is None and planned is not None:
+            if remove_unfinished(path, planned):
+                said.append(
+                    f"Removed {path}, the unfinished work of an interrupted run"
+                )
+            else:
+                said.append(
+                    f"Left {path}: an interrupted run's work folder that holds "
+                    "files it did not plan; delete it when no run is writing"
+                )
+        else:
+            said.append(
+                f"Left {path}: a work folder this run cannot show is all its "
+                "own; delete it when no run is writing"
+            )
+    return said

@@ -205,8 +205,8 @@ def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderSta
             f"Moved {plural(len(state.unowned), 'file')} this product did not "
             f"publish, or that changed since it did, to {kept} (refit)"
         )
-    for leftover in remove_leftovers(folders.publish_dir):
-        say(f"Removed {leftover}, left by an interrupted run")
+    for line in remove_leftovers(folders.publish_dir):
+        say(line)
     return state
 
 
@@ -386,11 +386,11 @@ def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
 def publish_run(plan: RunPlan) -> Path:
     """The published tables and the dashboard, swapped in together."""
 
-    def add_dashboard(folder: Path) -> None:
-        # Imported here: Altair and vl-convert take a second to import, which
-        # a refused or failed run should not wait for.
-        from customer_segmentation.dashboard import build_dashboard
+    # Imported here: Altair and vl-convert take a second to import, which
+    # a refused or failed run should not wait for.
+    from customer_segmentation.dashboard import build_dashboard, planned_files
 
+    def add_dashboard(folder: Path) -> None:
         with plan.clock.stage("dashboard", unit="charts") as stage:
             build_dashboard(folder, folder / SERVING_DATABASE, on_chart=stage.advance)
 
@@ -405,6 +405,7 @@ def publish_run(plan: RunPlan) -> Path:
             facts=highest_ids(warehouse).as_facts(),
             say=say,
             on_table=lambda: stage.advance(total=len(models)),
+            extra_files=planned_files(),
         )
 
 

@@ -16,6 +16,7 @@ from customer_segmentation.publish_folder import (
     move_aside,
     protected_reason,
     remove_leftovers,
+    write_plan,
 )
 from customer_segmentation.sql_text import sql_literal
 
@@ -197,7 +198,13 @@ def test_only_complete_work_folders_of_killed_runs_are_removed(tmp_path):
     other = tmp_path / ".other.new-cdef"
     shutil.copytree(out, other)
 
-    assert remove_leftovers(out) == [ours]
+    assert remove_leftovers(out) == [
+        f"Removed {ours}, left by an interrupted run",
+        f"Left {unfinished}: a work folder this run cannot show is all its own; "
+        "delete it when no run is writing",
+        f"Left {changed}: a work folder this run cannot show is all its own; "
+        "delete it when no run is writing",
+    ]
 
     assert not ours.exists()
     assert (unfinished / "keep.txt").read_text() == "not ours"
@@ -396,3 +403,61 @@ def test_a_file_put_into_the_folder_during_a_run_stops_the_swap(tmp_path):
     assert (out / "notes.txt").read_text() == "saved while the run was building"
     assert {k: v for k, v in snapshot(out).items() if k != "notes.txt"} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".publish")]
+
+
+def killed_while_writing(tmp_path: Path) -> tuple[Path, Path]:
+    """A publish killed after its first table: the plan written, no manifest."""
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
+    work = tmp_path / ".publish.new-feed"
+    work.mkdir()
+    write_plan(work, [f"{m}.parquet" for m in MODELS] + ["segments.duckdb"])
+    first = next(iter(MODELS))
+    (work / f"{first}.parquet").write_bytes(b"PAR1 half")
+    return out, work
+
+
+def test_an_unfinished_work_folder_holding_only_planned_files_is_removed(tmp_path):
+    # issue 34: unfinished work folders of killed runs were never mentioned
+    out, work = killed_while_writing(tmp_path)
+    assert remove_leftovers(out) == [
+        f"Removed {work}, the unfinished work of an interrupted run"
+    ]
+    assert not work.exists()
+
+
+def test_an_unfinished_work_folder_with_a_file_it_did_not_plan_is_left(tmp_path):
+    out, work = killed_while_writing(tmp_path)
+    (work / "notes.txt").write_text("mine")
+    before = snapshot(work)
+
+    (line,) = remove_leftovers(out)
+
+    assert line.startswith(f"Left {work}: an interrupted run's work folder")
+    assert snapshot(work) == before
+
+
+def test_a_previous_set_that_cannot_be_removed_leaves_the_new_set_published(
+    tmp_path, monkeypatch
+):
+    # issue 34: the run said "previously published files are unchanged" and
+    # exited 1 while the new set was in place
+    out = publish(make_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish", MODELS)
+    said = []
+
+    def refuse(folder, manifest):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(publish_module, "delete_owned", refuse)
+    publish(make_warehouse(tmp_path / "w2.duckdb"), out, MODELS, say=said.append)
+
+    (line,) = said
+    assert line.startswith(f"Warning: the new set is published in {out}, but the ")
+    assert "Permission denied" in line and "the next run removes" in line
+    with duckdb.connect(str(out / "segments.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from duckdb_tables()").fetchone() == (
+            len(MODELS),
+        )
+    check_publish_folder(out)  # the new set is whole and ours
+    monkeypatch.undo()
+    (previous,) = [p for p in tmp_path.iterdir() if p.name.startswith(".publish.")]
+    assert remove_leftovers(out) == [f"Removed {previous}, left by an interrupted run"]

@@ -16,6 +16,6 @@ the sentences, ``charts`` makes one Vega-Lite spec per chart, ``page``
 assembles the HTML and renders the PNGs.
 """
 
-from customer_segmentation.dashboard.page import build_dashboard
+from customer_segmentation.dashboard.page import build_dashboard, planned_files
 
-__all__ = ["build_dashboard"]
+__all__ = ["build_dashboard", "planned_files"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import vl_convert
 
-from customer_segmentation.dashboard.charts import chart_specs
+from customer_segmentation.dashboard.charts import CHARTS, chart_specs
 from customer_segmentation.dashboard.data import DashboardData, load_data
 from customer_segmentation.ownership import (
     Manifest,
@@ -172,6 +172,11 @@ def write_pngs(
         if on_chart is not None:
             on_chart(total=len(specs))
     return written
+
+
+def planned_files() -> list[str]:
+    """What build_dashboard writes, relative to its folder."""
+    return [DASHBOARD_FILE, *(f"{CHARTS_FOLDER}/{name}.png" for name in CHARTS)]
 
 
 def build_dashboard(
