@@ -4,5 +4,11 @@
         becomes null. A value with more places is rounded here: the row
         checks compare it with parse_number's double of the same text and
         reject it instead. -#}
-    try_cast({{ decimal_point(column, decimal_mark) }} as decimal(18, 4))
+    {#- DuckDB's cast reads 1_000 as 1000: no export means that, kept out. -#}
+    case
+        when instr({{ column }}, '_') = 0
+            then try_cast(
+                {{ decimal_point(column, decimal_mark) }} as decimal(18, 4)
+            )
+    end
 {%- endmacro %}

@@ -6,7 +6,9 @@
 {%- endmacro %}
 
 {% macro duckdb__text_to_double(text) -%}
-    try_cast({{ text }} as double)
+    {#- DuckDB's cast also reads 1_000 as 1000 (digit separators, as in its
+        SQL), which no export means: kept out. -#}
+    case when instr({{ text }}, '_') = 0 then try_cast({{ text }} as double) end
 {%- endmacro %}
 
 {% macro spark__text_to_double(text) -%}

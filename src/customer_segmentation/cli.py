@@ -28,6 +28,7 @@ import argparse
 import os
 import sys
 import tempfile
+from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 
@@ -60,6 +61,7 @@ from customer_segmentation.target_folder import (
     TargetError,
     add_file,
     check_target,
+    claim_target,
     clean_target,
     is_owned,
     owned_target,
@@ -263,10 +265,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def error_log(project_dir: Path) -> Path:
     """Where the detail of an unexpected failure goes: <target>/segments.log
-    when the target folder is the product's, else the system's temporary
-    folder (a folder that is not ours gets nothing)."""
+    when the target folder is the product's (or new, and so made its own),
+    else the system's temporary folder (a folder that is not ours gets
+    nothing)."""
     raw = os.environ.get("DBT_TARGET_PATH", "").strip()
     target = Path(raw or project_dir / "target").expanduser().resolve()
+    with suppress(TargetError, OSError):
+        claim_target(target)
     if is_owned(target) and not beneath.through_link(target, LOG_FILE):
         return target / LOG_FILE
     return (

@@ -87,6 +87,9 @@ DELIMITERS = (",", ";", "\t", "|")
 SERIAL_READ_NEEDED = "does not support null_padding in conjunction with quoted new"
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 HEADER_BYTES = 1 << 20
+# Wider files are refused up front: at 10,000 columns DuckDB ran out of its
+# 1 GB on 200 rows, an error that blamed the file's size.
+MAX_COLUMNS = 1_000
 
 
 class InputError(Exception):
@@ -97,6 +100,11 @@ class InputError(Exception):
 class CsvDialect:
     delimiter: str = ","
     parallel: bool = True
+    # A header line ending in LF above rows ending in CRLF (a header pasted
+    # onto a Windows export) defeats DuckDB's sniffer: the headers, read
+    # here, are then given to the reader, which reads each row to its LF
+    # (the CR before it is white space, trimmed like any other).
+    mixed_line_ends_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,10 +148,22 @@ def reader_sql(path: Path, dialect: CsvDialect, file_sql: str = "$1") -> str:
     """
     if is_parquet(path):
         return f"read_parquet({file_sql})"
+    sequential = "" if dialect.parallel else ", parallel = false"
+    if dialect.mixed_line_ends_headers:
+        columns = ", ".join(
+            f"{sql_literal(name)}: 'VARCHAR'"
+            for name in dialect.mixed_line_ends_headers
+        )
+        return (
+            f"read_csv({file_sql}, header = true, auto_detect = false, "
+            f"columns = {{{columns}}}, delim = {sql_literal(dialect.delimiter)}, "
+            "quote = '\"', escape = '\"', new_line = '\\n', strict_mode = false, "
+            f"null_padding = true{sequential})"
+        )
     return (
         f"read_csv({file_sql}, header = true, all_varchar = true, "
         f"delim = {sql_literal(dialect.delimiter)}, null_padding = true"
-        f"{'' if dialect.parallel else ', parallel = false'})"
+        f"{sequential})"
     )
 
 
@@ -161,13 +181,26 @@ def header_line(path: Path, label: str = "input file") -> str:
 
 
 def detect_dialect(path: Path, label: str = "input file") -> CsvDialect:
-    """The delimiter that splits the header line into the most fields."""
+    """The delimiter that splits the header line into the most fields, and
+    the headers when the header line ends in LF and the rows in CRLF."""
     line = header_line(path, label)
 
     def fields(delimiter: str) -> int:
         return len(next(csv.reader([line], delimiter=delimiter), []))
 
-    return CsvDialect(delimiter=max(DELIMITERS, key=fields))
+    delimiter = max(DELIMITERS, key=fields)
+    if not has_mixed_line_ends(path):
+        return CsvDialect(delimiter=delimiter)
+    headers = next(csv.reader([line], delimiter=delimiter), [])
+    return CsvDialect(delimiter=delimiter, mixed_line_ends_headers=tuple(headers))
+
+
+def has_mixed_line_ends(path: Path) -> bool:
+    """The header line ends in LF alone, and the next lines in CRLF."""
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_BYTES)
+    first, newline, rest = head.partition(b"\n")
+    return bool(newline) and not first.endswith(b"\r") and b"\r\n" in rest
 
 
 def cannot_read(path: Path, error: duckdb.Error, label: str) -> InputError:
@@ -265,6 +298,12 @@ def inspect_file(
         raise InputError(f"{label} {path}: is empty, not even a header")
     dialect = CsvDialect() if is_parquet(path) else detect_dialect(path, label)
     types = read_headers(path, dialect, label)
+    if len(types) > MAX_COLUMNS:
+        raise InputError(
+            f"{label} {path}: is too wide to read: {len(types):,} columns, more "
+            f"than the {MAX_COLUMNS:,} a run reads; save only the columns it "
+            f"uses ({', '.join(kind.columns)}) and run again"
+        )
     mapping, extra = match_columns(list(types), aliases, path, kind)
     rows, evidence, dialect = scan(path, dialect, label, mapping, types)
     if rows == 0:

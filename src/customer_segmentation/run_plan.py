@@ -121,11 +121,26 @@ def check_features_available(
         )
 
 
+class VarsLoader(yaml.SafeLoader):
+    """YAML as SafeLoader reads it, but a date stays text: its var checks it
+    and names itself (YAML's own reading of 2024-02-30 fails nameless)."""
+
+
+VarsLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_vars(raw: str | None) -> dict[str, object]:
     if not raw:
         return {}
     try:
-        parsed = yaml.safe_load(raw)
+        parsed = yaml.load(raw, Loader=VarsLoader)  # a SafeLoader
     except yaml.YAMLError as error:
         raise UsageError(
             f"{setting('SEGMENTS_VARS')} is not YAML or JSON: {one_line(str(error))}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from customer_segmentation.duckdb_limits import connect, memory_limit
 from customer_segmentation.fit_error import FitError
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.kept_rows import keep_rejects
 
 DRIFT_TEST = "assert_drift_within_threshold"
 EMPTY_SCORE_TEST = "every_rfm_score_has_customers"
@@ -233,28 +233,6 @@ def reject_counts(
     return rows, rejected, reasons
 
 
-def keep_rejects(
-    warehouse: Path, model: str, target: Path, build_model: Callable[[str], bool]
-) -> Path:
-    """The rejected rows of a failed run, their lines, raw values and reasons,
-    as a CSV in target: nothing was published, and nothing is lost.
-
-    The failed gate stopped dbt before the mart of rejected rows was built;
-    ``build_model`` builds it alone, so the lines are found by the mart's
-    own SQL (the row checks do not number rows).
-    """
-    kind, mart = CHECKED_ROWS[model]
-    path = target / f"rejected_{kind}.csv"
-    if not build_model(mart):
-        raise RuntimeError(f"could not build {mart} to keep the rejected rows")
-    with connect(str(warehouse), read_only=True) as con:
-        con.execute(
-            f"copy (select * from {mart} order by source_row_number)"
-            f" to {sql_literal(str(path))} (header)"
-        )
-    return path
-
-
 def explain_failure(
     target: Path,
     warehouse: Path,
@@ -272,7 +250,9 @@ def explain_failure(
     for failure in failed:
         if failure.test == REJECT_GATE and failure.model in CHECKED_ROWS:
             rows, rejected, reasons = reject_counts(warehouse, failure.model)
-            kept = keep_rejects(warehouse, failure.model, target, build_model)
+            kept = keep_rejects(
+                warehouse, CHECKED_ROWS[failure.model], target, build_model
+            )
             source = (
                 inputs.customers
                 if CHECKED_ROWS[failure.model][0] == "customers"
@@ -414,4 +394,32 @@ def empty_score_warning(target: Path, serving: Path) -> str | None:
         "tied values share a score, so a value many customers hold can cover "
         "more than a fifth; with cut points, no value fell in the range. "
         "var rfm_score_method: ntile, or other rfm_cut_points, spread them."
+    )
+
+
+# More customers of Unknown gender than this share, and the run says so.
+UNKNOWN_GENDER_WARNING_SHARE = 0.05
+
+
+def unknown_gender_warning(serving: Path, warehouse: Path) -> str | None:
+    """A line when many customers' gender is Unknown, with the spellings
+    behind it (read from the file again only then)."""
+    with connect(str(serving), read_only=True) as con:
+        unknown, customers = con.sql(
+            "select count(*) filter (where gender = 'Unknown'), count(*)"
+            " from customer_segments"
+        ).fetchone()
+    if not customers or unknown / customers <= UNKNOWN_GENDER_WARNING_SHARE:
+        return None
+    with connect(str(warehouse), read_only=True) as con:
+        spellings = con.sql(
+            "select coalesce(raw_gender, '(blank)') as spelling, count(*) as n"
+            " from stg_customer_file__customers where gender = 'Unknown'"
+            " group by spelling order by n desc, spelling limit 5"
+        ).fetchall()
+    seen = ", ".join(f"{spelling!r} {count}" for spelling, count in spellings)
+    return (
+        f"Warning: {unknown / customers:.0%} of customers ({unknown} of "
+        f"{customers}) have gender Unknown; the file spells it {seen}. Add "
+        "spellings to seeds/gender_spellings.csv to read them."
     )

@@ -17,6 +17,7 @@ import yaml
 
 from customer_segmentation.child import run_child
 from customer_segmentation.clv_report import lifetime_value_lines
+from customer_segmentation.fit_error import FitTracebacks
 from customer_segmentation.formats import FileFormat, file_format
 from customer_segmentation.input_files import (
     TRANSACTION_FILE,
@@ -68,6 +69,7 @@ from customer_segmentation.run_report import (
     model_line,
     segment_table,
     transactions_line,
+    unknown_gender_warning,
 )
 from customer_segmentation.settings import (
     MIN_CUSTOMERS,
@@ -345,16 +347,18 @@ def announce(plan: RunPlan, found: Found, mode: RunMode) -> None:
 def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
     """dbt build; a failure stops the run with one line saying why."""
     with plan.clock.stage("dbt_build", unit="dbt nodes") as stage:
+        output = FitTracebacks(stage.dbt_line)
         built = build(
             plan.project_dir,
             plan.dbt_vars,
             {**plan.folders.dbt_env(), **target_env(plan)},
             locks,
-            on_line=stage.dbt_line,
+            on_line=output,
             dbt=None
             if plan.target == RUN_TARGET
             else str(spark_bin(plan.project_dir) / "dbt"),
         )
+        output.flush()
     if built:
         return
     if plan.target != RUN_TARGET:
@@ -423,10 +427,13 @@ def report(plan: RunPlan, serving: Path) -> None:
     print(segment_table(serving))
     print()
     print(model_line(serving))
-    for warning in (
+    warnings = [
         drift_warning(plan.folders.target),
         empty_score_warning(plan.folders.target, serving),
-    ):
+    ]
+    if plan.input_path:
+        warnings.append(unknown_gender_warning(serving, plan.folders.warehouse))
+    for warning in warnings:
         if warning:
             print(warning)
     print()

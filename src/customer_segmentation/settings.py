@@ -152,17 +152,28 @@ def settings_from_vars(raw: Mapping[str, object] | None) -> ClusteringSettings:
     return settings
 
 
+# Purchase dates before this are rejected (purchase_date_before_1900), and
+# so is a date var before it.
+EARLIEST_DATE = date(1900, 1, 1)
+
+
 def parse_date(name: str):
     def parse(value: object) -> str:
         """An ISO date (2026-07-01), handed on as the same text."""
         text = str(value).strip()
         try:
-            return date.fromisoformat(text).isoformat()
+            parsed = date.fromisoformat(text)
         except ValueError:
             raise SettingsError(
                 f"var {name}={text!r} is not a date; it accepts an ISO date "
                 "such as 2026-07-01"
             ) from None
+        if parsed < EARLIEST_DATE:
+            raise SettingsError(
+                f"var {name}={text!r} is before {EARLIEST_DATE.year}, as no "
+                "purchase is (purchase dates before it are rejected)"
+            )
+        return parsed.isoformat()
 
     return parse
 

@@ -143,19 +143,26 @@ def check_target(target: Path) -> list[str] | None:
     return listing
 
 
+def claim_target(target: Path) -> list[str]:
+    """Check the target folder and make it the product's (a new or empty one
+    gets a manifest); the names it lists."""
+    listing = check_target(target) or []
+    target.mkdir(parents=True, exist_ok=True)
+    write_listing(target, listing)
+    return listing
+
+
 @contextmanager
 def owned_target(target: Path) -> Iterator[None]:
     """Hold the target folder as the product's for the block (under its
     lock): checked and claimed before, and every file the block created
     listed after, whatever the block's outcome."""
-    listing = check_target(target)
-    target.mkdir(parents=True, exist_ok=True)
-    write_listing(target, listing or [])
+    listing = claim_target(target)
     before = plain_files(target)
     try:
         yield
     finally:
-        record(target, set(listing or []), before)
+        record(target, set(listing), before)
 
 
 def record(target: Path, listed: set[str], before: set[str]) -> None:

@@ -90,3 +90,50 @@ def test_gender_spellings_normalise_and_blank_is_unknown(dirty, baseline_run):
     assert cleaned.pop(blank_id) == "Unknown"
     original.pop(blank_id)
     assert cleaned == original
+
+
+# Spellings exports use, by the gender they stand for (issue 34: all of them
+# were Unknown, with no word).
+SPELLED = {
+    "Female": ["Femenino", "Weiblich", "W", "Femme", "féminin"],
+    "Male": ["Masculino", "Männlich", "Homme", "h", "MANN"],
+}
+
+
+def test_genders_are_read_in_many_spellings_and_unknown_ones_are_named(
+    baseline_file, baseline_run, tmp_path
+):
+    header, rows = read_rows(baseline_file)
+    spelled = []
+    for number, row in enumerate(rows):
+        if number % 10 == 0:
+            gender = "Fémale"  # a spelling nobody lists: stays Unknown
+        else:
+            choices = SPELLED[row[1]]
+            gender = choices[number % len(choices)]
+        spelled.append([row[0], gender, *row[2:]])
+    path = write_csv(tmp_path / "spelled.csv", header, spelled)
+
+    run = require_success(run_pipeline(tmp_path / "run", path))
+
+    expected = {
+        row[0]: "Unknown" if number % 10 == 0 else row[1]
+        for number, row in enumerate(rows)
+    }
+    assert (
+        dict(run.query("select customer_id, gender from customer_segments")) == expected
+    )
+    warnings = [line for line in run.stdout.splitlines() if "gender Unknown" in line]
+    assert warnings == [
+        "Warning: 10% of customers (20 of 200) have gender Unknown; the file "
+        "spells it 'Fémale' 20. Add spellings to seeds/gender_spellings.csv to "
+        "read them."
+    ]
+    # the segments do not depend on gender
+    assert run.query(
+        "select count(*) from customer_segments group by cluster_id order by 1"
+    ) == (
+        baseline_run.query(
+            "select count(*) from customer_segments group by cluster_id order by 1"
+        )
+    )

@@ -1,5 +1,7 @@
 """Fatal input and bad settings: exit 1, one clear message, publish/ untouched."""
 
+import csv
+import hashlib
 import os
 import shutil
 import signal
@@ -87,6 +89,16 @@ FATAL_INPUT = {
         None,
         "Maximum line size of 2000000 bytes exceeded",
     ),
+    # issue 34: ran out of memory with a message that blamed the file's size
+    "too_wide": (
+        "wide.csv",
+        HEADER.rstrip("\n")
+        + "".join(f",extra{i}" for i in range(1_000))
+        + "\n"
+        + customers(valid=10, invalid=0).removeprefix(HEADER),
+        None,
+        "wide.csv: is too wide to read: 1,005 columns, more than the 1,000",
+    ),
     "fewer_customers_than_k": (
         "four.csv",
         customers(valid=4, invalid=0),
@@ -115,6 +127,15 @@ BAD_SETTINGS = {
         "uses purchase behaviour, which needs a transactions file",
     ),
     "rfm_as_of_not_a_date": ("{rfm_as_of: yesterday}", "var rfm_as_of='yesterday'"),
+    # issue 34: YAML's own date reading failed without naming the var
+    "no_such_day": (
+        "{clv_calibration_end: 2024-02-30}",
+        "var clv_calibration_end='2024-02-30' is not a date",
+    ),
+    "date_before_1900": (
+        "{rfm_as_of: 1850-03-31}",
+        "var rfm_as_of='1850-03-31' is before 1900",
+    ),
     "not_a_mapping": ("k=4", "SEGMENTS_VARS must be a mapping"),
 }
 
@@ -215,3 +236,29 @@ def test_a_bad_transactions_file_names_itself_and_publishes_nothing(
     )
     assert "headers found: Customer ID, Amount" in run.stderr
     assert not (tmp_path / "run" / "target" / "run_results.json").exists()
+
+
+def test_kept_rejected_rows_hold_no_spreadsheet_formula(published, tmp_path):
+    # issue 34: =HYPERLINK(...) and =cmd|... cells were kept as they came
+    # and ran when the kept file was opened in a spreadsheet
+    formulas = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(A1)"]
+    rows = [
+        f'{100 + i},Male,"{f.replace(chr(34), chr(34) * 2)}",20,50\n'
+        for i, f in enumerate(formulas)
+    ]
+    path = tmp_path / "formulas.csv"
+    path.write_text(
+        customers(valid=6, invalid=0) + "".join(rows) + "7,\t=1+2,30,-5,50\n"
+    )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    run = run_pipeline(tmp_path / "run", path, None, publish_dir=published)
+
+    assert run.returncode == 1 and "rejected_customers.csv" in run.stderr
+    kept = tmp_path / "run" / "target" / "rejected_customers.csv"
+    with kept.open(newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.DictReader(handle) for cell in row.values()]
+    assert {f"'{f}" for f in formulas} <= set(cells)
+    assert "'=1+2" in cells and "'-5" in cells  # raw values are trimmed
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest

@@ -104,3 +104,19 @@ def test_file_names_are_data_not_sql(baseline_file, baseline_run, tmp_path):
 
     assert segment_of_each_customer(run) == segment_of_each_customer(baseline_run)
     assert run.query("select distinct source_file from load_audit") == [(str(path),)]
+
+
+def test_a_header_in_lf_above_rows_in_crlf_reads_as_the_rows_they_are(
+    baseline_file, baseline_run, tmp_path
+):
+    # issue 34: a header pasted onto a Windows export stopped the run with
+    # DuckDB's "not possible to automatically detect the CSV parsing dialect"
+    header, rows = read_rows(baseline_file)
+    path = tmp_path / "pasted_header.csv"
+    path.write_bytes(
+        (",".join(header) + "\n" + "".join(",".join(r) + "\r\n" for r in rows)).encode()
+    )
+
+    run = require_success(run_pipeline(tmp_path / "run", path))
+
+    assert segment_of_each_customer(run) == segment_of_each_customer(baseline_run)

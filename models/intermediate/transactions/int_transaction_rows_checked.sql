@@ -74,6 +74,9 @@ row_checks as (
             when raw_purchase_date is null then 'missing_purchase_date'
             when purchase_date is null then 'unreadable_purchase_date'
             when
+                purchase_date < cast('1900-01-01' as date)
+                then 'purchase_date_before_1900'
+            when
                 raw_amount is null
                 and (raw_unit_price is null or raw_quantity is null)
                 then 'missing_amount'

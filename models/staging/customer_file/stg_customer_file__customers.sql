@@ -9,6 +9,13 @@ source as (
 
 ),
 
+gender_spellings as (
+
+    -- how exports spell each gender, lower case (seeds/gender_spellings.csv)
+    select * from {{ ref('gender_spellings') }}
+
+),
+
 trimmed as (
 
     select
@@ -35,7 +42,9 @@ renamed as (
 
         -- strings
         trimmed.source_file,
-        {{ normalize_gender('trimmed.raw_gender') }} as gender,
+        -- a spelling the seed does not list, blank included, is Unknown:
+        -- kept, never rejected (the run warns when many are)
+        coalesce(gender_spellings.gender, 'Unknown') as gender,
         trimmed.raw_customer_id,
         trimmed.raw_gender,
         trimmed.raw_age,
@@ -55,6 +64,8 @@ renamed as (
 
     from trimmed
     cross join file_format
+    left join gender_spellings
+        on lower(trimmed.raw_gender) = gender_spellings.spelling
 
 )
 
