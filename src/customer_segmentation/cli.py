@@ -64,6 +64,7 @@ from customer_segmentation.target_folder import (
     claim_target,
     clean_target,
     is_owned,
+    owned_listing,
     owned_target,
 )
 from customer_segmentation.warehouse import WarehouseError
@@ -152,7 +153,7 @@ def clean_publish_folder(publish_dir: Path) -> None:
 def clean_target_folder(target: Path) -> None:
     if target.is_symlink() or not target.is_dir():
         return
-    if not is_owned(target):
+    if owned_listing(target) is None:
         say(f"Left {target} as it is: it has no manifest of ours")
     elif not clean_target(target):
         say(f"Removed what dbt and this product wrote in {target}; the rest is yours")

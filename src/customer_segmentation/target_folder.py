@@ -182,10 +182,19 @@ def is_owned(target: Path) -> bool:
     return read_listing(target) is not None
 
 
-def clean_target(target: Path) -> bool:
-    """Delete the files the manifest lists, through no link, then the folders
-    left empty and the manifest; True if the folder is gone."""
+def owned_listing(target: Path) -> list[str] | None:
+    """What the product wrote in the target folder: its manifest's list, or
+    all of a folder an earlier version wrote; None when it is not ours."""
     listing = read_listing(target)
+    if listing is None and target.is_dir() and any(target.iterdir()):
+        listing = earlier_listing(target)
+    return listing
+
+
+def clean_target(target: Path) -> bool:
+    """Delete the files the product wrote, through no link, then the folders
+    left empty and the manifest; True if the folder is gone."""
+    listing = owned_listing(target)
     if listing is None:
         return False
     for name in listing:
