@@ -6,7 +6,9 @@ shows with what the number is meant to be. It knows the few functions the
 measures use and Power BI's rules for them: BLANK propagates, DIVIDE by
 BLANK or zero is BLANK, SUM and COUNT of nothing are BLANK, a dimension
 filters every table related to it (one direction), KEEPFILTERS narrows the
-context and REMOVEFILTERS clears a dimension's filters.
+context and REMOVEFILTERS clears a dimension's filters. A context is the
+slicers' selections, plus (under VISUAL) the dimensions the visual itself
+groups by, whose filters ALLSELECTED clears while it keeps the slicers'.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ TOKEN = re.compile(
 )
 
 Row = dict[str, object]
-# (table, column) -> the one value a slicer selected
+# (table, column) -> the one value a slicer selected, or the visual's row
 Context = dict[tuple[str, str], object]
+# The context's entry naming the dimension tables the visual's rows group by
+# (a table by segment): their filters are the visual's, not a slicer's.
+VISUAL = ("visual", "grouped by")
 
 
 @dataclass
@@ -40,6 +45,8 @@ class Model:
         every dimension related to it."""
         kept = self.tables[table]
         for (filtered, column), value in context.items():
+            if (filtered, column) == VISUAL:
+                continue
             if filtered == table:
                 kept = [r for r in kept if r[column] == value]
                 continue
@@ -178,6 +185,9 @@ def dax_calculate(args, model, context):
         name, (target, *_) = modifier[1], modifier[2]
         if name == "REMOVEFILTERS":
             inner = {k: v for k, v in inner.items() if k[0] != target[1]}
+        elif name == "ALLSELECTED":
+            if target[1] in inner.get(VISUAL, ()):
+                inner = {k: v for k, v in inner.items() if k[0] != target[1]}
         elif name == "KEEPFILTERS":
             _, (_, table, column), (_, value) = target
             if inner.get((table, column), value) != value:

@@ -31,6 +31,7 @@ from customer_segmentation.powerbi.semantic_model import (
     IMPORT,
     MEASURES,
     MODES,
+    RFM_SEGMENT,
     SEGMENT,
     load_tables,
 )
@@ -174,20 +175,46 @@ def test_every_json_file_is_valid_against_the_schema_it_declares(schema_registry
         assert not errors, f"{path.relative_to(POWERBI)}: {errors}"
 
 
-def newest(kind_folder: Path) -> str:
-    versions = [p.name for p in kind_folder.iterdir() if p.is_dir()]
-    return max(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
-def test_every_file_declares_the_newest_schema_version(schema_registry):
-    """Power BI Desktop rewrites an older format on its first save, and the
-    committed folder would then differ from the generator's output."""
+def refusals(document: dict, url: str, registry) -> list[str]:
+    """What the schema at ``url`` finds wrong with ``document`` (declared so)."""
+    schema = registry.get_or_retrieve(url).value.contents
+    validator = validators.validator_for(schema)(schema, registry=registry)
+    return [e.message for e in validator.iter_errors({**document, "$schema": url})]
+
+
+def test_every_kind_of_file_declares_the_oldest_version_that_holds_it(
+    schema_registry,
+):
+    """Issue 36: the oldest schema versions that carry every feature the
+    projects use, so that a Desktop several months old opens them. Each
+    kind's files validate at the declared version (above), and the version
+    before it refuses at least one of them; a kind at its first version has
+    none before."""
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    declared = {}
     for path in json_files():
-        url = load_json(path)["$schema"]
-        kind, version = url.removeprefix(SCHEMA_PREFIX).rsplit("/", 2)[:2]
-        assert version == newest(SCHEMAS / kind), (path.name, url)
-    report = load_json(report_dir(IMPORT) / "definition" / "report.json")
-    assert "layoutOptimization" not in report
+        document = load_json(path)
+        kind, version = (
+            document["$schema"].removeprefix(SCHEMA_PREFIX).rsplit("/", 2)[:2]
+        )
+        assert declared.setdefault(kind, version) == version, path  # one per kind
+        by_kind[kind].append(document)
+    for kind, documents in by_kind.items():
+        older = sorted(
+            (p.name for p in (SCHEMAS / kind).iterdir() if p.is_dir()), key=version_key
+        )
+        older = older[: older.index(declared[kind])]
+        if older:
+            url = f"{SCHEMA_PREFIX}{kind}/{older[-1]}/schema.json"
+            assert any(refusals(d, url, schema_registry) for d in documents), kind
+    # the guide names the same versions and the Desktop they need
+    guide = (REPO / "docs" / "power_bi.md").read_text(encoding="utf-8")
+    for kind, version in declared.items():
+        assert f"| `{kind.rsplit('/', 1)[-1]}` | {version} |" in guide, kind
 
 
 # -- the semantic models -------------------------------------------------------
@@ -225,23 +252,94 @@ def test_both_models_parse_into_the_published_star_schema(docs_target):
                 assert label["sortByColumn"] == dimension.sort_by
 
 
+ROW_GRAIN = {"customer_id", "source_row_number"}
+
+
+def has_row_grain(table: dict) -> bool:
+    """A row per customer or per input row, read from the table's columns."""
+    return bool(ROW_GRAIN & {c["name"] for c in table["columns"]})
+
+
 def test_the_storage_modes():
-    """Import reads Parquet everywhere; DirectQuery keeps the customer table
-    in DuckDB, the dimensions Dual and the small tables imported."""
+    """Import reads Parquet everywhere; DirectQuery keeps every table with a
+    row per customer or per input row in the warehouse (issue 36: customer_rfm,
+    customer_clv and the rejected rows were imported), the dimensions Dual
+    and the small tables imported."""
     for name, table in parsed_tables(IMPORT).items():
         partition = table["partitions"][0]
         assert partition["mode"] == "import", name
         assert "Parquet.Document" in partition["source"]
     dimensions = {d.table for d in DIMENSIONS}
+    for mode in (DIRECT_QUERY, DATABRICKS):
+        tables = parsed_tables(mode)
+        live = {name for name, table in tables.items() if has_row_grain(table)}
+        assert live >= {
+            FACT, "customer_rfm", "customer_clv",
+            "rejected_customers", "rejected_transactions",
+        }  # fmt: skip
+        for name, table in tables.items():
+            partition = table["partitions"][0]
+            expected = (
+                "directQuery" if name in live else "dual" if name in dimensions
+                else "import"
+            )  # fmt: skip
+            assert partition["mode"] == expected, (mode.project, name)
+
+
+def test_the_duckdb_connector_is_called_as_its_authors_call_it():
+    """The six parameters the connector declares (database, MotherDuck
+    token, read-only, SaaS mode, attach mode, options), as its own tests
+    pass them: its source reads the options record without a null check."""
     for name, table in parsed_tables(DIRECT_QUERY).items():
-        partition = table["partitions"][0]
-        expected = (
-            "directQuery" if name == FACT else "dual" if name in dimensions
-            else "import"
-        )  # fmt: skip
-        assert partition["mode"] == expected, name
-        assert "DuckDB.Contents(DuckDbFile" in partition["source"]
-        assert f'[Item = "{name}"]' in partition["source"]
+        source = table["partitions"][0]["source"]
+        call = source.split("DuckDB.Contents(", 1)[1].split("),", 1)[0]
+        arguments = [a.strip() for a in call.split(",")]
+        assert arguments[:5] == [
+            "DuckDbFile", '"localtoken"', "true", "false", '"single"'
+        ], name  # fmt: skip
+        assert arguments[5].startswith("[") and call.endswith("]"), name
+        assert len(arguments) == 6, name
+        assert f'[Item = "{name}"]' in source
+
+
+def test_a_per_customer_table_relates_to_every_dimension_it_carries():
+    """Issue 36: a visual built on customer_rfm followed no slicer."""
+    for mode in (DIRECT_QUERY, DATABRICKS):
+        related = {(r["fromColumn"], r["toColumn"]) for r in relationships(mode)}
+        for name, table in parsed_tables(mode).items():
+            if not has_row_grain(table) or name.startswith("rejected_"):
+                continue  # rejected rows keep their raw values: no dimension
+            columns = {c["name"] for c in table["columns"]}
+            for dimension in DIMENSIONS:
+                if dimension.key in columns:
+                    link = (
+                        f"{name}.{dimension.key}",
+                        f"{dimension.table}.{dimension.key}",
+                    )
+                    assert link in related, (mode.project, link)
+
+
+def test_the_shares_are_of_what_the_slicers_select_and_zero_not_blank():
+    """Issue 36: Customer Share removed the segment slicer (two of five
+    segments selected read 20% and 20%, not their shares of the two) and
+    read blank for a segment without customers in the selection. Read from
+    each project's model: Power BI cannot run here, so the DAX is checked as
+    written (tests/integration/test_powerbi_measures.py evaluates it where
+    the filters are a slicer's or the visual's own)."""
+    shares = {
+        "Customer Share": ("Customers", SEGMENT),
+        "Revenue Share": ("Revenue", RFM_SEGMENT),
+    }
+    for mode in MODES:
+        measures = {
+            m["name"]: m["expression"] for m in parsed_tables(mode)[FACT]["measures"]
+        }
+        for name, (base, dimension) in shares.items():
+            assert measures[name] == (
+                f"DIVIDE(COALESCE([{base}], 0), "
+                f"CALCULATE([{base}], ALLSELECTED({dimension.table})))"
+            ), (mode.project, name)
+        assert not [n for n, e in measures.items() if "REMOVEFILTERS" in e]
 
 
 def test_the_databricks_model_reads_the_marts_live_through_the_connector():
@@ -353,7 +451,9 @@ def calculate_filters(dax: str) -> list[str]:
 
 
 def keeps_the_selection(argument: str) -> bool:
-    return argument.startswith(("KEEPFILTERS(", "REMOVEFILTERS(", "ALL("))
+    return argument.startswith(
+        ("KEEPFILTERS(", "REMOVEFILTERS(", "ALL(", "ALLSELECTED(")
+    )
 
 
 def test_a_filter_fixed_in_a_measure_keeps_the_users_selection():
@@ -579,7 +679,7 @@ def test_drill_down_and_drill_through():
     assert [p["queryRef"] for p in rows] == [
         "dim_segment.segment_name",
         "dim_age_band.age_band",
-        "customer_segments.customer_id",
+        "dim_gender.gender",
     ]  # fmt: skip
 
     pages = {page["name"]: page for page, _ in report_pages(IMPORT)}
@@ -719,3 +819,45 @@ def test_the_age_band_description_says_what_the_sql_writes(demo_run):
     assert demo_run.query(
         "select count(*) from customer_segments where age_band is null"
     ) == [(0,)]
+
+
+# The most rows of customers a visual may ask DirectQuery for: one page.
+PAGE_OF_CUSTOMERS = 1_000
+
+
+def top_n_filters(visual: dict) -> list[dict]:
+    return [
+        f
+        for f in visual.get("filterConfig", {}).get("filters", [])
+        if f["type"] == "TopN"
+    ]
+
+
+def test_every_visual_of_customers_asks_for_a_page_of_them_at_most():
+    """Issue 36: the Lifetime value page's customer table, the drill-through
+    customer list and the drill-down's customer level could ask DirectQuery
+    for a whole segment (it fails past a million rows). Every visual that
+    shows customer_id is cut by a Top N filter on it, ranked by a model
+    measure or a column's total, at a page of customers."""
+    for mode in MODES:
+        listing = {
+            name: visual
+            for name, visual in visuals_by_name(mode).items()
+            if ("Column", FACT, "customer_id")
+            in fields_of(visual["visual"].get("query", {}))
+        }
+        assert {"topCustomersByValue", "customerList"} <= set(listing), mode.project
+        for name, visual in listing.items():
+            (top,) = top_n_filters(visual)
+            assert top["field"]["Column"]["Property"] == "customer_id", name
+            ranked = top["filter"]["From"][0]["Expression"]["Subquery"]["Query"]
+            assert 0 < ranked["Top"] <= PAGE_OF_CUSTOMERS, name
+            (order,) = ranked["OrderBy"]
+            assert (
+                "Measure" in order["Expression"] or "Aggregation" in order["Expression"]
+            )
+            (condition,) = top["filter"]["Where"]
+            assert (
+                condition["Condition"]["In"]["Table"]["SourceRef"]["Source"]
+                == (top["filter"]["From"][0]["Name"])
+            )

@@ -16,7 +16,7 @@ import statistics
 
 import duckdb
 import pytest
-from dax import Model
+from dax import VISUAL, Model
 from pipeline_runs import DEMO_FILE, PipelineRun, require_success, run_pipeline
 
 from customer_segmentation.powerbi.semantic_model import FACT, MEASURES, RELATIONSHIPS
@@ -79,6 +79,17 @@ def without(context: dict, table: str) -> dict:
     return {k: v for k, v in context.items() if k[0] != table}
 
 
+def selected(context: dict, table: str) -> dict:
+    """The context of what the slicers select: the visual's own grouping on
+    ``table`` (a segment row of a table by segment) dropped, a slicer's kept."""
+    return without(context, table) if table in context.get(VISUAL, ()) else context
+
+
+def grouped_by(key: tuple[str, str], value: object) -> dict:
+    """A row of a visual grouped by the dimension of ``key``."""
+    return {key: value, VISUAL: frozenset({key[0]})}
+
+
 def intended(name: str, model: Model, context: dict) -> object:
     """What each measure is meant to show, from the customers the context
     selects, computed as the marts compute it."""
@@ -91,8 +102,9 @@ def intended(name: str, model: Model, context: dict) -> object:
     meanings = {
         "Customers": lambda: everyone or None,
         "Segments": lambda: len({r["cluster_id"] for r in rows}) or None,
+        # of the selection, 0 where the selection holds customers but not here
         "Customer Share": lambda: ratio(
-            everyone, len(model.rows(FACT, without(context, "dim_segment")))
+            everyone, len(model.rows(FACT, selected(context, "dim_segment")))
         ),
         "Average Age": lambda: mean(rows, "age"),
         "Average Income (k$)": lambda: mean(rows, "annual_income_k"),
@@ -104,8 +116,8 @@ def intended(name: str, model: Model, context: dict) -> object:
         "Male Share": lambda: share("Male"),
         "Revenue": lambda: total(rows, "monetary"),
         "Revenue Share": lambda: ratio(
-            total(rows, "monetary"),
-            total(model.rows(FACT, without(context, "dim_rfm_segment")), "monetary"),
+            total(rows, "monetary") or 0.0,
+            total(model.rows(FACT, selected(context, "dim_rfm_segment")), "monetary"),
         ),
         "Average Recency (days)": lambda: mean(rows, "recency_days"),
         "Average Purchases": lambda: mean(rows, "frequency"),
@@ -130,8 +142,12 @@ def contexts(model: Model) -> list[dict]:
     first = model.tables[FACT][0]
     found = [{}, {GENDER: "Female"}, {AGE_BAND: "31-40"}]
     found.append({SEGMENT: first["cluster_id"]})
+    # a row of a table by segment, alone and under a gender slicer
+    found.append(grouped_by(SEGMENT, first["cluster_id"]))
+    found.append({**grouped_by(SEGMENT, first["cluster_id"]), GENDER: "Female"})
     if first["rfm_segment"] is not None:
         found.append({RFM: first["rfm_segment"]})
+        found.append(grouped_by(RFM, first["rfm_segment"]))
     return found
 
 
@@ -163,12 +179,12 @@ def mirrored_value(run: PipelineRun, model: Model, table: str, column: str):
         if table == "cluster_summary":
             key = first["cluster_id"]
             sql = f"select {column} from {table} where cluster_id = ?"
-            return con.execute(sql, [key]).fetchone()[0], {SEGMENT: key}
+            return con.execute(sql, [key]).fetchone()[0], grouped_by(SEGMENT, key)
         if table == "rfm_segment_summary":
             key = first["rfm_segment"]
             sql = f"select {column} from {table} where rfm_segment = ?"
             found = con.execute(sql, [key]).fetchone()
-            return (found[0] if found else None), {RFM: key}
+            return (found[0] if found else None), grouped_by(RFM, key)
         if table in ("rfm_grid", "clv_alive_bands"):
             return con.sql(f"select sum({column}) from {table}").fetchone()[0], {}
         # a one-row mart, empty where the run has nothing to report

@@ -21,14 +21,18 @@ from customer_segmentation.powerbi.visuals import (
     back_button,
     by,
     column,
+    column_total,
     drill,
     field,
     heat_map,
     label,
     measure,
+    measure_expression,
     rfm_slicer,
     slicers,
+    top_n,
     visual,
+    with_filters,
 )
 
 NO_DEMOGRAPHICS = " (all Unknown when the run had transactions only)"
@@ -58,6 +62,10 @@ DRILL_THROUGH_COLUMNS = (
     "is_outlier",
 )
 DRILL_THROUGH_PAGE = "customerList"
+# The most customers a visual lists: in DirectQuery the warehouse ranks them
+# and returns no more (a Top N filter), whatever the customer count.
+TOP_CUSTOMERS = 100
+LISTED_CUSTOMERS = 500
 
 
 def card(position: int, name: str, step: int, width: int) -> dict:
@@ -175,14 +183,15 @@ def segment_drill_down() -> Page:
         "pivotTable",
         FULL_PAGE,
         {
+            # every level answered by segment_cube (customers: Customer list)
             "Rows": [
                 label(SEGMENT, active=True),
                 label(AGE_BAND, active=False),
-                column(FACT, "customer_id", active=False),
+                label(GENDER, active=False),
             ],
             "Values": [measure(name) for name in values],
         },
-        "Segment, then age band, then customer: expand a row to drill down",
+        "Segment, then age band, then gender: expand a row to drill down",
         sort=by(SEGMENT),
     )
     return Page("segmentDrillDown", "Segment drill-down", [*slicers(), drill_down])
@@ -250,8 +259,16 @@ def lifetime_value() -> Page:
                 *(column(FACT, c) for c in ("clv", "p_alive", "expected_purchases")),
             ]
         },
-        "Customers by lifetime value, highest first",
+        f"The {TOP_CUSTOMERS} customers of highest lifetime value",
         sort={"field": field(FACT, "clv"), "direction": "Descending"},
+    )
+    with_filters(
+        top,
+        top_n(
+            "topCustomersByLifetimeValue",
+            TOP_CUSTOMERS,
+            measure_expression("Lifetime Value"),
+        ),
     )
     return Page(
         "lifetimeValue",
@@ -326,8 +343,15 @@ def customer_list() -> Page:
                 *(column(FACT, c) for c in DRILL_THROUGH_COLUMNS),
             ]
         },
-        "Customers of the selection",
-        sort={"field": field(FACT, "customer_id")},
+        f"The {LISTED_CUSTOMERS} customers of the selection farthest from "
+        "their segment's centre",
+        sort={"field": field(FACT, "distance_to_centroid"), "direction": "Descending"},
+    )
+    with_filters(
+        customers,
+        top_n(
+            "farthestCustomers", LISTED_CUSTOMERS, column_total("distance_to_centroid")
+        ),
     )
     selection = ("Customers", "Average Income (k$)", "Average Spending Score")
     selection_cards = [card(i, name, 250, 240) for i, name in enumerate(selection)]

@@ -66,6 +66,7 @@ RELATIONSHIPS = tuple(
     for table, keys in (
         (FACT, ("cluster_id", "gender", "age_band", "rfm_segment")),
         (CUBE, ("cluster_id", "gender", "age_band")),
+        ("customer_rfm", ("rfm_segment",)),
         ("rfm_segment_summary", ("rfm_segment",)),
         ("rfm_grid", ("rfm_segment",)),
         ("cluster_summary", ("cluster_id",)),
@@ -94,6 +95,17 @@ def average(column: str) -> str:
     return f"DIVIDE(SUM({FACT}[{column}]), COUNT({FACT}[{column}]))"
 
 
+def share_of_selection(measure: str, dimension: Dimension) -> str:
+    """The row's share of what the slicers select (ALLSELECTED keeps their
+    selection and drops only the visual's own grouping on ``dimension``):
+    with two of five segments selected the two shares add up to 100%; 0%,
+    not blank, where the row has none."""
+    return (
+        f"DIVIDE(COALESCE([{measure}], 0), "
+        f"CALCULATE([{measure}], ALLSELECTED({dimension.table})))"
+    )
+
+
 def share_of_customers(condition: str) -> str:
     """The share of the selected customers meeting ``condition``: 0%, not
     blank, where none does (a Male slicer shows Female Share 0%)."""
@@ -110,7 +122,8 @@ SHARE_FORMAT = "0%"
 # On customer_segments; written as totals over customers so that the
 # DirectQuery model's aggregation (segment_cube) can answer them. A filter
 # fixed inside CALCULATE is wrapped in KEEPFILTERS, so it narrows the user's
-# selection instead of replacing it; REMOVEFILTERS removes one on purpose.
+# selection instead of replacing it; a share's denominator is ALLSELECTED,
+# what the slicers select.
 MEASURES = (
     Measure(
         "Customers",
@@ -126,7 +139,7 @@ MEASURES = (
     ),
     Measure(
         "Customer Share",
-        "DIVIDE([Customers], CALCULATE([Customers], REMOVEFILTERS(dim_segment)))",
+        share_of_selection("Customers", SEGMENT),
         SHARE_FORMAT,
         ("cluster_summary", "customer_share"),
     ),
@@ -175,7 +188,7 @@ MEASURES = (
     ),
     Measure(
         "Revenue Share",
-        "DIVIDE([Revenue], CALCULATE([Revenue], REMOVEFILTERS(dim_rfm_segment)))",
+        share_of_selection("Revenue", RFM_SEGMENT),
         "0.0%",
         ("rfm_segment_summary", "revenue_share"),
     ),
@@ -349,11 +362,21 @@ class Column:
     contract_type: str = ""  # dbt's, where TMDL's is coarser (date, timestamp)
 
 
+# Columns that give a table a row per customer or per input row: in the
+# DirectQuery models such a table stays in the warehouse (docs/power_bi.md).
+ROW_GRAIN_KEYS = ("customer_id", "source_row_number")
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
+
+    @property
+    def has_row_grain(self) -> bool:
+        """A row per customer or per input row: its size follows the data."""
+        return any(column.name in ROW_GRAIN_KEYS for column in self.columns)
 
 
 def load_tables(manifest: dict, catalog: dict) -> list[Table]:

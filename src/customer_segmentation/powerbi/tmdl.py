@@ -74,13 +74,22 @@ def hidden_columns(table: str) -> set[str]:
     )
 
 
-def storage_mode(table: str, mode: StorageMode) -> str:
+def storage_mode(table: Table, mode: StorageMode) -> str:
+    """Import reads everything; DirectQuery keeps every table with a row per
+    customer or per input row in the warehouse, so the imported ones hold a
+    row per segment, band, run or parameter whatever the customer count."""
     if mode is IMPORT:
         return "import"
-    if table == FACT:
+    if table.has_row_grain:
         return "directQuery"
-    # Dimensions serve both the imported aggregation and the DirectQuery fact.
-    return "dual" if dimension_of(table) else "import"
+    # Dimensions serve both the imported aggregation and the DirectQuery facts.
+    return "dual" if dimension_of(table.name) else "import"
+
+
+# DuckDB.Contents' arguments after the file (docs/power_bi.md).
+DUCKDB_CONTENTS_ARGUMENTS = (
+    '"localtoken", true, false, "single", [custom_user_agent = "customer-segmentation"]'
+)
 
 
 def partition_source(table: str, mode: StorageMode) -> list[str]:
@@ -104,12 +113,15 @@ def partition_source(table: str, mode: StorageMode) -> list[str]:
             "in",
             "    Source",
         ]
-    # The connector asks for a MotherDuck token even for a local file;
-    # "localtoken" is what it accepts there. true: open read-only, so
-    # Power BI never takes the file's write lock.
+    # The six parameters the connector declares, passed as its own query
+    # file and tests pass them (it reads the options record without a null
+    # check): the file, the MotherDuck token ("localtoken" for a local file,
+    # as its README says), read-only (Power BI never takes the file's write
+    # lock), no SaaS mode, one database attached, and the options record.
     return [
         "let",
-        f'    Database = DuckDB.Contents({mode.parameter}, "localtoken", true),',
+        f"    Database = DuckDB.Contents({mode.parameter}, "
+        f"{DUCKDB_CONTENTS_ARGUMENTS}),",
         f'    Source = Database{{[Item = "{table}"]}}[Data]',
         "in",
         "    Source",
@@ -162,7 +174,7 @@ def table_tmdl(table: Table, mode: StorageMode) -> str:
         lines += column_tmdl(table, column, mode)
     lines += [
         f"\tpartition {table.name} = m",
-        f"\t\tmode: {storage_mode(table.name, mode)}",
+        f"\t\tmode: {storage_mode(table, mode)}",
         "\t\tsource =",
         *(f"\t\t\t\t{line}" for line in partition_source(table.name, mode)),
         "",

@@ -250,8 +250,7 @@ def rfm_slicer() -> dict:
     """The RFM segment slicer, without the (Blank) a run without
     transactions would list (its customers have no RFM segment)."""
     item = slicer("slicerRfmSegment", RFM_SEGMENT, 20, "RFM segment")
-    item["filterConfig"] = {"filters": [not_blank("rfmSegmentNotBlank", RFM_SEGMENT)]}
-    return item
+    return with_filters(item, not_blank("rfmSegmentNotBlank", RFM_SEGMENT))
 
 
 def slicers() -> list[dict]:
@@ -268,3 +267,75 @@ def by(dimension: Dimension) -> dict:
 
 
 # Said on the demographic visuals: a run from transactions alone has none.
+
+
+def with_filters(item: dict, *filters: dict) -> dict:
+    """The visual with visual-level filters (filterConfig, beside its body)."""
+    item["filterConfig"] = {"filters": list(filters)}
+    return item
+
+
+def top_n(
+    name: str,
+    count: int,
+    order_by: dict,
+    descending: bool = True,
+    table: str = FACT,
+    key: str = "customer_id",
+) -> dict:
+    """A visual-level Top N filter: only the ``count`` values of ``key``
+    ranked first by ``order_by`` (a query expression), as Desktop writes it
+    (a subquery ranked and cut at Top, and the key kept In it). In
+    DirectQuery the warehouse ranks and returns at most ``count`` rows."""
+
+    def key_of(source: str) -> dict:
+        return {
+            "Column": {"Expression": {"SourceRef": {"Source": source}}, "Property": key}
+        }
+
+    ranked = {
+        "Version": 2,
+        "From": [{"Name": "t", "Entity": table, "Type": 0}],
+        "Select": [{**key_of("t"), "Name": "field"}],
+        "OrderBy": [{"Direction": 2 if descending else 1, "Expression": order_by}],
+        "Top": count,
+    }
+    return {
+        "name": name,
+        "field": field(table, key),
+        "type": "TopN",
+        "filter": {
+            "Version": 2,
+            "From": [
+                {
+                    "Name": "subquery",
+                    "Expression": {"Subquery": {"Query": ranked}},
+                    "Type": 2,
+                },
+                {"Name": "t", "Entity": table, "Type": 0},
+            ],
+            "Where": [
+                {
+                    "Condition": {
+                        "In": {
+                            "Expressions": [key_of("t")],
+                            "Table": {"SourceRef": {"Source": "subquery"}},
+                        }
+                    }
+                }
+            ],
+        },
+    }
+
+
+def measure_expression(name: str) -> dict:
+    """A model measure as a query expression, inside a Top N's subquery."""
+    return {"Measure": {"Expression": {"SourceRef": {"Source": "t"}}, "Property": name}}
+
+
+def column_total(name: str) -> dict:
+    """A column's sum as a query expression (one value per customer)."""
+    column_ref = {
+        "Column": {"Expression": {"SourceRef": {"Source": "t"}}, "Property": name}
+    }
+    return {"Aggregation": {"Expression": column_ref, "Function": 0}}
