@@ -129,6 +129,15 @@ def check_target(target: Path) -> list[str] | None:
     entries = [p.name for p in target.iterdir()] if target.is_dir() else []
     if not [name for name in entries if not is_lock_file(name)]:
         return None
+    links = [
+        name for name in beneath.plain_entries(target) if (target / name).is_symlink()
+    ]
+    if links:
+        raise TargetError(
+            f"dbt target folder {target} holds a link ({first_few(links)}) that "
+            "dbt would write through into the folder it leads to; remove the "
+            f"link, or set {given} to a new or empty folder. Nothing was changed."
+        )
     listing = read_listing(target)
     if listing is None:
         listing = earlier_listing(target)

@@ -241,3 +241,19 @@ def test_a_copied_target_manifest_of_somebody_else_is_refused(tmp_path):
     (target / MANIFEST_FILE).write_text('{"written_by": "someone", "files": []}')
     with pytest.raises(TargetError, match="has no manifest"):
         check_target(target)
+
+
+def test_a_target_folder_with_a_link_in_it_is_refused_before_dbt_writes_through_it(
+    folders, capsys
+):
+    target = folders / "target"
+    with owned_target(target):
+        (target / "manifest.json").write_text("{}")
+    pictures = users_pictures(folders)
+    (target / "compiled").symlink_to(pictures, target_is_directory=True)
+    before = hashes(pictures)
+
+    error = run_refused(["run"], capsys)
+
+    assert f"dbt target folder {target} holds a link (compiled)" in error
+    assert hashes(pictures) == before
