@@ -19,7 +19,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
@@ -152,16 +152,26 @@ def unlink_if_unchanged(folder: Path, relative: str, listed: tuple[int, str]) ->
         raise
 
 
+def _remove_if(
+    folder: Path,
+    relative: str,
+    is_kind: Callable[[int], bool],
+    remove: Callable[..., None],
+) -> bool:
+    """Remove ``relative`` when it is of the kind ``is_kind`` tells (itself,
+    not what a link leads to); True if removed."""
+    with parent_of(folder, relative) as parent:
+        name = _at(folder, relative, parent)
+        if not is_kind(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode):
+            return False
+        remove(name, dir_fd=parent)
+        return True
+
+
 def unlink_listed(folder: Path, relative: str) -> bool:
     """Delete a plain file (not a link, not reached through one); True if deleted."""
     try:
-        with parent_of(folder, relative) as parent:
-            name = _at(folder, relative, parent)
-            found = os.stat(name, dir_fd=parent, follow_symlinks=False)
-            if not stat.S_ISREG(found.st_mode):
-                return False
-            os.unlink(name, dir_fd=parent)
-            return True
+        return _remove_if(folder, relative, stat.S_ISREG, os.unlink)
     except (ThroughLink, FileNotFoundError):
         return False
 
@@ -169,13 +179,7 @@ def unlink_listed(folder: Path, relative: str) -> bool:
 def rmdir_if_empty(folder: Path, relative: str) -> bool:
     """Remove an empty real folder below ``folder``; True if removed."""
     try:
-        with parent_of(folder, relative) as parent:
-            name = _at(folder, relative, parent)
-            found = os.stat(name, dir_fd=parent, follow_symlinks=False)
-            if not stat.S_ISDIR(found.st_mode):
-                return False
-            os.rmdir(name, dir_fd=parent)
-            return True
+        return _remove_if(folder, relative, stat.S_ISDIR, os.rmdir)
     except (ThroughLink, OSError):
         return False
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from customer_segmentation import beneath
 
 MANIFEST_VERSION = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,25 +82,34 @@ def describe_folder(folder: Path, manifest_name: str) -> dict[str, tuple[int, st
     }
 
 
-def read_manifest(folder: Path, manifest_name: str, owner: str) -> Manifest | None:
-    """The folder's manifest, or None if it has none this product wrote."""
-    path = folder / manifest_name
+def read_owned(path: Path, owner: str, read: Callable[[dict], T]) -> T | None:
+    """What ``read`` takes from the JSON document at ``path`` when the
+    product wrote it as ``owner``; None for anything else (a link, not JSON,
+    another writer, a document of another shape)."""
     if path.is_symlink() or not path.is_file():
         return None
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         if document["written_by"] != owner:
             return None
+        return read(document)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+
+
+def read_manifest(folder: Path, manifest_name: str, owner: str) -> Manifest | None:
+    """The folder's manifest, or None if it has none this product wrote."""
+
+    def listed(document: dict) -> Manifest | None:
         files = {
             str(name): (int(entry["bytes"]), str(entry["sha256"]))
             for name, entry in document["files"].items()
         }
-        facts = dict(document.get("facts") or {})
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None
-    if any(not is_plain_relative(name) for name in files):
-        return None
-    return Manifest(owner, files, facts)
+        if any(not is_plain_relative(name) for name in files):
+            return None
+        return Manifest(owner, files, dict(document.get("facts") or {}))
+
+    return read_owned(folder / manifest_name, owner, listed)
 
 
 def is_plain_relative(name: str) -> bool:

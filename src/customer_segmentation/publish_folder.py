@@ -23,6 +23,7 @@ from customer_segmentation.ownership import (
     kept_path,
     missing_entries,
     read_manifest,
+    read_owned,
     relative_files,
     unowned_entries,
 )
@@ -221,17 +222,13 @@ def write_plan(work: Path, planned: list[str]) -> None:
 
 
 def read_plan(work: Path) -> set[str] | None:
-    path = work / WORK_PLAN
-    if path.is_symlink() or not path.is_file():
-        return None
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document["written_by"] != WORK_OWNER:
-            return None
-        planned = {str(name) for name in document["planned"]}
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None
-    return {name for name in planned if is_plain_relative(name)}
+    """The files a work folder's plan names, or None without a plan of ours."""
+
+    def planned(document: dict) -> set[str]:
+        names = {str(name) for name in document["planned"]}
+        return {name for name in names if is_plain_relative(name)}
+
+    return read_owned(work / WORK_PLAN, WORK_OWNER, planned)
 
 
 def work_folders(publish_dir: Path) -> list[Path]:

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from customer_segmentation import beneath
 from customer_segmentation.messages import first_few, setting
-from customer_segmentation.ownership import is_plain_relative
+from customer_segmentation.ownership import is_plain_relative, read_owned
 from customer_segmentation.publish_folder import protected_reason
 from customer_segmentation.warehouse import is_marked_warehouse
 
@@ -63,17 +63,12 @@ class TargetError(Exception):
 
 def read_listing(target: Path) -> list[str] | None:
     """The names the target's manifest lists, or None without one of ours."""
-    path = target / MANIFEST_FILE
-    if path.is_symlink() or not path.is_file():
-        return None
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document["written_by"] != MANIFEST_OWNER:
-            return None
-        files = [str(name) for name in document["files"]]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None
-    return [name for name in files if is_plain_relative(name)]
+
+    def listed(document: dict) -> list[str]:
+        names = [str(name) for name in document["files"]]
+        return [name for name in names if is_plain_relative(name)]
+
+    return read_owned(target / MANIFEST_FILE, MANIFEST_OWNER, listed)
 
 
 def write_listing(target: Path, files: list[str]) -> None:
