@@ -95,6 +95,7 @@ lint: setup ## ruff for Python, sqlfluff for SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/code_shape.py
+	$(BIN)/python scripts/import_cycles.py
 	$(SQLFLUFF) lint models tests/dbt/marts
 
 format: setup ## Fix what ruff and sqlfluff can fix

@@ -42,6 +42,7 @@ from customer_segmentation.messages import (
     GIVEN_OPTIONS,
     OPTION_VARIABLES,
     one_line,
+    say,
     write_detail,
 )
 from customer_segmentation.model_store import (
@@ -53,7 +54,7 @@ from customer_segmentation.publish_folder import (
     inspect_folder,
 )
 from customer_segmentation.run_plan import Folders, UsageError
-from customer_segmentation.run_steps import claim_folders, generate_docs, run, say
+from customer_segmentation.run_steps import claim_folders, generate_docs, run
 from customer_segmentation.settings import (
     SettingsError,
 )

@@ -13,6 +13,11 @@ DUCKDB_NOISE = ("Possible fix", "Possible Solution", "  file = ", "LINE ")
 MAX_PART = 200
 
 
+def say(line: str) -> None:
+    """A line of what the run is doing, shown at once."""
+    print(line, flush=True)
+
+
 def printable(text: str) -> str:
     """``text`` with control characters (NUL, CR, ...) shown as escapes."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

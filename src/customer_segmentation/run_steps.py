@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
+from customer_segmentation import spark_run
 from customer_segmentation.child import run_child
 from customer_segmentation.clv_report import lifetime_value_lines
 from customer_segmentation.fit_error import FitTracebacks
@@ -29,7 +30,7 @@ from customer_segmentation.input_files import (
     register_input,
 )
 from customer_segmentation.locking import lock_timeout, run_locks
-from customer_segmentation.messages import plural
+from customer_segmentation.messages import plural, say
 from customer_segmentation.model_store import (
     IdFloor,
     RunMode,
@@ -76,10 +77,6 @@ from customer_segmentation.settings import (
 )
 from customer_segmentation.target_folder import check_target, owned_target
 from customer_segmentation.warehouse import check_warehouse
-
-
-def say(line: str) -> None:
-    print(line, flush=True)
 
 
 def target_env(plan: RunPlan) -> dict[str, str]:
@@ -265,8 +262,6 @@ def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> Non
         # otherwise keep).
         pa.default_memory_pool().release_unused()
     else:
-        from customer_segmentation import spark_run
-
         mode = spark_run.prepare_spark(
             plan, lambda: remembered_ids(plan.publish_dir, state), locks
         )

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import pyarrow.parquet as pq
 
 from customer_segmentation.child import run_child
+from customer_segmentation.messages import say
 from customer_segmentation.model_store import (
     ID_COLUMNS,
     IdFloor,
@@ -26,7 +27,6 @@ from customer_segmentation.model_store import (
     read_last_publish,
 )
 from customer_segmentation.run_plan import RunPlan, UsageError, spark_bin
-from customer_segmentation.run_steps import say
 
 MODULE = "customer_segmentation.spark_warehouse"
 
