@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from customer_segmentation.duckdb_limits import connect, memory_limit
 from customer_segmentation.fit_error import FitError
 from customer_segmentation.kept_rows import keep_rejects
@@ -411,15 +413,19 @@ def unknown_gender_warning(serving: Path, warehouse: Path) -> str | None:
         ).fetchone()
     if not customers or unknown / customers <= UNKNOWN_GENDER_WARNING_SHARE:
         return None
-    with connect(str(warehouse), read_only=True) as con:
-        spellings = con.sql(
-            "select coalesce(raw_gender, '(blank)') as spelling, count(*) as n"
-            " from stg_customer_file__customers where gender = 'Unknown'"
-            " group by spelling order by n desc, spelling limit 5"
-        ).fetchall()
+    try:
+        with connect(str(warehouse), read_only=True) as con:
+            spellings = con.sql(
+                "select coalesce(raw_gender, '(blank)') as spelling, count(*) as n"
+                " from stg_customer_file__customers where gender = 'Unknown'"
+                " group by spelling order by n desc, spelling limit 5"
+            ).fetchall()
+    except duckdb.CatalogException:
+        spellings = []  # a Spark run's warehouse holds the published marts only
     seen = ", ".join(f"{spelling!r} {count}" for spelling, count in spellings)
     return (
         f"Warning: {unknown / customers:.0%} of customers ({unknown} of "
-        f"{customers}) have gender Unknown; the file spells it {seen}. Add "
-        "spellings to seeds/gender_spellings.csv to read them."
+        f"{customers}) have gender Unknown"
+        f"{f'; the file spells it {seen}' if seen else ''}. Add spellings to "
+        "seeds/gender_spellings.csv to read them."
     )

@@ -7,6 +7,7 @@ from customer_segmentation.run_report import (
     drift_warning,
     explain_failure,
     model_line,
+    unknown_gender_warning,
 )
 
 INPUTS = RunInputs("input file big.csv", "transactions file t.csv")
@@ -152,3 +153,21 @@ def test_a_run_without_a_drift_ratio_says_so_instead_of_failing(tmp_path):
         )
         con.execute("create table segment_model as select 1 as model_run_id")
     assert "drift ratio n/a" in model_line(serving)
+
+
+def test_the_unknown_gender_warning_needs_no_staging_view(tmp_path):
+    # a Spark run's DuckDB warehouse holds the copied marts, no staging view:
+    # the warning is given without the spellings instead of failing the run
+    serving = tmp_path / "segments.duckdb"
+    with duckdb.connect(str(serving)) as con:
+        con.execute(
+            "create table customer_segments as select * from (values"
+            " ('Unknown'), ('Unknown'), ('Female'), ('Male')) as t (gender)"
+        )
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+
+    assert unknown_gender_warning(serving, warehouse) == (
+        "Warning: 50% of customers (2 of 4) have gender Unknown. Add spellings "
+        "to seeds/gender_spellings.csv to read them."
+    )
