@@ -27,6 +27,7 @@ from pipeline_runs import (
     require_success,
     run_pipeline,
 )
+from spark_cluster import standalone_cluster
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -78,6 +79,11 @@ def shared_run(
         name,
         lambda folder: dataclasses.asdict(require_success(run(folder))),
     )
+    return pipeline_run(fields)
+
+
+def pipeline_run(fields: dict) -> PipelineRun:
+    """A PipelineRun from what once_per_session kept of it (JSON)."""
     return PipelineRun(
         fields["returncode"],
         fields["stdout"],
@@ -233,23 +239,54 @@ def docs_target(request, demo_run, tmp_path_factory):
     }
 
 
+def runs_on_a_cluster(folder: Path, reference_file: Path) -> dict:
+    """The Mall Customers file and the transactions demo, each as
+    `DBT_TARGET=spark make run` runs it, on a standalone master with two
+    workers (tests/spark_cluster.py), one cluster for both."""
+    with standalone_cluster(folder / "cluster") as cluster:
+        env = {
+            "SEGMENTS_SPARK_MASTER": cluster.master_url,
+            "SPARK_LOCAL_IP": "127.0.0.1",
+        }
+        runs = {
+            "reference": run_pipeline(
+                folder / "reference", reference_file, target="spark", extra_env=env
+            ),
+            "transactions": run_pipeline(
+                folder / "transactions",
+                transactions="demo",
+                target="spark",
+                extra_env=env,
+            ),
+        }
+        # a worker keeps a folder per application it ran executors for
+        applications = {
+            work.name: sorted(app.name for app in work.glob("app-*"))
+            for work in sorted((folder / "cluster").glob("work?"))
+        }
+    return {
+        **{name: dataclasses.asdict(run) for name, run in runs.items()},
+        "applications": applications,
+    }
+
+
 @pytest.fixture(scope="session")
-def spark_reference_run(request, tmp_path_factory, reference_file) -> PipelineRun:
-    """The Mall Customers file, as `DBT_TARGET=spark_local make run` runs it."""
-    return shared_run(
+def cluster_runs(request, tmp_path_factory, reference_file) -> dict:
+    return once_per_session(
         request,
         tmp_path_factory,
-        "spark-reference",
-        lambda folder: run_pipeline(folder, reference_file, target="spark_local"),
+        "spark-cluster",
+        lambda folder: runs_on_a_cluster(folder, reference_file),
     )
 
 
 @pytest.fixture(scope="session")
-def spark_transactions_run(request, tmp_path_factory) -> PipelineRun:
-    """The transactions demo on spark_local."""
-    return shared_run(
-        request,
-        tmp_path_factory,
-        "spark-transactions",
-        lambda folder: run_pipeline(folder, transactions="demo", target="spark_local"),
-    )
+def spark_reference_run(cluster_runs) -> PipelineRun:
+    """The Mall Customers file on the two-worker cluster."""
+    return require_success(pipeline_run(cluster_runs["reference"]))
+
+
+@pytest.fixture(scope="session")
+def spark_transactions_run(cluster_runs) -> PipelineRun:
+    """The transactions demo on the two-worker cluster."""
+    return require_success(pipeline_run(cluster_runs["transactions"]))

@@ -135,6 +135,7 @@ def run_pipeline(
     refit: bool = False,
     transactions: Path | str | None = None,
     target: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> PipelineRun:
     """Run `segments run` as `make run` does (`make refit` with refit) and wait."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -142,9 +143,12 @@ def run_pipeline(
     result = subprocess.run(
         REFIT if refit else SEGMENTS,
         cwd=REPO,
-        env=pipeline_env(
-            workdir, input_file, dbt_vars, publish_dir, transactions, target
-        ),
+        env={
+            **pipeline_env(
+                workdir, input_file, dbt_vars, publish_dir, transactions, target
+            ),
+            **(extra_env or {}),
+        },
         capture_output=True,
         text=True,
         check=False,

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from customer_segmentation.duckdb_limits import connect
 from customer_segmentation.input_files import INPUT_SCHEMA
-from customer_segmentation.messages import one_line
+from customer_segmentation.messages import one_line, say
 from customer_segmentation.ownership import kept_path
 from customer_segmentation.schemas import (
     ELBOW_SCHEMA,
@@ -98,6 +98,22 @@ def missing_history(missing: list[str]) -> list[str]:
     return [name for name in missing if name.removesuffix(".parquet") in REMEMBERED]
 
 
+def remembered_ids(
+    publish_dir: Path, facts: dict[str, object], missing: list[str]
+) -> IdFloor:
+    """The manifest's highest ids, saying so when a history file went missing."""
+    floor = IdFloor.from_facts(facts)
+    gone = missing_history(missing)
+    if gone:
+        say(
+            f"Note: published to {publish_dir} but missing now: "
+            f"{', '.join(gone)}; new ids follow the manifest's (run "
+            f"{floor.run_id}, model run {floor.model_run_id}, segment "
+            f"{floor.cluster_id})"
+        )
+    return floor
+
+
 @dataclass(frozen=True)
 class RunMode:
     mode: str
@@ -124,15 +140,16 @@ def read_remembered(publish_dir: Path, table: str) -> pa.Table:
     try:
         wide = (
             table == "segment_model_features"
-            and not path.is_file()
+            and not path.exists()
             and history.is_file()
             and is_wide(pq.read_schema(history))
         )
         if wide:
             path = history
             return narrow(pq.read_table(history))[1]
-        if not path.is_file():
+        if not (path.is_file() or path.is_dir()):
             return schema.empty_table()
+        # a folder: Parquet parts an engine wrote (a Spark run's executors)
         return pq.read_table(path, columns=schema.names).cast(schema)
     except (pa.ArrowException, OSError, KeyError, ValueError) as error:
         raise HistoryError(f"{path.name} ({one_line(error)})", path) from error

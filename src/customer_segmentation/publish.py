@@ -40,6 +40,7 @@ from customer_segmentation.ownership import (
 from customer_segmentation.publish_folder import (
     MANIFEST_FILE,
     MANIFEST_OWNER,
+    PARTS,
     WORK_PLAN,
     PublishError,
     check_publish_folder,
@@ -67,12 +68,41 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 OLDEST_READER = "1.0.0"
 
 
+# Columns that give a table a row per customer or per input row: its size
+# follows the data. On Spark such a table is written by the executors, never
+# collected (docs/spark.md); in the DirectQuery Power BI models it stays in
+# the warehouse (docs/power_bi.md).
+ROW_GRAIN_KEYS = ("customer_id", "source_row_number")
+
+
+@dataclass(frozen=True)
+class EngineWriter:
+    """An engine that writes ``models`` into a folder itself (``write``)."""
+
+    models: tuple[str, ...]
+    write: Callable[[Path], None]
+
+
 @dataclass(frozen=True)
 class TableDocs:
     """A published model's dbt descriptions: the table's and its columns'."""
 
     description: str
     columns: dict[str, str]
+
+    @property
+    def has_row_grain(self) -> bool:
+        return any(column in ROW_GRAIN_KEYS for column in self.columns)
+
+
+def row_grain_models(models: dict[str, TableDocs]) -> tuple[str, ...]:
+    """The published models with a row per customer or per input row."""
+    return tuple(name for name, docs in models.items() if docs.has_row_grain)
+
+
+def engine_parts(folder: Path, model: str) -> Path:
+    """Where an engine writes ``model``: a folder of Parquet part files."""
+    return folder / f"{model}.parquet"
 
 
 def write_comments(con: duckdb.DuckDBPyConnection, model: str, docs: TableDocs) -> None:
@@ -125,13 +155,18 @@ def write_outputs(
     folder: Path,
     models: dict[str, TableDocs],
     on_table: Callable[[], None] | None = None,
+    engine_written: Sequence[str] = (),
 ) -> None:
     """Write every published model as Parquet and into a serving DuckDB file.
 
-    The serving file holds plain tables only (no views, no macros), in an
-    old storage format, so that a Power BI reader can open it. Rows are
-    sorted (on the key, or on every column) so the same tables give the
-    same files.
+    The serving file holds plain tables (no macros), in an old storage
+    format, so that a Power BI reader can open it. Rows are sorted (on the
+    key, or on every column) so the same tables give the same files.
+    ``engine_written`` models are already in ``folder`` as Parquet parts (a
+    Spark run's executors wrote them, in key order): DuckDB streams them into
+    the serving file under its memory limit. (A view over the parts would
+    copy nothing, but DuckDB binds a view when it is created, and the parts
+    reach their published path only when the whole set is swapped in.)
     """
     serving = sql_literal(str(folder / SERVING_DATABASE))
     with connect() as con:
@@ -139,7 +174,17 @@ def write_outputs(
         con.execute(
             f"attach {serving} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
+        for model in engine_written:
+            parts = sql_literal(f"{engine_parts(folder, model)}/*.parquet")
+            con.execute(
+                f"create table serving.main.{model} as from read_parquet({parts})"
+            )
+            write_comments(con, model, models[model])
+            if on_table is not None:
+                on_table()
         for model, docs in models.items():
+            if model in engine_written:
+                continue
             order = SORT_KEYS.get(model, "all")
             rows = f"select * from warehouse.main.{model} order by {order}"
             con.execute(f"create table serving.main.{model} as {rows}")
@@ -248,6 +293,7 @@ def publish(
     say: Callable[[str], None] = print,
     on_table: Callable[[], None] | None = None,
     extra_files: Sequence[str] = (),
+    engine: EngineWriter | None = None,
 ) -> Path:
     """Write ``models`` beside ``publish_dir``, then swap them in.
 
@@ -255,18 +301,24 @@ def publish(
     into the new folder first, so it is swapped in with them or not at all;
     ``extra_files`` names what it writes, for the work folder's plan.
     ``facts`` are kept in the manifest (the highest ids of the history);
-    ``on_table`` is called as each table is written.
+    ``on_table`` is called as each table is written. ``engine`` writes its
+    tables into the new folder itself (Spark's executors), before the rest.
     """
     publish_dir = publish_dir.resolve()
     publish_dir.parent.mkdir(parents=True, exist_ok=True)
     new = publish_dir.with_name(f".{publish_dir.name}.new-{uuid.uuid4().hex}")
     new.mkdir()
-    planned = [f"{model}.parquet" for model in models]
+    engine_written = engine.models if engine is not None else ()
+    planned = [
+        f"{model}.parquet{PARTS if model in engine_written else ''}" for model in models
+    ]
     write_plan(
         new, [*planned, SERVING_DATABASE, f"{SERVING_DATABASE}.wal", *extra_files]
     )
     try:
-        write_outputs(warehouse, new, models, on_table)
+        if engine is not None:
+            engine.write(new)
+        write_outputs(warehouse, new, models, on_table, engine_written)
         if add_extras is not None:
             add_extras(new)
         write_manifest(new, facts or {})

@@ -36,6 +36,9 @@ MANIFEST_OWNER = "customer-segmentation publish folder"
 # Written first into a publish's work folder: what it will write there.
 WORK_PLAN = ".customer-segmentation-work.json"
 WORK_OWNER = "customer-segmentation publish work folder"
+# A plan entry ending in this names a folder an engine writes (Spark's part
+# files and its commit's temporary files, whose names no one knows before).
+PARTS = "/**"
 
 # What the dashboard adds besides the tables (written by the dashboard package).
 DASHBOARD_FILE = "dashboard.html"
@@ -246,22 +249,27 @@ def work_folders(publish_dir: Path) -> list[Path]:
 
 def remove_unfinished(work: Path, planned: set[str]) -> bool:
     """Delete an unfinished work folder when every entry in it is one its
-    plan named (or a folder one sits in); True if removed."""
+    plan named (or a folder one sits in, or anything below a folder an
+    engine was to write); True if removed."""
+    engine_folders = {n.removesuffix(PARTS) for n in planned if n.endswith(PARTS)}
+    files = {n for n in planned if not n.endswith(PARTS)}
     folders = {
         str(parent)
-        for name in planned
+        for name in files | engine_folders
         for parent in PurePosixPath(name).parents
         if str(parent) != "."
-    }
+    } | engine_folders
+
+    def allowed(name: str) -> bool:
+        below_engine = any(name.startswith(f"{f}/") for f in engine_folders)
+        return name in files | folders | {MANIFEST_FILE} or below_engine
+
     entries = relative_files(work, WORK_PLAN)
-    allowed = planned | folders | {MANIFEST_FILE}
-    if any(name not in allowed or beneath.through_link(work, name) for name in entries):
+    if any(not allowed(name) or beneath.through_link(work, name) for name in entries):
         return False
     for name in sorted(entries, key=lambda n: n.count("/"), reverse=True):
-        if name in folders:
-            beneath.rmdir_if_empty(work, name)
-        else:
-            beneath.unlink_listed(work, name)
+        # each removes only its own kind: a plain file, an empty real folder
+        beneath.unlink_listed(work, name) or beneath.rmdir_if_empty(work, name)
     beneath.unlink_listed(work, WORK_PLAN)
     return beneath.rmdir_if_empty(work.parent, work.name)
 

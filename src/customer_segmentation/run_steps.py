@@ -32,14 +32,13 @@ from customer_segmentation.input_files import (
 from customer_segmentation.locking import lock_timeout, run_locks
 from customer_segmentation.messages import plural, say
 from customer_segmentation.model_store import (
-    IdFloor,
     RunMode,
     choose_mode,
     highest_ids,
     load_last_publish,
-    missing_history,
     read_last_publish,
     register_run,
+    remembered_ids,
 )
 from customer_segmentation.publish import (
     SERVING_DATABASE,
@@ -236,20 +235,6 @@ def decide_formats(
     return formats, all(found.evidence.whole_number_ids for _, _, found in given)
 
 
-def remembered_ids(publish_dir: Path, state: FolderState) -> IdFloor:
-    """The manifest's highest ids, saying so when a history file went missing."""
-    floor = IdFloor.from_facts(state.facts)
-    missing = missing_history(state.missing)
-    if missing:
-        say(
-            f"Note: published to {publish_dir} but missing now: "
-            f"{', '.join(missing)}; new ids follow the manifest's (run "
-            f"{floor.run_id}, model run {floor.model_run_id}, segment "
-            f"{floor.cluster_id})"
-        )
-    return floor
-
-
 def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> None:
     """Everything that reads or writes the folders: run only under their
     locks (``locks``: the lock files' descriptors, which dbt inherits)."""
@@ -263,13 +248,15 @@ def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> Non
         pa.default_memory_pool().release_unused()
     else:
         mode = spark_run.prepare_spark(
-            plan, lambda: remembered_ids(plan.publish_dir, state), locks
+            plan,
+            lambda: remembered_ids(plan.publish_dir, state.facts, state.missing),
+            locks,
         )
     announce(plan, found, mode)
     build_or_stop(plan, locks)
     if plan.target != RUN_TARGET:
         spark_run.export_marts(plan, locks)
-    published = publish_run(plan)
+    published = publish_run(plan, locks)
     plan.clock.save(os.environ.get("SEGMENTS_TIMINGS"))
     report(plan, published / SERVING_DATABASE)
 
@@ -310,7 +297,7 @@ def prepare_warehouse(plan: RunPlan, found: Found, state: FolderState) -> RunMod
     if kept:
         say(f"The unreadable history files were copied to {kept}")
     mode = choose_mode(remembered, plan.settings, refit=plan.refit)
-    floor = remembered_ids(plan.publish_dir, state)
+    floor = remembered_ids(plan.publish_dir, state.facts, state.missing)
     warehouse = plan.folders.warehouse
     with plan.clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
@@ -382,19 +369,25 @@ def build_or_stop(plan: RunPlan, locks: tuple[int, ...]) -> None:
     )
 
 
-def publish_run(plan: RunPlan) -> Path:
+def publish_run(plan: RunPlan, locks: tuple[int, ...]) -> Path:
     """The published tables and the dashboard, swapped in together."""
 
     # Imported here: Altair and vl-convert take a second to import, which
     # a refused or failed run should not wait for.
     from customer_segmentation.dashboard import build_dashboard, planned_files
 
+    warehouse = plan.folders.warehouse
+    models = published_tables(read_dbt_manifest(plan.folders.target))
+    engine = (
+        None
+        if plan.target == RUN_TARGET
+        else spark_run.engine_writer(plan, models, locks)
+    )
+
     def add_dashboard(folder: Path) -> None:
         with plan.clock.stage("dashboard", unit="charts") as stage:
             build_dashboard(folder, folder / SERVING_DATABASE, on_chart=stage.advance)
 
-    warehouse = plan.folders.warehouse
-    models = published_tables(read_dbt_manifest(plan.folders.target))
     with plan.clock.stage("publish", unit="tables") as stage:
         return publish(
             warehouse,
@@ -405,6 +398,7 @@ def publish_run(plan: RunPlan) -> Path:
             say=say,
             on_table=lambda: stage.advance(total=len(models)),
             extra_files=planned_files(),
+            engine=engine,
         )
 
 
@@ -433,7 +427,11 @@ def report(plan: RunPlan, serving: Path) -> None:
             print(warning)
     print()
     print(f"Published to {serving.parent}/")
-    print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
+    if plan.target == RUN_TARGET:
+        print(f"  Parquet, one file per table, and {SERVING_DATABASE} for Power BI")
+    else:
+        print("  Parquet, one file per table (a folder of parts, written by Spark,")
+        print(f"  where a table has a row per customer), and {SERVING_DATABASE}")
     print(f"  {DASHBOARD_FILE}: open it in any browser, no Power BI needed")
     print("Docs: `make docs` builds and serves dbt docs on http://localhost:8080")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pyarrow.parquet as pq
 
@@ -26,6 +27,7 @@ from customer_segmentation.model_store import (
     choose_mode,
     read_last_publish,
 )
+from customer_segmentation.publish import EngineWriter, TableDocs, row_grain_models
 from customer_segmentation.run_plan import RunPlan, UsageError, spark_bin
 
 MODULE = "customer_segmentation.spark_warehouse"
@@ -103,7 +105,8 @@ def prepare_spark(
 
 
 def export_marts(plan: RunPlan, locks: tuple[int, ...]) -> None:
-    """The published marts from Spark into the DuckDB warehouse."""
+    """The small published marts (per segment, band, run, model) from Spark
+    into the DuckDB warehouse; the row-grain ones stay for the executors."""
     with plan.clock.stage("Copying the tables out of Spark"):
         run_step(
             plan,
@@ -111,3 +114,21 @@ def export_marts(plan: RunPlan, locks: tuple[int, ...]) -> None:
             locks,
             "Copying the marts out of Spark",
         )
+
+
+def engine_writer(
+    plan: RunPlan, models: dict[str, TableDocs], locks: tuple[int, ...]
+) -> EngineWriter:
+    """The row-grain marts written by Spark's executors into the publish's
+    work folder, so no row per customer passes through the driver or here."""
+
+    def write(folder: Path) -> None:
+        with plan.clock.stage("Writing the customer tables on Spark"):
+            run_step(
+                plan,
+                spark_command(plan, "--parts", str(folder)),
+                locks,
+                "Writing the customer tables",
+            )
+
+    return EngineWriter(row_grain_models(models), write)

@@ -53,6 +53,7 @@ from customer_segmentation.model_store import (
     read_last_publish,
 )
 from customer_segmentation.model_store import SCHEMA as LAST_PUBLISH
+from customer_segmentation.publish import TableDocs
 from customer_segmentation.run_steps import decide_formats
 from customer_segmentation.settings import settings_from_vars
 
@@ -159,14 +160,19 @@ def write_table(spark: Any, table: str, frame: Any) -> None:
     frame.write.format("parquet").saveAsTable(table)
 
 
-def load_last_publish(spark: Any, remembered: dict[str, pa.Table]) -> None:
+def load_last_publish(spark: Any, remembered: dict[str, pa.Table] | Path) -> None:
     """The publish folder's saved history as the last_publish source (see
-    model_store.load_last_publish, its DuckDB twin)."""
+    model_store.load_last_publish, its DuckDB twin): from the Parquet files
+    `segments run` handed over (a folder), read by the executors, since
+    customer_segments holds a row per customer; or from Arrow tables."""
     spark.sql(f"create schema if not exists {LAST_PUBLISH}")
     for table in REMEMBERED:
-        write_table(
-            spark, f"{LAST_PUBLISH}.{table}", spark.createDataFrame(remembered[table])
+        frame = (
+            spark.read.parquet(str(remembered / f"{table}.parquet"))
+            if isinstance(remembered, Path)
+            else spark.createDataFrame(remembered[table])
         )
+        write_table(spark, f"{LAST_PUBLISH}.{table}", frame)
 
 
 def register_run(spark: Any, mode: RunMode, floor: IdFloor) -> None:
@@ -223,20 +229,51 @@ def register_inputs(
     register_formats(spark, formats, whole_number_ids)
 
 
+def published(target_dir: Path) -> dict[str, TableDocs]:
+    from customer_segmentation.publish import published_tables, read_dbt_manifest
+
+    return published_tables(read_dbt_manifest(target_dir))
+
+
+def spark_written(target_dir: Path) -> tuple[str, ...]:
+    """The published marts the executors write: a row per customer or per
+    input row. Only the others (per segment, band, run, model) may be
+    collected to the driver."""
+    from customer_segmentation.publish import row_grain_models
+
+    return row_grain_models(published(target_dir))
+
+
+def write_parts(spark: Any, schema: str, target_dir: Path, folder: Path) -> None:
+    """Each row-grain mart written by the executors, in parallel, as Parquet
+    part files in ``folder``/<name>.parquet, ordered by its key (so the same
+    rows give the same tables). Spark's commit marker and the local file
+    system's checksum files are removed: Parquet checks its own pages."""
+    from customer_segmentation.publish import ROW_GRAIN_KEYS, engine_parts
+
+    models = published(target_dir)
+    for name in spark_written(target_dir):
+        key = next(k for k in ROW_GRAIN_KEYS if k in models[name].columns)
+        parts = engine_parts(folder, name)
+        spark.table(f"{schema}.{name}").orderBy(key).write.parquet(str(parts))
+        for path in parts.iterdir():
+            if path.name == "_SUCCESS" or path.name.endswith(".crc"):
+                path.unlink()
+
+
 def export_published(
     spark: Any, schema: str, target_dir: Path, folder: Path
 ) -> list[Path]:
-    """Every published mart (dbt's manifest says which) as one Parquet file
-    in ``folder``, read whole through Arrow: the marts are small."""
-    import pyarrow.parquet as pq
-
-    from customer_segmentation.publish import published_models, read_dbt_manifest
-
+    """Every published mart as Parquet in ``folder``: the row-grain ones as
+    part files written by the executors, the small ones as one file each."""
     folder.mkdir(parents=True, exist_ok=True)
+    write_parts(spark, schema, target_dir, folder)
+    row_grain = spark_written(target_dir)
     written = []
-    for name in published_models(read_dbt_manifest(target_dir)):
+    for name in published(target_dir):
         path = folder / f"{name}.parquet"
-        pq.write_table(spark.table(f"{schema}.{name}").toArrow(), path)
+        if name not in row_grain:
+            pq.write_table(spark.table(f"{schema}.{name}").toArrow(), path)
         written.append(path)
     return written
 
@@ -244,39 +281,42 @@ def export_published(
 def export_to_duckdb(
     spark: Any, schema: str, target_dir: Path, warehouse: Path
 ) -> None:
-    """Every published mart copied into the DuckDB warehouse `segments run`
-    publishes from (the Parquet files, the serving database, the dashboard),
-    which is marked as the product's own."""
+    """The small published marts (per segment, band, run, model) copied into
+    the DuckDB warehouse `segments run` publishes them from, which is marked
+    as the product's own; the row-grain ones the executors write (--parts)."""
     from customer_segmentation.duckdb_limits import connect
-    from customer_segmentation.publish import published_models, read_dbt_manifest
     from customer_segmentation.warehouse import mark_warehouse
 
+    row_grain = spark_written(target_dir)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with connect(str(warehouse)) as con:
         mark_warehouse(con)
-        for name in published_models(read_dbt_manifest(target_dir)):
+        for name in published(target_dir):
+            if name in row_grain:
+                continue
             rows = spark.table(f"{schema}.{name}").toArrow()  # noqa: F841 (SQL)
             con.execute(f"create or replace table main.{name} as from rows")
 
 
 def run_context(
     args: argparse.Namespace,
-) -> tuple[dict[str, pa.Table], RunMode, IdFloor]:
+) -> tuple[dict[str, pa.Table] | Path, RunMode, IdFloor]:
     """The saved history, the mode and the id floor `segments run` decided
     (or, run by hand: the folder's history and the mode it implies)."""
-    if args.history:
-        remembered = {
-            name: pq.read_table(args.history / f"{name}.parquet") for name in REMEMBERED
-        }
-    elif args.publish_dir:
-        remembered = read_last_publish(args.publish_dir, refit=args.refit)[0]
+    if args.history and args.mode:
+        remembered: dict[str, pa.Table] | Path = args.history
+        mode = RunMode(args.mode, args.mode_reason)
     else:
-        remembered = {name: schema.empty_table() for name, schema in REMEMBERED.items()}
-    mode = (
-        RunMode(args.mode, args.mode_reason)
-        if args.mode
-        else choose_mode(remembered, settings_from_vars(args.vars), args.refit)
-    )
+        if args.publish_dir:
+            tables = read_last_publish(args.publish_dir, refit=args.refit)[0]
+        else:
+            tables = {name: s.empty_table() for name, s in REMEMBERED.items()}
+        remembered = tables
+        mode = (
+            RunMode(args.mode, args.mode_reason)
+            if args.mode
+            else choose_mode(tables, settings_from_vars(args.vars), args.refit)
+        )
     floor = (
         IdFloor(*(int(i) for i in args.floor.split(","))) if args.floor else IdFloor()
     )
@@ -299,6 +339,11 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="after a build: copy the published marts into this DuckDB warehouse",
     )
+    parser.add_argument(
+        "--parts",
+        type=Path,
+        help="after a build: the row-grain marts as Parquet parts in this folder",
+    )
     parser.add_argument("--target-path", type=Path, default=Path("target"))
     parser.add_argument("--publish-dir", type=Path, help="load its saved history")
     parser.add_argument(
@@ -315,6 +360,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.export:
             export_published(spark, credentials.schema, args.target_path, args.export)
+        elif args.parts:
+            write_parts(spark, credentials.schema, args.target_path, args.parts)
         elif args.export_duckdb:
             export_to_duckdb(
                 spark, credentials.schema, args.target_path, args.export_duckdb

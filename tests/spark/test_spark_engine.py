@@ -1,16 +1,28 @@
-"""The same dbt project on Spark (target spark_local) as on DuckDB.
+"""The same dbt project on a Spark cluster as on DuckDB.
 
 The Mall Customers file and the transactions demo are run by `segments run`
-on both engines (DBT_TARGET=spark_local for Spark); every published mart
-must hold the same rows, but for what names the run itself (when it ran, the
-engine's hash of the data, the file's path as each engine writes it).
+on both engines: DBT_TARGET=spark on a standalone master with two workers,
+each its own JVM (tests/spark_cluster.py). Every published mart must hold
+the same rows, but for what names the run itself (when it ran, the engine's
+hash of the data, the file's path as each engine writes it); the tables with
+a row per customer or per input row are written by the executors.
 """
 
+import json
 from decimal import Decimal
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from pipeline_runs import REPO
+
+from customer_segmentation.publish import (
+    published_tables,
+    read_dbt_manifest,
+    row_grain_models,
+)
+from customer_segmentation.publish_folder import MANIFEST_FILE
 
 # Columns that say when and where a run happened, not what it found.
 RUN_COLUMNS = {"fitted_at", "run_at", "data_fingerprint", "source_file"}
@@ -109,3 +121,45 @@ def test_the_transactions_demo_reconciles_to_the_cent_on_spark(
     }
     assert sum(monetary.values()) == audit[0]["monetary_total"]
     assert_same_marts(transactions_run, spark_transactions_run)
+
+
+def test_both_workers_ran_executors(cluster_runs):
+    applications = cluster_runs["applications"]
+    assert sorted(applications) == ["work1", "work2"]
+    # registering the inputs, dbt's build, the copy and the parts: one
+    # application each, per run, with an executor on every worker
+    assert all(len(apps) >= 8 for apps in applications.values()), applications
+
+
+def test_row_grain_tables_are_published_as_parts_the_executors_wrote(
+    spark_reference_run, spark_transactions_run
+):
+    for run in (spark_reference_run, spark_transactions_run):
+        manifest = json.loads((run.publish_dir / MANIFEST_FILE).read_text())
+        models = published_tables(read_dbt_manifest(run.target_dir))
+        row_grain = row_grain_models(models)
+        assert {"customer_segments", "customer_rfm", "rejected_customers"} <= set(
+            row_grain
+        )
+        for name in models:
+            path = run.publish_dir / f"{name}.parquet"
+            if name not in row_grain:
+                assert path.is_file(), name
+                continue
+            parts = sorted(p.name for p in path.iterdir())
+            assert parts and all(
+                p.startswith("part-") and p.endswith(".parquet") for p in parts
+            ), (name, parts)  # no commit marker, no checksum file
+            assert {f"{name}.parquet/{p}" for p in parts} <= set(manifest["files"])
+            with duckdb.connect(str(run.serving), read_only=True) as con:
+                (served,) = con.sql(f"select count(*) from {name}").fetchone()
+            assert served == pq.read_table(path).num_rows, name
+
+
+def test_the_cluster_keeps_its_metastore_under_the_target_folder(
+    spark_reference_run,
+):
+    assert (spark_reference_run.target_dir / "spark" / "metastore_db").is_dir()
+    assert (spark_reference_run.target_dir / "spark" / "warehouse").is_dir()
+    for stray in ("derby.log", "metastore_db", "spark-warehouse"):
+        assert not (REPO / stray).exists(), stray

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from customer_segmentation.publish import SERVING_DATABASE, published_models
+from customer_segmentation.publish import (
+    ROW_GRAIN_KEYS,
+    SERVING_DATABASE,
+    published_models,
+)
 
 PROJECT = "CustomerSegments"
 
@@ -360,11 +364,6 @@ class Column:
     data_type: str  # TMDL
     description: str
     contract_type: str = ""  # dbt's, where TMDL's is coarser (date, timestamp)
-
-
-# Columns that give a table a row per customer or per input row: in the
-# DirectQuery models such a table stays in the warehouse (docs/power_bi.md).
-ROW_GRAIN_KEYS = ("customer_id", "source_row_number")
 
 
 @dataclass(frozen=True)

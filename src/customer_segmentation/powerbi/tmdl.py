@@ -92,7 +92,21 @@ DUCKDB_CONTENTS_ARGUMENTS = (
 )
 
 
-def partition_source(table: str, mode: StorageMode) -> list[str]:
+def partition_source(
+    table: str, mode: StorageMode, row_grain: bool = False
+) -> list[str]:
+    if mode is IMPORT and row_grain:
+        # One file from a DuckDB run; a folder of part files from a Spark
+        # run, whose executors write these tables (docs/spark.md).
+        return [
+            "let",
+            f'    Path = {mode.parameter} & "{table}.parquet",',
+            "    Source = try Parquet.Document(File.Contents(Path)) otherwise",
+            "        Table.Combine(List.Transform(Table.SelectRows(Folder.Files(Path),",
+            '            each [Extension] = ".parquet")[Content], Parquet.Document))',
+            "in",
+            "    Source",
+        ]
     if mode is IMPORT:
         return [
             "let",
@@ -176,7 +190,10 @@ def table_tmdl(table: Table, mode: StorageMode) -> str:
         f"\tpartition {table.name} = m",
         f"\t\tmode: {storage_mode(table, mode)}",
         "\t\tsource =",
-        *(f"\t\t\t\t{line}" for line in partition_source(table.name, mode)),
+        *(
+            f"\t\t\t\t{line}"
+            for line in partition_source(table.name, mode, table.has_row_grain)
+        ),
         "",
     ]
     return "\n".join(lines)
