@@ -165,6 +165,9 @@ def clean_target_folder(target: Path) -> None:
 OPTION_HELP = {
     "--input": "customer file, .csv or .parquet",
     "--transactions": "transactions file, .csv or .parquet, or `demo`",
+    "--customer-table": "customer table read in place (catalog.schema.table)",
+    "--transaction-table": "transactions table read in place",
+    "--attach": "a DuckDB database to read those tables from, read only",
     "--publish-dir": "where the published files go",
     "--vars": "dbt vars as YAML or JSON, e.g. '{k: 4}'",
     "--warehouse": "dbt's working DuckDB file",

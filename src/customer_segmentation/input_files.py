@@ -66,6 +66,11 @@ class FileKind:
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @property
+    def table_label(self) -> str:
+        """How messages name a table read in place of the file."""
+        return self.label.replace("file", "table")
+
 
 CUSTOMER_FILE = FileKind("input file", INPUT_VIEW, REQUIRED_COLUMNS)
 # With transactions, the spending score is derived from them where the
@@ -264,11 +269,12 @@ def find_column(
 def match_columns(
     headers: list[str],
     aliases: dict[str, tuple[str, ...]],
-    source: Path,
+    source: Path | str,
     kind: FileKind = CUSTOMER_FILE,
+    source_label: str | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """Find each column of ``kind`` among the headers; list the headers left over."""
-    label = f"{kind.label} {source}"
+    label = f"{source_label or kind.label} {source}"
     found = {
         column: headers_found[0]
         for column in kind.columns
@@ -325,6 +331,13 @@ def input_view_sql(
     The path and headers are quoted here, in Python, and never rendered by a
     template; DuckDB cannot bind parameters in a view's definition.
     """
+    reader = reader_sql(path, found.dialect, file_sql=sql_literal(str(path)))
+    return view_sql(reader, str(path), found, kind)
+
+
+def view_sql(reader: str, source: str, found: FileColumns, kind: FileKind) -> str:
+    """The run_input view of ``kind`` over ``reader`` (a table function or a
+    quoted table name), naming ``source`` as each row's source_file."""
     columns = ",\n    ".join(
         f"cast({as_text(found.mapping[column], column in found.zoned)} as varchar)"
         f" as {column}"
@@ -332,11 +345,10 @@ def input_view_sql(
         else f"cast(null as varchar) as {column}"
         for column in kind.columns
     )
-    reader = reader_sql(path, found.dialect, file_sql=sql_literal(str(path)))
     return (
         f"create or replace view {INPUT_SCHEMA}.{kind.view} as\n"
         f"select\n    {columns},\n"
-        f"    {sql_literal(str(path))} as source_file\n"
+        f"    {sql_literal(source)} as source_file\n"
         f"from {reader}"
     )
 

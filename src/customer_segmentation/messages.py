@@ -77,6 +77,9 @@ def first_few(names: list[str], shown: int = 3) -> str:
 OPTION_VARIABLES = {
     "--input": "SEGMENTS_INPUT",
     "--transactions": "SEGMENTS_TRANSACTIONS",
+    "--customer-table": "SEGMENTS_CUSTOMER_TABLE",
+    "--transaction-table": "SEGMENTS_TRANSACTION_TABLE",
+    "--attach": "SEGMENTS_ATTACH",
     "--publish-dir": "SEGMENTS_PUBLISH_DIR",
     "--vars": "SEGMENTS_VARS",
     "--warehouse": "SEGMENTS_WAREHOUSE",

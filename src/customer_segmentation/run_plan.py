@@ -20,6 +20,13 @@ from customer_segmentation.input_files import (
     CUSTOMER_FILE_BESIDE_TRANSACTIONS,
     TRANSACTION_FILE,
     FileKind,
+    InputError,
+)
+from customer_segmentation.input_tables import (
+    ATTACH_VARIABLE,
+    InputTable,
+    catalog_name,
+    parse_table_name,
 )
 from customer_segmentation.messages import one_line, setting
 from customer_segmentation.progress import Progress
@@ -163,6 +170,90 @@ def spark_bin(project_dir: Path) -> Path:
     return project_dir / ".venv-spark" / "bin"
 
 
+def resolve_database(raw: str | None) -> Path | None:
+    """The DuckDB database --attach names, checked: it exists and its file
+    name can be a catalog name."""
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise UsageError(f"{setting(ATTACH_VARIABLE)} is set but empty")
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise UsageError(f"database {path}: no such file")
+    try:
+        catalog_name(path)
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    return path
+
+
+def table_from(variable: str, file_variable: str, kind: FileKind) -> InputTable | None:
+    raw = os.environ.get(variable)
+    if raw is None:
+        return None
+    if os.environ.get(file_variable) is not None:
+        raise UsageError(
+            f"{setting(variable)} and {setting(file_variable)} both name the "
+            f"{kind.table_label.removesuffix(' table')} input; give one of them"
+        )
+    try:
+        return parse_table_name(raw, kind.table_label)
+    except InputError as error:
+        raise UsageError(str(error)) from None
+
+
+@dataclass(frozen=True)
+class InputTables:
+    """The tables read in place of files, and the database they are in."""
+
+    customers: InputTable | None = None
+    transactions: InputTable | None = None
+    database: Path | None = None
+
+    @classmethod
+    def from_environment(cls, target: str) -> InputTables:
+        customers = table_from(
+            "SEGMENTS_CUSTOMER_TABLE", "SEGMENTS_INPUT", CUSTOMER_FILE
+        )
+        transactions = table_from(
+            "SEGMENTS_TRANSACTION_TABLE", "SEGMENTS_TRANSACTIONS", TRANSACTION_FILE
+        )
+        database = resolve_database(os.environ.get(ATTACH_VARIABLE))
+        named = [
+            setting(variable)
+            for variable, table in (
+                ("SEGMENTS_CUSTOMER_TABLE", customers),
+                ("SEGMENTS_TRANSACTION_TABLE", transactions),
+            )
+            if table is not None
+        ]
+        if named and target != RUN_TARGET:
+            raise UsageError(
+                f"{named[0]}: tables are read in place on DuckDB only so far; "
+                f"on {target}, give the files"
+            )
+        if named and database is None:
+            raise UsageError(
+                f"{named[0]} names a table: give the DuckDB database it is in "
+                f"with --attach or {ATTACH_VARIABLE} (it is attached read only)"
+            )
+        if database is not None and not named:
+            raise UsageError(
+                f"{setting(ATTACH_VARIABLE)} names a database but no table is "
+                "read from it; give --customer-table or --transaction-table"
+            )
+        return cls(customers, transactions, database)
+
+
+def source_name(source: Path | InputTable | None, kind: FileKind) -> str | None:
+    """How messages name an input: the file or the table."""
+    if source is None:
+        return None
+    if isinstance(source, InputTable):
+        return f"{kind.table_label} {source}"
+    return f"{kind.label} {source}"
+
+
 def check_target(target: str | None, project_dir: Path) -> str:
     """The run's dbt target (DBT_TARGET, which dbt itself also reads):
     DuckDB, or Spark where .venv-spark is installed; anything else refused."""
@@ -238,13 +329,14 @@ class RunPlan:
 
     project_dir: Path
     refit: bool
-    input_path: Path | None
-    transactions: Path | None
+    input_path: Path | InputTable | None
+    transactions: Path | InputTable | None
     settings: ClusteringSettings
     dbt_vars: dict[str, object]
     folders: Folders
     target: str = RUN_TARGET
     clock: Progress = field(default_factory=Progress)
+    attach: Path | None = None  # a database the tables are read from
 
     def spark_env(self) -> dict[str, str]:
         """Where a Spark target keeps its metastore and tables: under the run's
@@ -269,10 +361,8 @@ class RunPlan:
         """How messages name the files the run read."""
         customers = None if self.transactions else "the demo seed"
         return RunInputs(
-            customers=f"input file {self.input_path}" if self.input_path else customers,
-            transactions=(
-                f"transactions file {self.transactions}" if self.transactions else None
-            ),
+            customers=source_name(self.input_path, self.customer_kind) or customers,
+            transactions=source_name(self.transactions, TRANSACTION_FILE),
         )
 
 
@@ -284,6 +374,9 @@ def plan_run(args: argparse.Namespace) -> RunPlan:
     transactions = resolve_transactions(
         os.environ.get("SEGMENTS_TRANSACTIONS"), project_dir
     )
+    tables = InputTables.from_environment(target)
+    input_path = tables.customers or input_path
+    transactions = tables.transactions or transactions
     folders = Folders.from_environment(project_dir, publishing=True)
     folders.check_apart()
     raw_vars = with_feature_default(
@@ -305,4 +398,5 @@ def plan_run(args: argparse.Namespace) -> RunPlan:
         dbt_vars,
         folders,
         target,
+        attach=tables.database,
     )

@@ -12,6 +12,8 @@ import duckdb
 
 from customer_segmentation.duckdb_limits import connect, memory_limit
 from customer_segmentation.fit_error import FitError
+from customer_segmentation.input_files import FileColumns
+from customer_segmentation.input_tables import InputTable
 from customer_segmentation.kept_rows import keep_rejects
 
 DRIFT_TEST = "assert_drift_within_threshold"
@@ -429,3 +431,20 @@ def unknown_gender_warning(serving: Path, warehouse: Path) -> str | None:
         f"{f'; the file spells it {seen}' if seen else ''}. Add spellings to "
         "seeds/gender_spellings.csv to read them."
     )
+
+
+def describe_input(
+    input_path: Path | InputTable | None,
+    found: FileColumns | None,
+    title: str = "Input",
+) -> list[str]:
+    if input_path is None or found is None:
+        return [f"{title}: demo seed (seeds/demo_customers.csv)"]
+    columns = ", ".join(f"{c} <- {h!r}" for c, h in found.mapping.items())
+    lines = [
+        f"{title}: {input_path} ({found.data_rows} data rows)",
+        f"  columns: {columns}",
+    ]
+    if found.extra:
+        lines.append(f"  ignored extra columns: {', '.join(found.extra)}")
+    return lines

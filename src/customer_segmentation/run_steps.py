@@ -24,10 +24,13 @@ from customer_segmentation.input_files import (
     TRANSACTION_FILE,
     FileColumns,
     FileKind,
-    inspect_file,
     load_aliases,
     register_formats,
-    register_input,
+)
+from customer_segmentation.input_tables import (
+    InputTable,
+    inspect_source,
+    register_source,
 )
 from customer_segmentation.locking import lock_timeout, run_locks
 from customer_segmentation.messages import plural, say
@@ -63,6 +66,7 @@ from customer_segmentation.run_plan import (
 )
 from customer_segmentation.run_report import (
     accounting_line,
+    describe_input,
     drift_warning,
     empty_score_warning,
     explain_failure,
@@ -157,21 +161,6 @@ def project_var(project_dir: Path, name: str) -> object:
     return project["vars"][name]
 
 
-def describe_input(
-    input_path: Path | None, found: FileColumns | None, title: str = "Input"
-) -> list[str]:
-    if input_path is None or found is None:
-        return [f"{title}: demo seed (seeds/demo_customers.csv)"]
-    columns = ", ".join(f"{c} <- {h!r}" for c, h in found.mapping.items())
-    lines = [
-        f"{title}: {input_path} ({found.data_rows} data rows)",
-        f"  columns: {columns}",
-    ]
-    if found.extra:
-        lines.append(f"  ignored extra columns: {', '.join(found.extra)}")
-    return lines
-
-
 def run(args: argparse.Namespace) -> None:
     plan = plan_run(args)
     timeout = lock_timeout(os.environ.get("SEGMENTS_LOCK_TIMEOUT"))
@@ -209,7 +198,7 @@ def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderSta
 
 
 def decide_formats(
-    inputs: Iterable[tuple[FileKind, Path | None, FileColumns | None]],
+    inputs: Iterable[tuple[FileKind, Path | InputTable | None, FileColumns | None]],
     dbt_vars: dict[str, object],
 ) -> tuple[dict[str, FileFormat], bool]:
     """How dbt reads each input file (formats.py), and whether ids are whole
@@ -271,12 +260,14 @@ def inspect_inputs(plan: RunPlan) -> Found:
     with plan.clock.stage("inspect", unit="files") as stage:
         if plan.input_path:
             with plan.clock.stage("inspect_input", shown=False):
-                found = inspect_file(plan.input_path, aliases, plan.customer_kind)
+                found = inspect_source(
+                    plan.input_path, aliases, plan.customer_kind, plan.attach
+                )
             stage.advance()
         if plan.transactions:
             with plan.clock.stage("inspect_transactions", shown=False):
-                found_transactions = inspect_file(
-                    plan.transactions, aliases, TRANSACTION_FILE
+                found_transactions = inspect_source(
+                    plan.transactions, aliases, TRANSACTION_FILE, plan.attach
                 )
             stage.advance()
     return found, found_transactions
@@ -302,14 +293,17 @@ def prepare_warehouse(plan: RunPlan, found: Found, state: FolderState) -> RunMod
     with plan.clock.stage("load_last_publish"):
         load_last_publish(warehouse, remembered)
         # Transactions alone: no customer file, and not the demo customers.
-        register_input(
+        register_source(
             warehouse,
             plan.input_path,
             customers,
             plan.customer_kind,
+            plan.attach,
             empty=bool(plan.transactions),
         )
-        register_input(warehouse, plan.transactions, transactions, TRANSACTION_FILE)
+        register_source(
+            warehouse, plan.transactions, transactions, TRANSACTION_FILE, plan.attach
+        )
         register_formats(warehouse, formats, whole_number_ids)
         register_run(warehouse, mode, floor)
     return mode
