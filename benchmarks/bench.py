@@ -657,12 +657,63 @@ def render_spark(results: list[dict[str, object]]) -> list[str]:
     return lines
 
 
+def render_cluster(result: dict[str, object]) -> list[str]:
+    """The standalone-cluster section, from benchmarks/bench_cluster.py."""
+    lines = [
+        "## On a Spark standalone cluster (for information)",
+        "",
+        "`DBT_TARGET=spark segments run` against a master and two workers of one",
+        f"core each on this machine ({result['workers']}), with",
+        f"`spark.driver.maxResultSize={result['max_result_size']}` so that a",
+        "per-customer collect to the driver fails the run; written by",
+        "benchmarks/bench_cluster.py. The driver's peak is the resident memory",
+        "of the Spark driver JVMs in the run's process tree (dbt's and the two",
+        "children's; a JVM's resident size follows its heap setting, 1 GB by",
+        "default), the client's that of every other process in it (the CLI,",
+        "dbt's Python, DuckDB); the executors are in the workers, outside it.",
+        "`publish` includes the executors' writing of the parts. Command:",
+        "`.venv/bin/python benchmarks/bench_cluster.py --customers 1000000",
+        "--transactions 1000000 10000000`.",
+        "",
+        "| input | run (s) | register (s) | build (s) | copy small marts (s) "
+        "| executors write parts (s) | publish (s) | driver peak (MB) "
+        "| client peak (MB) | commit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in result["runs"]:
+        steps = run.get("steps", {})
+        what = (
+            f"{run['customers']:,} customers"
+            if "customers" in run
+            else f"{run['transaction_lines']:,} transaction lines"
+        )
+        cells = [
+            steps.get(name)
+            for name in (
+                "load_last_publish",
+                "dbt_build",
+                "Copying the tables out of Spark",
+                "Writing the customer tables on Spark",
+                "publish",
+            )
+        ]
+        lines.append(
+            f"| {what} | {run['seconds']:.1f} | "
+            + " | ".join("n/a" if c is None else f"{c:.1f}" for c in cells)
+            + f" | {run['driver_peak_mb']} | {run['client_peak_mb']} "
+            f"| {result['machine']['commit']} |"
+        )
+    return lines
+
+
 def render(stored: list[dict[str, object]]) -> str:
     """BENCHMARKS.md from every stored result."""
     transactions = [r for r in stored if r.get("kind") == "transactions"]
     on_spark = [r for r in stored if r.get("kind") == "spark_local"]
+    on_cluster = [r for r in stored if r.get("kind") == "spark_cluster"]
+    separate = {"transactions", "spark_local", "spark_cluster"}
     results = sorted(
-        (r for r in stored if r.get("kind") not in {"transactions", "spark_local"}),
+        (r for r in stored if r.get("kind") not in separate),
         key=lambda r: (r["rows"], r["format"]),
     )
     first = results[-1]["machine"]
@@ -747,6 +798,8 @@ def render(stored: list[dict[str, object]]) -> str:
         )
     lines += render_transactions(transactions)
     lines += ["", *render_spark(on_spark)] if on_spark else []
+    for result in on_cluster:
+        lines += ["", *render_cluster(result)]
     lines += render_targets(results, transactions)
     notes = HERE / "notes.md"
     if notes.is_file():

@@ -28,6 +28,7 @@ from pipeline_runs import (
     run_pipeline,
 )
 from spark_cluster import standalone_cluster
+from spark_runs import kill_an_engine_write
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -259,6 +260,7 @@ def runs_on_a_cluster(folder: Path, reference_file: Path) -> dict:
                 extra_env=env,
             ),
         }
+        killed = kill_an_engine_write(require_success(runs["reference"]), env)
         # a worker keeps a folder per application it ran executors for
         applications = {
             work.name: sorted(app.name for app in work.glob("app-*"))
@@ -267,6 +269,7 @@ def runs_on_a_cluster(folder: Path, reference_file: Path) -> dict:
     return {
         **{name: dataclasses.asdict(run) for name, run in runs.items()},
         "applications": applications,
+        "killed_engine_write": killed,
     }
 
 

@@ -119,3 +119,17 @@ def test_the_cluster_keeps_its_metastore_under_the_target_folder(
     assert (spark_reference_run.target_dir / "spark" / "warehouse").is_dir()
     for stray in ("derby.log", "metastore_db", "spark-warehouse"):
         assert not (REPO / stray).exists(), stray
+
+
+def test_an_engine_write_killed_half_way_leaves_the_published_set(cluster_runs):
+    """Spark's executors writing the parts into a publish's work folder, the
+    writer killed at its first part file (driver JVM and all): the published
+    set is untouched, and the next run's clean-up removes the work folder,
+    Spark's temporary commit files included, since its plan names them."""
+    killed = cluster_runs["killed_engine_write"]
+    assert any("part-" in name for name in killed["written"]), killed["written"]
+    assert killed["published_unchanged"]
+    assert killed["lines"] == [
+        f"Removed {killed['work']}, the unfinished work of an interrupted run"
+    ]
+    assert not killed["work_left"]
