@@ -53,7 +53,14 @@ from customer_segmentation.model_store import (
     read_last_publish,
 )
 from customer_segmentation.model_store import SCHEMA as LAST_PUBLISH
-from customer_segmentation.publish import TableDocs
+from customer_segmentation.publish import (
+    ROW_GRAIN_KEYS,
+    TableDocs,
+    engine_parts,
+    published_tables,
+    read_dbt_manifest,
+    row_grain_models,
+)
 from customer_segmentation.run_steps import decide_formats
 from customer_segmentation.settings import settings_from_vars
 
@@ -230,8 +237,6 @@ def register_inputs(
 
 
 def published(target_dir: Path) -> dict[str, TableDocs]:
-    from customer_segmentation.publish import published_tables, read_dbt_manifest
-
     return published_tables(read_dbt_manifest(target_dir))
 
 
@@ -239,8 +244,6 @@ def spark_written(target_dir: Path) -> tuple[str, ...]:
     """The published marts the executors write: a row per customer or per
     input row. Only the others (per segment, band, run, model) may be
     collected to the driver."""
-    from customer_segmentation.publish import row_grain_models
-
     return row_grain_models(published(target_dir))
 
 
@@ -249,8 +252,6 @@ def write_parts(spark: Any, schema: str, target_dir: Path, folder: Path) -> None
     part files in ``folder``/<name>.parquet, ordered by its key (so the same
     rows give the same tables). Spark's commit marker and the local file
     system's checksum files are removed: Parquet checks its own pages."""
-    from customer_segmentation.publish import ROW_GRAIN_KEYS, engine_parts
-
     models = published(target_dir)
     for name in spark_written(target_dir):
         key = next(k for k in ROW_GRAIN_KEYS if k in models[name].columns)
@@ -307,10 +308,11 @@ def run_context(
         remembered: dict[str, pa.Table] | Path = args.history
         mode = RunMode(args.mode, args.mode_reason)
     else:
-        if args.publish_dir:
-            tables = read_last_publish(args.publish_dir, refit=args.refit)[0]
-        else:
-            tables = {name: s.empty_table() for name, s in REMEMBERED.items()}
+        tables = (
+            read_last_publish(args.publish_dir, refit=args.refit)[0]
+            if args.publish_dir
+            else {name: s.empty_table() for name, s in REMEMBERED.items()}
+        )
         remembered = tables
         mode = (
             RunMode(args.mode, args.mode_reason)

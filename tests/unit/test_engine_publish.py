@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from pipeline_runs import snapshot
 
+from customer_segmentation.model_store import read_last_publish
 from customer_segmentation.publish import (
     EngineWriter,
     TableDocs,
@@ -52,7 +53,13 @@ def spark_like(customers: int) -> EngineWriter:
         ids = [f"c{n:03}" for n in range(customers)]
         half = customers // 2
         for number, chunk in enumerate((ids[:half], ids[half:])):
-            table = pa.table({"customer_id": chunk})
+            table = pa.table(
+                {
+                    "customer_id": chunk,
+                    "cluster_id": pa.array([1] * len(chunk), pa.int32()),
+                    "segment_name": ["Average"] * len(chunk),
+                }
+            )
             pq.write_table(table, parts / f"part-{number:05}-x-c000.snappy.parquet")
         (parts / "_SUCCESS").write_bytes(b"")
 
@@ -168,3 +175,19 @@ def test_a_file_beside_the_engines_folder_keeps_the_work_folder(tmp_path):
 
     assert line.startswith(f"Left {work}")
     assert snapshot(work) == before
+
+
+def test_the_next_run_remembers_the_segments_from_the_parts(tmp_path):
+    # a score run reads the saved history: customer_segments.parquet is
+    # then a folder (on Spark, this history reaches the executors as a file)
+    out = publish(
+        make_warehouse(tmp_path / "w.duckdb"),
+        tmp_path / "publish",
+        MODELS,
+        engine=spark_like(10),
+    )
+    remembered, kept = read_last_publish(out, refit=False)
+    assert kept is None
+    segments = remembered["customer_segments"]
+    assert segments.num_rows == 10
+    assert set(segments["segment_name"].to_pylist()) == {"Average"}
