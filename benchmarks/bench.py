@@ -81,15 +81,18 @@ STAGES = {
 }
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, now."""
+def process_tree(root: int) -> dict[int, str]:
+    """A process and all its descendants, now, each with its command name."""
     parents: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
-                parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+                head, tail = handle.read().rsplit(")", 1)
+            parents[int(entry)] = int(tail.split()[1])
+            names[int(entry)] = head.split("(", 1)[1]
         except (OSError, ValueError, IndexError):
             continue
     family, frontier = {root}, [root]
@@ -98,14 +101,21 @@ def tree_rss(root: int) -> int:
         children = [c for c, p in parents.items() if p == pid]
         family.update(children)
         frontier.extend(children)
-    total = 0
-    for pid in family:
-        try:
-            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * PAGE
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
+    return {pid: names.get(pid, "") for pid in family}
+
+
+def rss(pid: int) -> int:
+    """A process's resident bytes, 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, now."""
+    return sum(rss(pid) for pid in process_tree(root))
 
 
 @dataclass

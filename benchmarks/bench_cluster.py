@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bench import BIN, REPO, RESULTS, fresh_work_folder, machine, pipeline_env
+from bench import (
+    BIN,
+    REPO,
+    RESULTS,
+    fresh_work_folder,
+    machine,
+    pipeline_env,
+    process_tree,
+    rss,
+)
 from spark_cluster import standalone_cluster
 
 from customer_segmentation.synthetic import write_customers
@@ -38,37 +46,6 @@ from customer_segmentation.transactions_data import (
 )
 
 MAX_RESULT = "64m"
-
-
-def process_tree(root: int) -> dict[int, str]:
-    """Every process below ``root`` (itself included), with its command name."""
-    parents: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
-                head, tail = handle.read().rsplit(")", 1)
-            parents[int(entry)] = int(tail.split()[1])
-            names[int(entry)] = head.split("(", 1)[1]
-        except (OSError, ValueError, IndexError):
-            continue
-    family, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [c for c, p in parents.items() if p == pid]
-        family.update(children)
-        frontier.extend(children)
-    return {pid: names.get(pid, "") for pid in family}
-
-
-def rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def measure(command: list[str], env: dict[str, str]) -> dict[str, object]:

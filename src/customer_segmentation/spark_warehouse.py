@@ -308,16 +308,15 @@ def run_context(
         remembered: dict[str, pa.Table] | Path = args.history
         mode = RunMode(args.mode, args.mode_reason)
     else:
-        tables = (
+        remembered = (
             read_last_publish(args.publish_dir, refit=args.refit)[0]
             if args.publish_dir
             else {name: s.empty_table() for name, s in REMEMBERED.items()}
         )
-        remembered = tables
         mode = (
             RunMode(args.mode, args.mode_reason)
             if args.mode
-            else choose_mode(tables, settings_from_vars(args.vars), args.refit)
+            else choose_mode(remembered, settings_from_vars(args.vars), args.refit)
         )
     floor = (
         IdFloor(*(int(i) for i in args.floor.split(","))) if args.floor else IdFloor()

@@ -66,17 +66,22 @@ def spark_like(customers: int) -> EngineWriter:
     return EngineWriter(row_grain_models(MODELS), write)
 
 
-def test_the_row_grain_tables_are_the_ones_the_engine_writes():
-    assert row_grain_models(MODELS) == ("customer_segments",)
-
-
-def test_an_engine_written_set_is_served_and_listed_in_the_manifest(tmp_path):
-    out = publish(
+def published_set(tmp_path: Path) -> Path:
+    """A first set, its customer_segments written by the stand-in engine."""
+    return publish(
         make_warehouse(tmp_path / "w.duckdb"),
         tmp_path / "publish",
         MODELS,
         engine=spark_like(10),
     )
+
+
+def test_the_row_grain_tables_are_the_ones_the_engine_writes():
+    assert row_grain_models(MODELS) == ("customer_segments",)
+
+
+def test_an_engine_written_set_is_served_and_listed_in_the_manifest(tmp_path):
+    out = published_set(tmp_path)
     assert (out / "cluster_summary.parquet").is_file()
     assert pq.read_table(out / "customer_segments.parquet").num_rows == 10
     with duckdb.connect(str(out / "segments.duckdb"), read_only=True) as con:
@@ -91,12 +96,7 @@ def test_an_engine_written_set_is_served_and_listed_in_the_manifest(tmp_path):
 
 
 def test_a_failing_engine_leaves_the_previous_set_byte_identical(tmp_path):
-    out = publish(
-        make_warehouse(tmp_path / "w.duckdb"),
-        tmp_path / "publish",
-        MODELS,
-        engine=spark_like(10),
-    )
+    out = published_set(tmp_path)
     before = snapshot(out)
 
     def fails_half_way(folder: Path) -> None:
@@ -115,12 +115,7 @@ def test_a_failing_engine_leaves_the_previous_set_byte_identical(tmp_path):
 
 
 def test_a_users_file_saved_while_the_engine_writes_stops_the_swap(tmp_path):
-    out = publish(
-        make_warehouse(tmp_path / "w.duckdb"),
-        tmp_path / "publish",
-        MODELS,
-        engine=spark_like(10),
-    )
+    out = published_set(tmp_path)
     before = snapshot(out)
 
     def user_saves_a_file_meanwhile(folder: Path) -> None:
@@ -141,12 +136,7 @@ def test_a_users_file_saved_while_the_engine_writes_stops_the_swap(tmp_path):
 
 def killed_while_the_engine_wrote(tmp_path: Path) -> tuple[Path, Path]:
     """A Spark commit half done: task attempts under _temporary, no manifest."""
-    out = publish(
-        make_warehouse(tmp_path / "w.duckdb"),
-        tmp_path / "publish",
-        MODELS,
-        engine=spark_like(10),
-    )
+    out = published_set(tmp_path)
     work = tmp_path / ".publish.new-feed"
     work.mkdir()
     planned = ["cluster_summary.parquet", "segments.duckdb"]
@@ -180,12 +170,7 @@ def test_a_file_beside_the_engines_folder_keeps_the_work_folder(tmp_path):
 def test_the_next_run_remembers_the_segments_from_the_parts(tmp_path):
     # a score run reads the saved history: customer_segments.parquet is
     # then a folder (on Spark, this history reaches the executors as a file)
-    out = publish(
-        make_warehouse(tmp_path / "w.duckdb"),
-        tmp_path / "publish",
-        MODELS,
-        engine=spark_like(10),
-    )
+    out = published_set(tmp_path)
     remembered, kept = read_last_publish(out, refit=False)
     assert kept is None
     segments = remembered["customer_segments"]
