@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,10 @@ from pipeline_runs import (
     PipelineRun,
     require_success,
     run_pipeline,
+    snapshot,
 )
-from spark_cluster import standalone_cluster
-from spark_runs import kill_an_engine_write
+from spark_cluster import hive_metastore, standalone_cluster
+from spark_runs import kill_an_engine_write, user_tables, write_user_orders
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -241,24 +243,61 @@ def docs_target(request, demo_run, tmp_path_factory):
 
 
 def runs_on_a_cluster(folder: Path, reference_file: Path) -> dict:
-    """The Mall Customers file and the transactions demo, each as
-    `DBT_TARGET=spark make run` runs it, on a standalone master with two
-    workers (tests/spark_cluster.py), one cluster for both."""
-    with standalone_cluster(folder / "cluster") as cluster:
+    """On a standalone master with two workers (tests/spark_cluster.py) and
+    a Hive metastore service holding a user's tables, as `DBT_TARGET=spark
+    make run` runs them: the Mall Customers file; the transactions demo as
+    the user's metastore table ``shop.orders``; and the runs refused in one
+    line (no such table, no amount column, the user's own schema as the
+    run's)."""
+    with (
+        standalone_cluster(folder / "cluster") as cluster,
+        hive_metastore(folder / "metastore") as metastore,
+    ):
         env = {
             "SEGMENTS_SPARK_MASTER": cluster.master_url,
             "SPARK_LOCAL_IP": "127.0.0.1",
         }
+        shop = folder / "shop"
+        files = write_user_orders(shop)
+        made = user_tables("create", metastore.uri, shop)
+        in_metastore = {**env, "SEGMENTS_SPARK_METASTORE": metastore.uri}
+
+        def table_run(name: str, table: str, **more: str) -> PipelineRun:
+            return run_pipeline(
+                folder / name,
+                target="spark",
+                extra_env={
+                    **in_metastore,
+                    "SEGMENTS_TRANSACTION_TABLE": table,
+                    **more,
+                },
+            )
+
         runs = {
             "reference": run_pipeline(
                 folder / "reference", reference_file, target="spark", extra_env=env
             ),
-            "transactions": run_pipeline(
-                folder / "transactions",
-                transactions="demo",
-                target="spark",
-                extra_env=env,
-            ),
+            "transactions": table_run("transactions", "shop.orders"),
+        }
+        # refused before any Spark job of theirs: the metastore decides, so a
+        # driver of its own each (no executors to wait for), side by side
+        refused = {
+            "no_such_table": ("shop.returns", {}),
+            "no_amount": ("shop.orders_without_amount", {}),
+            "user_schema": ("shop.orders", {"SEGMENTS_SPARK_SCHEMA": "shop"}),
+        }
+        with ThreadPoolExecutor(len(refused)) as pool:
+            started = {
+                name: pool.submit(
+                    table_run, name, table, SEGMENTS_SPARK_MASTER="local[1]", **more
+                )
+                for name, (table, more) in refused.items()
+            }
+            runs |= {name: run.result() for name, run in started.items()}
+        user_side = {
+            "made": made,
+            "after": user_tables("describe", metastore.uri, shop),
+            "files_unchanged": snapshot(shop) == files,
         }
         killed = kill_an_engine_write(require_success(runs["reference"]), env)
         # a worker keeps a folder per application it ran executors for
@@ -270,6 +309,7 @@ def runs_on_a_cluster(folder: Path, reference_file: Path) -> dict:
         **{name: dataclasses.asdict(run) for name, run in runs.items()},
         "applications": applications,
         "killed_engine_write": killed,
+        "user_side": user_side,
     }
 
 

@@ -131,3 +131,56 @@ def standalone_cluster(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@dataclass(frozen=True)
+class Metastore:
+    uri: str
+    folder: Path
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def hive_metastore(folder: Path) -> Iterator[Metastore]:
+    """A Hive metastore service, as a cluster keeps its tables' names in,
+    from the Hive jars PySpark ships (its own JVM, its Derby database in
+    ``folder``); stopped on exit. Hive 2.3's server has no bind-address
+    setting: it listens on every interface, and every client here connects
+    to 127.0.0.1."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    settings = {
+        "hive.async.log.enabled": "false",  # its async logger is not shipped
+        "javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
+        ),
+        "datanucleus.schema.autoCreateAll": "true",
+        "hive.metastore.schema.verification": "false",
+        "hive.metastore.warehouse.dir": str(folder / "warehouse"),
+        "derby.system.home": str(folder),
+    }
+    arguments = [
+        *(f"-D{key}={value}" for key, value in settings.items()),
+        "org.apache.hadoop.hive.metastore.HiveMetaStore",
+        "-p",
+        str(port),
+    ]
+    process = _start(folder, "metastore", arguments)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"no metastore: see {folder}/metastore.log")
+            time.sleep(1)
+        yield Metastore(f"thrift://127.0.0.1:{port}", folder)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -3,12 +3,14 @@ variables a Spark run on this machine needs."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import duckdb
 from pipeline_runs import PipelineRun, snapshot
 
 from customer_segmentation.publish import (
@@ -17,6 +19,7 @@ from customer_segmentation.publish import (
     row_grain_models,
 )
 from customer_segmentation.publish_folder import PARTS, remove_leftovers, write_plan
+from customer_segmentation.sql_text import sql_literal
 
 REPO = Path(__file__).resolve().parents[1]
 SPARK_BIN = REPO / ".venv-spark" / "bin"
@@ -79,3 +82,50 @@ def kill_an_engine_write(run: PipelineRun, cluster_env: dict[str, str]) -> dict:
         "work_left": work.exists(),
         "published_unchanged": snapshot(publish_dir) == before,
     }
+
+
+def write_user_orders(folder: Path) -> dict[str, bytes]:
+    """The transactions demo as a user's Parquet tables would hold it: the
+    same rows, the columns named as their warehouse names them, the
+    quantity typed (every demo value is a whole number) and the rest text as
+    in the file, which also keeps the file's unreadable values for the
+    rejects. And the same without an amount. Returns the files' bytes."""
+    demo = REPO / "demo" / "transactions.csv"
+    select = {
+        "orders": (
+            '"Order ID" as invoice_no, "Customer ID" as customer_id, '
+            '"Purchase Date" as order_date, cast(Quantity as integer) as qty, '
+            "Amount as line_total"
+        ),
+        "orders_without_amount": (
+            '"Order ID" as invoice_no, "Customer ID" as customer_id, '
+            '"Purchase Date" as order_date, cast(Quantity as integer) as qty'
+        ),
+    }
+    with duckdb.connect() as con:
+        for name, columns in select.items():
+            (folder / name).mkdir(parents=True)
+            con.execute(
+                f"copy (select {columns} from read_csv(?, all_varchar = true)) "
+                f"to {sql_literal(str(folder / name / 'part-0.parquet'))} "
+                "(format parquet)",
+                [str(demo)],
+            )
+    return snapshot(folder)
+
+
+def user_tables(command: str, uri: str, folder: Path) -> dict:
+    """tests/spark_user_tables.py: the user's tables made or described."""
+    result = subprocess.run(
+        [
+            str(SPARK_BIN / "python"),
+            str(REPO / "tests" / "spark_user_tables.py"),
+            *(command, uri, str(folder)),
+        ],
+        env=spark_env(folder),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -15,10 +15,11 @@ file and a transactions file always compare ids in the same form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from customer_segmentation.sql_text import sql_identifier
+from customer_segmentation.sql_text import spark_identifier, sql_identifier
 
 # var number_format -> the decimal mark; var date_format -> the day/month order
 NUMBER_FORMATS = {"point": ".", "comma": ","}
@@ -65,6 +66,21 @@ class FileFormat:
     date_order: str | None = None  # None: no day/month dates in the file
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """What the evidence scan says differently on each engine: DuckDB reads a
+    file or an attached table, Spark a table of its metastore."""
+
+    identifier: Callable[[str], str]
+    text_type: str
+    regexp_matches: str  # (text, pattern): does the pattern occur in it
+    widest_integer: str
+
+
+DUCKDB = Dialect(sql_identifier, "varchar", "regexp_matches", "hugeint")
+SPARK = Dialect(spark_identifier, "string", "regexp_like", "decimal(38, 0)")
+
+
 def number_mark_sql(text: str) -> str:
     """'comma' or 'point' where a value can only be read with that decimal mark.
 
@@ -75,19 +91,19 @@ def number_mark_sql(text: str) -> str:
     """
     return (
         f"case when contains({text}, ',') and contains({text}, '.') then "
-        f"case when strpos({text}, '.') < strpos({text}, ',') then 'comma' "
+        f"case when instr({text}, '.') < instr({text}, ',') then 'comma' "
         "else 'point' end "
         f"when contains({text}, ',') then case when "
         f"length({text}) - length(replace({text}, ',', '')) > 1 then 'point' "
-        f"when length({text}) - strpos({text}, ',') != 3 then 'comma' end "
+        f"when length({text}) - instr({text}, ',') != 3 then 'comma' end "
         f"when contains({text}, '.') then case when "
         f"length({text}) - length(replace({text}, '.', '')) > 1 then 'comma' "
-        f"when length({text}) - strpos({text}, '.') != 3 then 'point' end end"
+        f"when length({text}) - instr({text}, '.') != 3 then 'point' end end"
     )
 
 
-def text_of(header: str) -> str:
-    return f"trim(cast({sql_identifier(header)} as varchar))"
+def text_of(header: str, dialect: Dialect = DUCKDB) -> str:
+    return f"trim(cast({dialect.identifier(header)} as {dialect.text_type}))"
 
 
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
@@ -104,7 +120,9 @@ def written_as_text(column: str, column_type: str) -> bool:
 
 
 def evidence_sql(
-    mapping: dict[str, str], types: dict[str, str] | None = None
+    mapping: dict[str, str],
+    types: dict[str, str] | None = None,
+    dialect: Dialect = DUCKDB,
 ) -> list[tuple[str, str]]:
     """(Evidence field, SQL aggregate) over the file's matched columns.
 
@@ -118,7 +136,7 @@ def evidence_sql(
         for column, header in mapping.items()
         if written_as_text(column, types.get(header, "VARCHAR"))
     }
-    numbers = [text_of(h) for c, h in mapping.items() if c in NUMERIC_COLUMNS]
+    numbers = [text_of(h, dialect) for c, h in mapping.items() if c in NUMERIC_COLUMNS]
     marks = [number_mark_sql(t) for t in numbers]
     aggregates: list[tuple[str, str]] = []
     if marks:
@@ -134,11 +152,12 @@ def evidence_sql(
             ]
     for column in DATE_COLUMNS:
         if column in mapping:
-            text = text_of(mapping[column])
+            text = text_of(mapping[column], dialect)
             # cheap test first: ISO dates have a digit in both places
             slashed = (
                 f"(substr({text}, 2, 1) in ('/', '.', '-') or substr({text}, 3, 1)"
-                f" in ('/', '.', '-')) and regexp_matches({text}, '{SLASHED_DATE}')"
+                f" in ('/', '.', '-')) and "
+                f"{dialect.regexp_matches}({text}, '{SLASHED_DATE}')"
             )
             aggregates += [
                 ("slashed_dates", f"count(*) filter (where {slashed})"),
@@ -155,13 +174,13 @@ def evidence_sql(
                 ("example_date", f"min({text}) filter (where {slashed})"),
             ]
     if ID_COLUMN in mapping:
-        text = f"nullif({text_of(mapping[ID_COLUMN])}, '')"
+        text = f"nullif({text_of(mapping[ID_COLUMN], dialect)}, '')"
         aggregates.append(
             (
                 "whole_number_ids",
-                f"coalesce(bool_and({text} is null or (regexp_full_match({text}, "
-                f"'{WHOLE_NUMBER}') and try_cast({text} as hugeint) is not null)),"
-                " true)",
+                f"coalesce(bool_and({text} is null or ({dialect.regexp_matches}("
+                f"{text}, '^(?:{WHOLE_NUMBER})$') and try_cast({text} as "
+                f"{dialect.widest_integer}) is not null)), true)",
             )
         )
     return aggregates

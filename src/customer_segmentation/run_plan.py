@@ -19,6 +19,7 @@ from customer_segmentation.input_files import (
     CUSTOMER_FILE,
     CUSTOMER_FILE_BESIDE_TRANSACTIONS,
     TRANSACTION_FILE,
+    FileColumns,
     FileKind,
     InputError,
 )
@@ -202,6 +203,10 @@ def table_from(variable: str, file_variable: str, kind: FileKind) -> InputTable 
         raise UsageError(str(error)) from None
 
 
+# what inspecting the customer and transaction inputs found, either absent
+Found = tuple[FileColumns | None, FileColumns | None]
+
+
 @dataclass(frozen=True)
 class InputTables:
     """The tables read in place of files, and the database they are in."""
@@ -227,11 +232,14 @@ class InputTables:
             )
             if table is not None
         ]
-        if named and target != RUN_TARGET:
-            raise UsageError(
-                f"{named[0]}: tables are read in place on DuckDB only so far; "
-                f"on {target}, give the files"
-            )
+        if target != RUN_TARGET:
+            # Spark reads the tables of its own metastore (spark_tables.py)
+            if database is not None:
+                raise UsageError(
+                    f"{setting(ATTACH_VARIABLE)} attaches a DuckDB database; on "
+                    f"{target}, name a table of the cluster's metastore instead"
+                )
+            return cls(customers, transactions, None)
         if named and database is None:
             raise UsageError(
                 f"{named[0]} names a table: give the DuckDB database it is in "

@@ -59,6 +59,7 @@ from customer_segmentation.publish_folder import (
 from customer_segmentation.run_plan import (
     RUN_TARGET,
     Folders,
+    Found,
     RunPlan,
     UsageError,
     plan_run,
@@ -236,11 +237,12 @@ def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> Non
         # otherwise keep).
         pa.default_memory_pool().release_unused()
     else:
-        mode = spark_run.prepare_spark(
+        mode, in_engine = spark_run.prepare_spark(
             plan,
             lambda: remembered_ids(plan.publish_dir, state.facts, state.missing),
             locks,
         )
+        found = (found[0] or in_engine[0], found[1] or in_engine[1])
     announce(plan, found, mode)
     build_or_stop(plan, locks)
     if plan.target != RUN_TARGET:
@@ -250,21 +252,24 @@ def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> Non
     report(plan, published / SERVING_DATABASE)
 
 
-Found = tuple[FileColumns | None, FileColumns | None]
-
-
 def inspect_inputs(plan: RunPlan) -> Found:
-    """Headers matched and rows counted, for the customer and transactions files."""
+    """Headers matched and rows counted, for the customer and transactions
+    inputs; a Spark target's tables are the engine's to inspect."""
     aliases = load_aliases(plan.project_dir / "seeds" / "column_aliases.csv")
     found = found_transactions = None
+    in_engine = plan.target != RUN_TARGET
     with plan.clock.stage("inspect", unit="files") as stage:
-        if plan.input_path:
+        if plan.input_path and not (
+            in_engine and isinstance(plan.input_path, InputTable)
+        ):
             with plan.clock.stage("inspect_input", shown=False):
                 found = inspect_source(
                     plan.input_path, aliases, plan.customer_kind, plan.attach
                 )
             stage.advance()
-        if plan.transactions:
+        if plan.transactions and not (
+            in_engine and isinstance(plan.transactions, InputTable)
+        ):
             with plan.clock.stage("inspect_transactions", shown=False):
                 found_transactions = inspect_source(
                     plan.transactions, aliases, TRANSACTION_FILE, plan.attach

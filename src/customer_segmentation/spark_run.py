@@ -19,6 +19,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from customer_segmentation.child import run_child
+from customer_segmentation.input_files import TRANSACTION_FILE, FileColumns
+from customer_segmentation.input_tables import InputTable
 from customer_segmentation.messages import say
 from customer_segmentation.model_store import (
     ID_COLUMNS,
@@ -28,7 +30,7 @@ from customer_segmentation.model_store import (
     read_last_publish,
 )
 from customer_segmentation.publish import EngineWriter, TableDocs, row_grain_models
-from customer_segmentation.run_plan import RunPlan, UsageError, spark_bin
+from customer_segmentation.run_plan import Found, RunPlan, UsageError, spark_bin
 
 MODULE = "customer_segmentation.spark_warehouse"
 
@@ -51,12 +53,33 @@ def spark_command(plan: RunPlan, *arguments: str) -> list[str]:
 
 
 def input_arguments(plan: RunPlan) -> list[str]:
+    """The inputs, files or tables of the target's metastore."""
     arguments = []
-    if plan.input_path:
-        arguments += ["--input", str(plan.input_path)]
-    if plan.transactions:
-        arguments += ["--transactions", str(plan.transactions)]
+    for source, file_option, table_option in (
+        (plan.input_path, "--input", "--customer-table"),
+        (plan.transactions, "--transactions", "--transaction-table"),
+    ):
+        if isinstance(source, InputTable):
+            arguments += [table_option, source.name]
+        elif source:
+            arguments += [file_option, str(source)]
     return arguments
+
+
+def engine_inspected(report: Path, plan: RunPlan) -> Found:
+    """What the Spark child found the inputs to be (it alone can read a
+    metastore table), or its one-line refusal."""
+    try:
+        found = json.loads(report.read_text())
+    except (OSError, ValueError):
+        return None, None
+    if "error" in found:
+        raise UsageError(found["error"])
+    columns = {
+        view: FileColumns(f["mapping"], tuple(f["extra"]), f["data_rows"])
+        for view, f in found.items()
+    }
+    return columns.get(plan.customer_kind.view), columns.get(TRANSACTION_FILE.view)
 
 
 def run_step(
@@ -72,9 +95,9 @@ def run_step(
 
 def prepare_spark(
     plan: RunPlan, floor_of: Callable[[], IdFloor], locks: tuple[int, ...]
-) -> RunMode:
+) -> tuple[RunMode, Found]:
     """Fit or score (as on DuckDB), then the inputs, the saved history and
-    that decision registered in the Spark metastore."""
+    that decision registered in the Spark metastore; what the inputs are."""
     remembered, kept = read_last_publish(plan.publish_dir, refit=plan.refit)
     if kept:
         say(f"The unreadable history files were copied to {kept}")
@@ -85,8 +108,12 @@ def prepare_spark(
     history.mkdir(parents=True, exist_ok=True)
     for name, table in remembered.items():
         pq.write_table(table, history / f"{name}.parquet")
+    report = plan.folders.target / "spark" / "inputs.json"
+    report.unlink(missing_ok=True)
     arguments = [
         *input_arguments(plan),
+        "--report",
+        str(report),
         "--history",
         str(history),
         "--mode",
@@ -100,8 +127,14 @@ def prepare_spark(
         *(["--refit"] if plan.refit else []),
     ]
     with plan.clock.stage("load_last_publish"):
-        run_step(plan, spark_command(plan, *arguments), locks, "Registering the inputs")
-    return mode
+        try:
+            run_step(
+                plan, spark_command(plan, *arguments), locks, "Registering the inputs"
+            )
+        finally:
+            # the child's one-line refusal replaces "failed (see the log)"
+            found = engine_inspected(report, plan)
+    return mode, found
 
 
 def export_marts(plan: RunPlan, locks: tuple[int, ...]) -> None:

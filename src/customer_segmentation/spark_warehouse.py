@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,12 @@ from customer_segmentation.input_files import (
     TRANSACTION_FILE,
     FileColumns,
     FileKind,
+    InputError,
     inspect_file,
     is_parquet,
     load_aliases,
 )
+from customer_segmentation.input_tables import InputTable, parse_table_name
 from customer_segmentation.model_store import (
     ID_COLUMNS,
     MODE_FIT,
@@ -63,6 +66,12 @@ from customer_segmentation.publish import (
 )
 from customer_segmentation.run_steps import decide_formats
 from customer_segmentation.settings import settings_from_vars
+from customer_segmentation.spark_tables import (
+    claim_schemas,
+    inspect_spark_table,
+    register_spark_table,
+)
+from customer_segmentation.sql_text import spark_identifier
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROFILE = "customer_segmentation"
@@ -97,11 +106,6 @@ def open_session(settings: dict[str, str]) -> Any:
     return builder.getOrCreate()
 
 
-def quoted(identifier: str) -> str:
-    """A Spark SQL identifier for any header: backticks, doubled inside."""
-    return "`" + identifier.replace("`", "``") + "`"
-
-
 def register_file(spark: Any, path: Path, found: FileColumns, kind: FileKind) -> None:
     """``run_input.<view>``: the file's columns of ``kind`` as text under their
     own names (empty where the file lacks an optional one), and the file it
@@ -124,7 +128,7 @@ def register_file(spark: Any, path: Path, found: FileColumns, kind: FileKind) ->
         **options,
     )
     columns = ",\n    ".join(
-        f"cast({quoted(found.mapping[column])} as string) as {column}"
+        f"cast({spark_identifier(found.mapping[column])} as string) as {column}"
         if column in found.mapping
         else f"cast(null as string) as {column}"
         for column in kind.columns
@@ -201,39 +205,64 @@ def register_run(spark: Any, mode: RunMode, floor: IdFloor) -> None:
         )
 
 
-def register_inputs(
-    spark: Any,
-    customers: Path | None,
-    transactions: Path | None,
-    project_dir: Path = PROJECT_DIR,
-    dbt_vars: dict[str, object] | None = None,
-) -> None:
-    """Inspect the files (as `segments run` does) and register them."""
+Source = Path | InputTable | None
+
+
+def inspect_inputs(
+    spark: Any, customers: Source, transactions: Source, project_dir: Path
+) -> dict[FileKind, tuple[Source, FileColumns]]:
+    """Each input file or metastore table matched, counted and its formats
+    read (as `segments run` does on DuckDB), by its kind."""
     aliases = load_aliases(project_dir / "seeds" / "column_aliases.csv")
     customer_kind = CUSTOMER_FILE_BESIDE_TRANSACTIONS if transactions else CUSTOMER_FILE
-    found = customers and inspect_file(customers, aliases, customer_kind)
-    found_transactions = transactions and inspect_file(
-        transactions, aliases, TRANSACTION_FILE
-    )
+    found = {}
+    for kind, source in ((customer_kind, customers), (TRANSACTION_FILE, transactions)):
+        if isinstance(source, InputTable):
+            found[kind] = (source, inspect_spark_table(spark, source, aliases, kind))
+        elif source is not None:
+            found[kind] = (source, inspect_file(source, aliases, kind))
+    return found
+
+
+def register_inputs(
+    spark: Any,
+    found: dict[FileKind, tuple[Source, FileColumns]],
+    dbt_vars: dict[str, object] | None = None,
+) -> None:
+    """The run_input views dbt reads, and how it reads their values."""
+    transactions = TRANSACTION_FILE in found
+    customer_kind = CUSTOMER_FILE_BESIDE_TRANSACTIONS if transactions else CUSTOMER_FILE
     formats, whole_number_ids = decide_formats(
-        (
-            (customer_kind, customers, found or None),
-            (TRANSACTION_FILE, transactions, found_transactions or None),
+        tuple(
+            (kind, *found.get(kind, (None, None)))
+            for kind in (customer_kind, TRANSACTION_FILE)
         ),
         dbt_vars or {},
     )
     spark.sql(f"create schema if not exists {INPUT_SCHEMA}")
-    if customers and found:
-        register_file(spark, customers, found, customer_kind)
-    elif transactions:
-        register_no_rows(spark, customer_kind)
-    else:
-        spark.sql(f"drop view if exists {INPUT_SCHEMA}.{customer_kind.view}")
-    if transactions and found_transactions:
-        register_file(spark, transactions, found_transactions, TRANSACTION_FILE)
-    else:
-        spark.sql(f"drop view if exists {INPUT_SCHEMA}.{TRANSACTION_FILE.view}")
+    for kind in (customer_kind, TRANSACTION_FILE):
+        source, columns = found.get(kind, (None, None))
+        if isinstance(source, InputTable) and columns:
+            register_spark_table(spark, source, columns, kind)
+        elif source is not None and columns:
+            register_file(spark, source, columns, kind)
+        elif kind == customer_kind and transactions:
+            register_no_rows(spark, customer_kind)
+        else:
+            spark.sql(f"drop view if exists {INPUT_SCHEMA}.{kind.view}")
     register_formats(spark, formats, whole_number_ids)
+
+
+def inspected(found: dict[FileKind, tuple[Source, FileColumns]]) -> dict:
+    """What the inputs turned out to be, for `segments run` to report."""
+    return {
+        kind.view: {
+            "mapping": columns.mapping,
+            "extra": list(columns.extra),
+            "data_rows": columns.data_rows,
+        }
+        for kind, (_, columns) in found.items()
+    }
 
 
 def published(target_dir: Path) -> dict[str, TableDocs]:
@@ -324,12 +353,48 @@ def run_context(
     return remembered, mode, floor
 
 
-def main(argv: list[str] | None = None) -> None:
+def prepare_run(spark: Any, args: argparse.Namespace, schema: str) -> None:
+    """Before dbt: the inputs inspected, the run's schemas claimed, then the
+    inputs, the saved history and the run's decisions registered. An input
+    or a schema refused ends it with one line in the report, nothing written."""
+    try:
+        remembered, mode, floor = run_context(args)
+        found = inspect_inputs(
+            spark,
+            args.input or args.customer_table,
+            args.transactions or args.transaction_table,
+            args.project_dir,
+        )
+        claim_schemas(
+            spark, [INPUT_SCHEMA, LAST_PUBLISH, schema], args.target_path / "spark"
+        )
+    except InputError as error:
+        if not args.report:
+            raise SystemExit(f"Error: {error}") from None
+        args.report.write_text(json.dumps({"error": str(error)}))
+        raise SystemExit(2) from None  # `segments run` says it, in one line
+    if args.report:
+        args.report.write_text(json.dumps(inspected(found)))
+    register_inputs(spark, found, args.vars)
+    load_last_publish(spark, remembered)
+    register_run(spark, mode, floor)
+
+
+def table_name(label: str) -> Callable[[str], InputTable]:
+    return lambda raw: parse_table_name(raw, label)
+
+
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--target", default="spark_local")
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     parser.add_argument("--input", type=Path)
     parser.add_argument("--transactions", type=Path)
+    parser.add_argument("--customer-table", type=table_name("customer table"))
+    parser.add_argument("--transaction-table", type=table_name("transactions table"))
+    parser.add_argument(
+        "--report", type=Path, help="write what the inputs turned out to be (JSON)"
+    )
     parser.add_argument(
         "--export",
         type=Path,
@@ -355,7 +420,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode-reason", default="")
     parser.add_argument("--floor", help="run_id,model_run_id,cluster_id")
     parser.add_argument("--vars", type=json.loads, default={})
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments().parse_args(argv)
     credentials = target_profile(args.project_dir, args.target)
     spark = open_session(dict(credentials.server_side_parameters))
     try:
@@ -368,12 +437,7 @@ def main(argv: list[str] | None = None) -> None:
                 spark, credentials.schema, args.target_path, args.export_duckdb
             )
         else:
-            remembered, mode, floor = run_context(args)
-            register_inputs(
-                spark, args.input, args.transactions, args.project_dir, args.vars
-            )
-            load_last_publish(spark, remembered)
-            register_run(spark, mode, floor)
+            prepare_run(spark, args, credentials.schema)
     finally:
         spark.stop()
 

@@ -1,7 +1,8 @@
 """Text from outside (paths, headers) as SQL that can only ever be data.
 
 For the statements DuckDB cannot bind parameters in: ATTACH, COPY, CREATE
-VIEW and COMMENT ON. Everywhere else values are bound.
+VIEW and COMMENT ON. Everywhere else values are bound. Spark SQL quotes
+names with backticks.
 """
 
 
@@ -13,3 +14,8 @@ def sql_literal(text: str) -> str:
 def sql_identifier(name: str) -> str:
     """A double-quoted SQL name, inner quotes doubled."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def spark_identifier(name: str) -> str:
+    """A Spark SQL name for any header: backticks, doubled inside."""
+    return "`" + name.replace("`", "``") + "`"

@@ -2,7 +2,9 @@
 
 The Mall Customers file and the transactions demo are run by `segments run`
 on both engines: DBT_TARGET=spark on a standalone master with two workers,
-each its own JVM (tests/spark_cluster.py). Every published mart must hold
+each its own JVM (tests/spark_cluster.py), the transactions read there as a
+table of the cluster's metastore (test_metastore_tables.py). Every
+published mart must hold
 the same rows, but for what names the run itself (when it ran, the engine's
 hash of the data, the file's path as each engine writes it); the tables with
 a row per customer or per input row are written by the executors.

@@ -97,8 +97,18 @@ def test_a_database_whose_name_cannot_be_a_catalog_is_refused(
         )
 
 
-def test_tables_are_refused_on_spark_until_read_there(monkeypatch, shop):
-    with pytest.raises(UsageError, match="on spark, give the files"):
+def test_a_spark_target_reads_tables_of_its_metastore_without_a_database(
+    monkeypatch,
+):
+    tables = tables_from(
+        monkeypatch, target="spark", SEGMENTS_TRANSACTION_TABLE="shop.orders"
+    )
+    assert tables.transactions.parts == ("shop", "orders")
+    assert tables.database is None
+
+
+def test_a_duckdb_database_is_refused_on_spark(monkeypatch, shop):
+    with pytest.raises(UsageError, match="name a table of the cluster's metastore"):
         tables_from(
             monkeypatch,
             target="spark",
