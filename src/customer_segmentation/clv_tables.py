@@ -37,6 +37,9 @@ CLV_MODEL_SCHEMA = pa.schema(
         ("model", pa.string()),
         ("parameter", pa.string()),
         ("value", pa.float64()),
+        ("standard_error", pa.float64()),
+        ("interval_low", pa.float64()),
+        ("interval_high", pa.float64()),
         ("log_likelihood", pa.float64()),
         ("customers", pa.int64()),
         ("converged", pa.bool_()),
@@ -170,6 +173,21 @@ def fit_problem(fit) -> str | None:
     return None
 
 
+def _uncertainty(value: float, log_error: float) -> dict[str, float | None]:
+    """The standard error on the parameter's scale and the 90% interval
+    (clv_intervals.py); empty where the information could not be inverted."""
+    from customer_segmentation.clv_intervals import interval_90
+
+    if not (math.isfinite(value) and math.isfinite(log_error)):
+        return dict.fromkeys(("standard_error", "interval_low", "interval_high"))
+    low, high = interval_90(value, log_error)
+    return {
+        "standard_error": _finite(value * log_error),
+        "interval_low": _finite(low),
+        "interval_high": _finite(high),
+    }
+
+
 def _model_rows(fit) -> list[dict[str, object]]:
     """One row per parameter; a fit with a problem is not converged, and a
     value that is not finite is left empty (no NaN or infinity published)."""
@@ -179,6 +197,7 @@ def _model_rows(fit) -> list[dict[str, object]]:
             "model": fit.model,
             "parameter": name,
             "value": _finite(value),
+            **_uncertainty(value, fit.log_errors.get(name, math.nan)),
             "log_likelihood": _finite(fit.log_likelihood),
             "customers": fit.customers,
             "converged": problem is None,
@@ -202,6 +221,9 @@ def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
             "model": model,
             "parameter": name,
             "value": None,
+            "standard_error": None,
+            "interval_low": None,
+            "interval_high": None,
             "log_likelihood": None,
             "customers": customers,
             "converged": False,

@@ -59,6 +59,33 @@ def test_gamma_gamma_reproduces_the_published_fit_on_the_repeat_buyers(cdnow_run
     assert fit["log_likelihood"] == pytest.approx(-4055.918, abs=0.01)
 
 
+def test_each_parameter_is_published_with_its_standard_error_and_interval(
+    cdnow_run,
+):
+    """BG/NBD's errors as lifetimes prints them for this sample, Gamma-Gamma's
+    as an independent Hessian gives them (tests/unit/test_clv.py); each 90%
+    interval symmetric on the log scale: exp(log value -+ 1.645 se / value)."""
+    rows = cdnow_run.query(
+        "select model, parameter, value, standard_error, interval_low,"
+        " interval_high from clv_model where model in ('bg_nbd', 'gamma_gamma')"
+    )
+    errors = {(m, p): se for m, p, _, se, *_ in rows}
+    expected = {
+        ("bg_nbd", "r"): 0.012557,
+        ("bg_nbd", "alpha"): 0.378221,
+        ("bg_nbd", "a"): 0.185719,
+        ("bg_nbd", "b"): 0.705345,
+        ("gamma_gamma", "p"): 1.190,
+        ("gamma_gamma", "q"): 0.290,
+        ("gamma_gamma", "gamma"): 4.159,
+    }
+    assert errors == pytest.approx(expected, rel=2e-3)
+    for _, _, value, error, low, high in rows:
+        assert low < value < high
+        assert math.log(high / value) == pytest.approx(1.6448536 * error / value)
+        assert math.log(value / low) == pytest.approx(1.6448536 * error / value)
+
+
 def test_the_calibration_summary_follows_the_papers(cdnow_run):
     (customers, repeaters, repeats, calibration_end, holdout_end) = cdnow_run.query(
         "select count(*), count(*) filter (where repeat_purchases > 0),"

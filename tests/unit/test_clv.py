@@ -18,6 +18,7 @@ import pytest
 from pipeline_runs import CDNOW_FILE
 
 from customer_segmentation import clv
+from customer_segmentation.clv_intervals import log_standard_errors
 from customer_segmentation.clv_tables import (
     MIN_REPEAT_BUYERS,
     PurchaseWindow,
@@ -146,6 +147,81 @@ def test_the_analytic_gradients_match_finite_differences(cdnow):
         1e-7,
     )
     assert gradient == pytest.approx(numeric, rel=1e-4)
+
+
+def natural_scale_errors(negative_log_likelihood, estimates: np.ndarray) -> np.ndarray:
+    """An independent check of clv_intervals: the Hessian in the parameters
+    themselves (not their logs), by Richardson-extrapolated second
+    differences of the likelihood with steps relative to each estimate."""
+
+    def second_differences(step: float) -> np.ndarray:
+        n = len(estimates)
+        h = estimates * step
+        hessian = np.empty((n, n))
+        for i in range(n):
+            for j in range(n):
+                ei, ej = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
+                hessian[i, j] = (
+                    negative_log_likelihood(estimates + ei + ej)
+                    - negative_log_likelihood(estimates + ei - ej)
+                    - negative_log_likelihood(estimates - ei + ej)
+                    + negative_log_likelihood(estimates - ei - ej)
+                ) / (4 * h[i] * h[j])
+        return hessian
+
+    hessian = (4 * second_differences(1e-3) - second_differences(2e-3)) / 3
+    return np.sqrt(np.diag(np.linalg.inv(hessian)))
+
+
+def published_errors(fit: clv.Fit) -> np.ndarray:
+    return np.array([fit[name] * fit.log_errors[name] for name in fit.parameters])
+
+
+def test_bgnbd_standard_errors_agree_with_an_independent_hessian(cdnow, bgnbd):
+    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    estimates = np.array(list(bgnbd.parameters.values()))
+    independent = natural_scale_errors(
+        lambda p: -np.sum(summaries.weight * clv.bgnbd_log_likelihoods(p, summaries)),
+        estimates,
+    )
+    print("BG/NBD standard errors", published_errors(bgnbd), independent)
+    assert published_errors(bgnbd) == pytest.approx(independent, rel=0.02)
+    # and they are those lifetimes prints for this sample
+    assert published_errors(bgnbd) == pytest.approx(
+        [0.0126, 0.378, 0.186, 0.705], rel=0.01
+    )
+
+
+def test_gamma_gamma_standard_errors_agree_with_an_independent_hessian(cdnow):
+    repeat = cdnow["x"] > 0
+    x, m_x = cdnow["x"][repeat], cdnow["m_x"][repeat]
+    fit = clv.fit_gamma_gamma(x, m_x)
+    estimates = np.array(list(fit.parameters.values()))
+    independent = natural_scale_errors(
+        lambda p: -np.sum(clv.gamma_gamma_log_likelihoods(p, x, m_x)), estimates
+    )
+    print("Gamma-Gamma standard errors", published_errors(fit), independent)
+    assert published_errors(fit) == pytest.approx(independent, rel=0.02)
+
+
+def test_pareto_nbd_standard_errors_agree_with_an_independent_hessian(cdnow):
+    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    fit = clv.fit_pareto_nbd(summaries)
+    estimates = np.array(list(fit.parameters.values()))
+    independent = natural_scale_errors(
+        lambda p: (
+            -np.sum(summaries.weight * clv.pareto_nbd_log_likelihoods(p, summaries))
+        ),
+        estimates,
+    )
+    assert published_errors(fit) == pytest.approx(independent, rel=0.02)
+
+
+def test_a_likelihood_that_cannot_be_inverted_has_no_standard_errors():
+    flat = np.zeros((2, 2))
+    assert np.isnan(log_standard_errors(flat)).all()
+    saddle = np.array([[1.0, 0.0], [0.0, -1.0]])
+    assert np.isnan(log_standard_errors(saddle)).all()
 
 
 def test_a_fit_on_the_bounds_of_its_search_is_not_converged():
