@@ -278,6 +278,7 @@ def test_chart_images_are_written_beside_the_page(demo_run):
         "age",
         "clv_alive",
         "clv_holdout",
+        "clv_tracking",
         "clv_value",
         "elbow",
         "gender",
@@ -324,6 +325,7 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
             "lifetime value": "#chart-clv_value",
             "p alive": "#chart-clv_alive",
             "holdout": "#chart-clv_holdout",
+            "tracking": "#chart-clv_tracking",
             "note": "#demographics-note",
             "behaviour note": "#behaviour-note",
         }.items()
@@ -339,6 +341,7 @@ def test_the_page_fits_a_laptop_and_shows_only_what_the_run_has(browser, request
         "lifetime value": not demographics,
         "p alive": not demographics,
         "holdout": False,  # neither run holds data out (clv_calibration_end)
+        "tracking": not demographics,  # weeks to the data's end all the same
         "note": not demographics,
         "behaviour note": demographics,
     }

@@ -20,7 +20,13 @@ from pipeline_runs import require_success, run_pipeline, shuffled_copy
 
 PUBLISHED_BGNBD = {"r": 0.2425945, "alpha": 4.4136019, "a": 0.7929199, "b": 2.4258881}
 PUBLISHED_GAMMA_GAMMA = {"p": 6.2496, "q": 3.7442, "gamma": 15.4435}
-CLV_TABLES = ("customer_clv", "clv_model", "clv_holdout", "clv_holdout_fit")
+CLV_TABLES = (
+    "customer_clv",
+    "clv_model",
+    "clv_holdout",
+    "clv_holdout_fit",
+    "clv_tracking",
+)
 
 
 def model(run, name: str) -> dict[str, object]:
@@ -150,6 +156,33 @@ def test_the_holdout_matches_the_published_evaluation(cdnow_run):
     assert fit["actual_cumulative_repeat_purchases"] == 4339
     assert fit["predicted_cumulative_repeat_purchases"] == pytest.approx(4161, abs=0.5)
     assert fit["cumulative_tracking_error"] == pytest.approx(-0.041, abs=5e-4)
+
+
+def test_the_weekly_tracking_follows_the_paper_to_week_78(cdnow_run):
+    """FHL 2005, figure 4: 39 calibration weeks from 1997-01-01 and 39 of
+    holdout, cumulative repeat purchases made and expected."""
+    weeks = cdnow_run.query(
+        "select week_number, week_start_date, week_end_date, is_holdout,"
+        " actual_repeat_purchases, actual_cumulative_repeat_purchases,"
+        " expected_repeat_purchases, expected_cumulative_repeat_purchases"
+        " from clv_tracking order by week_number"
+    )
+    assert [w[0] for w in weeks] == list(range(1, 79))
+    assert (weeks[0][1], weeks[-1][2]) == (date(1997, 1, 1), date(1998, 6, 30))
+    assert [w[3] for w in weeks] == [False] * 39 + [True] * 39
+    # the calibration's 2,457 repeat purchases, then the holdout's
+    assert weeks[38][5] == 2457
+    (week_78,) = [w for w in weeks if w[0] == 78]
+    assert week_78[5] == 4339
+    assert week_78[7] == pytest.approx(4161, abs=0.5)
+    ((predicted,),) = cdnow_run.query(
+        "select predicted_cumulative_repeat_purchases from clv_holdout_fit"
+    )
+    assert week_78[7] == pytest.approx(predicted, rel=1e-12)
+    # the weeks add up to the cumulative figures
+    assert sum(w[4] for w in weeks) == week_78[5]
+    assert sum(w[6] for w in weeks) == pytest.approx(week_78[7], rel=1e-12)
+    assert all(w[6] > 0 for w in weeks)
 
 
 def test_the_holdout_by_calibration_purchases(cdnow_run):

@@ -31,6 +31,7 @@ TABLES = (
     "rfm_segment_summary",
     "clv_alive_bands",
     "clv_holdout",
+    "clv_tracking",
 )
 SEGMENT = ("dim_segment", "cluster_id")
 GENDER = ("dim_gender", "gender")
@@ -133,6 +134,12 @@ def intended(name: str, model: Model, context: dict) -> object:
         "Holdout Forecast": lambda: total(
             model.rows("clv_holdout", context), "predicted_holdout_purchases"
         ),
+        "Repeat Purchases Made": lambda: total(
+            model.rows("clv_tracking", context), "actual_repeat_purchases"
+        ),
+        "Repeat Purchases Expected": lambda: total(
+            model.rows("clv_tracking", context), "expected_repeat_purchases"
+        ),
         "Grid Customers": lambda: total(model.rows("rfm_grid", context), "customers"),
     }
     return meanings[name]()
@@ -185,7 +192,7 @@ def mirrored_value(run: PipelineRun, model: Model, table: str, column: str):
             sql = f"select {column} from {table} where rfm_segment = ?"
             found = con.execute(sql, [key]).fetchone()
             return (found[0] if found else None), grouped_by(RFM, key)
-        if table in ("rfm_grid", "clv_alive_bands"):
+        if table in ("rfm_grid", "clv_alive_bands", "clv_tracking"):
             return con.sql(f"select sum({column}) from {table}").fetchone()[0], {}
         # a one-row mart, empty where the run has nothing to report
         found = con.sql(f"select {column} from {table}").fetchone()

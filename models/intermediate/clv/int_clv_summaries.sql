@@ -9,58 +9,11 @@
     its amount). A table: the fit, the expectations and the marts read it. -#}
 {{ config(materialized='table') }}
 
-{%- set calibration_end = var('clv_calibration_end', none) -%}
-
 with
-
-checked_rows as (
-
-    select
-        customer_id,
-        purchase_date,
-        amount
-    from {{ ref('int_transaction_rows_checked') }}
-    where
-        reject_reason is null and not is_anonymous
-        -- var lifetime_value false: nothing read, every CLV table empty
-        and {{ 'true' if var('lifetime_value') else 'false' }}
-
-),
-
-as_of as (
-
-    select as_of_date from {{ ref('int_rfm_as_of_date_chosen') }}
-
-),
-
-periods as (
-
-    -- the data end the day before the as-of date (RFM's window); a
-    -- calibration end set later than that is the data's end
-    select
-        cast(as_of_date - 1 as date) as holdout_end_date,
-        {% if calibration_end -%}
-            least(
-                cast({{ dbt.string_literal(calibration_end) }} as date),
-                cast(as_of_date - 1 as date)
-            )
-        {%- else -%}
-            cast(as_of_date - 1 as date)
-        {%- endif %} as calibration_end_date
-    from as_of
-
-),
 
 customer_days as (
 
-    select
-        checked_rows.customer_id,
-        checked_rows.purchase_date,
-        sum(checked_rows.amount) as day_amount
-    from checked_rows
-    cross join periods
-    where checked_rows.purchase_date <= periods.holdout_end_date
-    group by checked_rows.customer_id, checked_rows.purchase_date
+    select * from {{ ref('int_clv_customer_days') }}
 
 ),
 
@@ -70,35 +23,34 @@ per_customer as (
     -- of the calibration and of the holdout; the first day is taken back
     -- out below (it starts the customer, it is not a repeat purchase)
     select
-        customer_days.customer_id,
-        min(customer_days.purchase_date) as first_purchase_date,
-        min_by(customer_days.day_amount, customer_days.purchase_date)
+        customer_id,
+        min(purchase_date) as first_purchase_date,
+        min_by(day_amount, purchase_date)
             as first_day_amount,
-        any_value(periods.calibration_end_date) as calibration_end_date,
-        any_value(periods.holdout_end_date) as holdout_end_date,
+        any_value(calibration_end_date) as calibration_end_date,
+        any_value(holdout_end_date) as holdout_end_date,
         count(*) filter (
             where
-            customer_days.day_amount > 0
-            and customer_days.purchase_date <= periods.calibration_end_date
+            day_amount > 0
+            and purchase_date <= calibration_end_date
         ) as positive_days,
-        max(customer_days.purchase_date) filter (
+        max(purchase_date) filter (
             where
-            customer_days.day_amount > 0
-            and customer_days.purchase_date <= periods.calibration_end_date
+            day_amount > 0
+            and purchase_date <= calibration_end_date
         ) as last_positive_date,
-        sum(customer_days.day_amount) filter (
+        sum(day_amount) filter (
             where
-            customer_days.day_amount > 0
-            and customer_days.purchase_date <= periods.calibration_end_date
+            day_amount > 0
+            and purchase_date <= calibration_end_date
         ) as positive_amount,
         count(*) filter (
             where
-            customer_days.day_amount > 0
-            and customer_days.purchase_date > periods.calibration_end_date
+            day_amount > 0
+            and purchase_date > calibration_end_date
         ) as holdout_repeat_purchases
     from customer_days
-    cross join periods
-    group by customer_days.customer_id
+    group by customer_id
 
 ),
 

@@ -295,6 +295,38 @@ def clv_holdout_chart(data: DashboardData) -> alt.Chart:
     )
 
 
+def clv_tracking_chart(data: DashboardData) -> alt.LayerChart:
+    """The weekly tracking: cumulative repeat purchases made and expected,
+    with the calibration's end marked where the data go on past it."""
+    encoding = {
+        "x": alt.X("week_number:Q", title="Week from the first purchase"),
+        "y": alt.Y("repeat_purchases:Q", title="Repeat purchases, cumulative"),
+        "tooltip": [
+            "week_number:Q",
+            "series:N",
+            alt.Tooltip("repeat_purchases:Q", format=",.0f"),
+        ],
+    }
+    if data.clv_tracking:
+        # over no rows a legend has no size and the image cannot be drawn
+        encoding["color"] = alt.Color("series:N", title=None)
+    lines = alt.Chart(alt.Data(values=data.clv_tracking)).mark_line().encode(**encoding)
+    calibration = [r["week_number"] for r in data.clv_tracking if not r["is_holdout"]]
+    holdout = any(r["is_holdout"] for r in data.clv_tracking)
+    end = [{"week_number": max(calibration)}] if holdout and calibration else []
+    rule = (
+        alt.Chart(alt.Data(values=end))
+        .mark_rule(strokeDash=[4, 4], color="gray")
+        .encode(x="week_number:Q")
+    )
+    missing = "" if data.clv_tracking else " (no BG/NBD fit in this run)"
+    return (lines + rule).properties(
+        width=WIDTH,
+        height=260,
+        title=f"Repeat purchases week by week: made against expected{missing}",
+    )
+
+
 # Chart name (the page's panel and the PNG's file name) -> its spec.
 CHARTS = {
     "scatter": scatter_chart,
@@ -307,6 +339,7 @@ CHARTS = {
     "clv_value": clv_value_chart,
     "clv_alive": clv_alive_chart,
     "clv_holdout": clv_holdout_chart,
+    "clv_tracking": clv_tracking_chart,
 }
 
 

@@ -30,6 +30,7 @@ class DashboardData:
     clv_segments: list[dict]
     clv_alive: list[dict]
     clv_holdout: list[dict]
+    clv_tracking: list[dict]
     has_demographics: bool
     has_transactions: bool
     has_clv: bool
@@ -103,6 +104,18 @@ CLV_HOLDOUT_SQL = """
 """
 
 
+CLV_TRACKING_SQL = """
+    select week_number, 'made' as series, is_holdout,
+        actual_cumulative_repeat_purchases as repeat_purchases
+    from clv_tracking
+    union all
+    select week_number, 'expected', is_holdout,
+        expected_cumulative_repeat_purchases
+    from clv_tracking
+    order by series, week_number
+"""
+
+
 def one_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     (value,) = con.sql(sql).fetchone()
     return value
@@ -143,6 +156,7 @@ def load_data(serving: Path) -> DashboardData:
             clv_segments=rows(con, CLV_SEGMENTS_SQL),
             clv_alive=rows(con, CLV_ALIVE_SQL),
             clv_holdout=rows(con, CLV_HOLDOUT_SQL),
+            clv_tracking=rows(con, CLV_TRACKING_SQL),
             has_demographics=bool(
                 one_value(con, "select count(age) > 0 from customer_segments")
             ),

@@ -145,6 +145,7 @@ def render_html(data: DashboardData, specs: dict[str, dict]) -> str:
         "hasTransactions": data.has_transactions,
         "hasClv": data.has_clv,
         "hasHoldout": bool(data.clv_holdout),
+        "hasTracking": bool(data.clv_tracking),
         "specs": specs,
     }
     template = TEMPLATE.read_text(encoding="utf-8")

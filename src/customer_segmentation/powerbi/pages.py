@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from customer_segmentation.powerbi.schema_urls import (
     PAGE_SCHEMA,
     PAGES_SCHEMA,
@@ -17,9 +15,15 @@ from customer_segmentation.powerbi.semantic_model import (
     RFM_SEGMENT,
     SEGMENT,
 )
+from customer_segmentation.powerbi.value_pages import (
+    lifetime_value,
+    lifetime_value_model,
+)
 from customer_segmentation.powerbi.visuals import (
+    Page,
     back_button,
     by,
+    card,
     column,
     column_total,
     drill,
@@ -27,7 +31,6 @@ from customer_segmentation.powerbi.visuals import (
     heat_map,
     label,
     measure,
-    measure_expression,
     rfm_slicer,
     slicers,
     top_n,
@@ -62,21 +65,7 @@ DRILL_THROUGH_COLUMNS = (
     "is_outlier",
 )
 DRILL_THROUGH_PAGE = "customerList"
-# The most customers a visual lists: in DirectQuery the warehouse ranks them
-# and returns no more (a Top N filter), whatever the customer count.
-TOP_CUSTOMERS = 100
 LISTED_CUSTOMERS = 500
-
-
-def card(position: int, name: str, step: int, width: int) -> dict:
-    box = (20 + position * step, 90, width, 80)
-    return visual(f"card{position}", "card", box, {"Values": [measure(name)]}, name)
-
-
-class Page(NamedTuple):
-    name: str
-    display_name: str
-    visuals: list[dict]
 
 
 FULL_PAGE = (20, 90, 1240, 610)
@@ -224,109 +213,6 @@ def rfm_segments() -> Page:
         sort=by(RFM_SEGMENT),
     )
     return Page("rfmSegments", "RFM segments", [rfm_slicer(), rfm_grid, rfm_revenue])
-
-
-def lifetime_value() -> Page:
-    """Who will buy again and what they are worth, per customer and segment
-    (blank without a transactions file)."""
-    headline = ("Lifetime Value", "Average Lifetime Value", "Average P(alive)")
-    cards = [card(i, name, 250, 240) for i, name in enumerate(headline)]
-    by_segment = visual(
-        "valueBySegment",
-        "clusteredBarChart",
-        (20, 180, 610, 250),
-        {"Category": [label(SEGMENT)], "Y": [measure("Lifetime Value")]},
-        "Lifetime value by segment",
-        sort=by(SEGMENT),
-    )
-    by_rfm = visual(
-        "valueByRfmSegment",
-        "clusteredBarChart",
-        (650, 180, 610, 250),
-        {"Category": [label(RFM_SEGMENT)], "Y": [measure("Lifetime Value")]},
-        "Lifetime value by RFM segment",
-        sort=by(RFM_SEGMENT),
-    )
-    top = visual(
-        "topCustomersByValue",
-        "tableEx",
-        (20, 450, 1240, 250),
-        {
-            "Values": [
-                column(FACT, "customer_id"),
-                label(SEGMENT),
-                label(RFM_SEGMENT),
-                *(column(FACT, c) for c in ("clv", "p_alive", "expected_purchases")),
-            ]
-        },
-        f"The {TOP_CUSTOMERS} customers of highest lifetime value",
-        sort={"field": field(FACT, "clv"), "direction": "Descending"},
-    )
-    with_filters(
-        top,
-        top_n(
-            "topCustomersByLifetimeValue",
-            TOP_CUSTOMERS,
-            measure_expression("Lifetime Value"),
-        ),
-    )
-    return Page(
-        "lifetimeValue",
-        "Lifetime value",
-        [*slicers(), *cards, by_segment, by_rfm, top],
-    )
-
-
-def lifetime_value_model() -> Page:
-    """The lifetime-value models themselves: how many customers are likely
-    still active, the fitted parameters, and, when var clv_calibration_end
-    holds data out, the forecast against what happened. Whole-population
-    tables: no customer slicer applies to them."""
-    alive = visual(
-        "customersByPAlive",
-        "clusteredColumnChart",
-        (20, 90, 610, 300),
-        {
-            "Category": [column("clv_alive_bands", "p_alive_band")],
-            "Y": [measure("Customers by P(alive)")],
-        },
-        "Customers by chance of still being active",
-        sort={"field": field("clv_alive_bands", "band_order")},
-    )
-    holdout = visual(
-        "holdoutFit",
-        "clusteredColumnChart",
-        (650, 90, 610, 300),
-        {
-            "Category": [column("clv_holdout", "repeat_purchases_group")],
-            "Y": [measure("Holdout Purchases"), measure("Holdout Forecast")],
-        },
-        "Holdout: actual and forecast purchases by calibration purchases",
-        sort={"field": field("clv_holdout", "group_order")},
-    )
-    parameters = visual(
-        "modelParameters",
-        "tableEx",
-        (20, 410, 1240, 290),
-        {
-            "Values": [
-                column("clv_model", name)
-                for name in (
-                    "model",
-                    "parameter",
-                    "value",
-                    "log_likelihood",
-                    "customers",
-                    "converged",
-                )
-            ]
-        },
-        "Fitted parameters (BG/NBD and Gamma-Gamma give the values)",
-        sort={"field": field("clv_model", "model")},
-    )
-    return Page(
-        "lifetimeValueModel", "Lifetime value model", [alive, holdout, parameters]
-    )
 
 
 def customer_list() -> Page:

@@ -246,6 +246,18 @@ MEASURES = (
         ("clv_holdout_fit", "predicted_holdout_purchases"),
     ),
     Measure(
+        "Repeat Purchases Made",
+        "SUM(clv_tracking[actual_repeat_purchases])",
+        COUNT_FORMAT,
+        ("clv_tracking", "actual_repeat_purchases"),
+    ),
+    Measure(
+        "Repeat Purchases Expected",
+        "SUM(clv_tracking[expected_repeat_purchases])",
+        AVERAGE_FORMAT,
+        ("clv_tracking", "expected_repeat_purchases"),
+    ),
+    Measure(
         "Grid Customers",
         "SUM(rfm_grid[customers])",
         COUNT_FORMAT,

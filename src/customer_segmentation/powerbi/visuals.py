@@ -3,6 +3,8 @@ in the PBIR JSON Power BI Desktop writes."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from customer_segmentation.powerbi.schema_urls import VISUAL_SCHEMA
 from customer_segmentation.powerbi.semantic_model import (
     AGE_BAND,
@@ -36,6 +38,10 @@ DISPLAY_NAMES = {
     "expected_purchases": "Expected purchases",
     "clv": "Lifetime value",
     "p_alive_band": "P(alive)",
+    "week_number": "Week",
+    "standard_error": "Standard error",
+    "interval_low": "90% low",
+    "interval_high": "90% high",
     "repeat_purchases_group": "Repeat purchases in the calibration",
     "log_likelihood": "Log-likelihood",
     "model": "Model",
@@ -57,6 +63,17 @@ def literal(value: str | bool | int) -> dict:
     else:
         text = "'" + value.replace("'", "''") + "'"
     return {"expr": {"Literal": {"Value": text}}}
+
+
+# The most customers a visual lists: in DirectQuery the warehouse ranks them
+# and returns no more (a Top N filter), whatever the customer count.
+TOP_CUSTOMERS = 100
+
+
+class Page(NamedTuple):
+    name: str
+    display_name: str
+    visuals: list[dict]
 
 
 def field(table: str, name: str, kind: str = "Column") -> dict:
@@ -339,3 +356,9 @@ def column_total(name: str) -> dict:
         "Column": {"Expression": {"SourceRef": {"Source": "t"}}, "Property": name}
     }
     return {"Aggregation": {"Expression": column_ref, "Function": 0}}
+
+
+def card(position: int, name: str, step: int, width: int) -> dict:
+    """A card showing one measure, the ``position``-th of a row of cards."""
+    box = (20 + position * step, 90, width, 80)
+    return visual(f"card{position}", "card", box, {"Values": [measure(name)]}, name)

@@ -1,0 +1,17 @@
+"""Repeat purchases the fitted BG/NBD expects by the end of each week, from
+the cohort's first purchase to the data's end: one row per week.
+
+The logic lives in customer_segmentation.clv_tracking.
+"""
+
+from customer_segmentation.clv_tracking import expected_tracking
+from customer_segmentation.engine_rows import for_engine, rows_of
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    expected = expected_tracking(
+        rows_of(dbt.ref("int_clv_summaries")),
+        rows_of(dbt.ref("int_clv_models_fitted")).arrow(),
+    )
+    return for_engine(expected, session)
