@@ -20,6 +20,11 @@ EMPTY_WITHOUT = {
 }
 
 
+# Above this (either sign), Gamma-Gamma's independence of spend and
+# frequency is in doubt and the run says so.
+INDEPENDENCE_LIMIT = 0.3
+
+
 def lifetime_value_lines(serving: Path) -> list[str]:
     """The lifetime-value fit in a line, its holdout check in another, and
     one line per model that did not converge; none without transactions."""
@@ -33,6 +38,10 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         holdout = con.sql(
             "select holdout_weeks, holdout_correlation, cumulative_tracking_error"
             " from clv_holdout_fit"
+        ).fetchone()
+        (spend_correlation,) = con.sql(
+            "select max(spend_frequency_correlation) from clv_model"
+            " where model = 'gamma_gamma' and converged"
         ).fetchone()
     if not models:
         return []
@@ -51,6 +60,13 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         lines.append(
             f"  holdout of {weeks:.1f} weeks: forecast against actual purchases "
             f"correlate {correlation:.3f}; cumulative forecast {tracking:+.1%}"
+        )
+    if spend_correlation is not None and abs(spend_correlation) > INDEPENDENCE_LIMIT:
+        lines.append(
+            f"Warning: spend per purchase and purchase frequency correlate "
+            f"{spend_correlation:.2f} over the repeat buyers; Gamma-Gamma assumes they "
+            "do not, so expected_spend and clv lean on a doubtful assumption "
+            "(clv_model.spend_frequency_correlation)"
         )
     lines += [
         f"Warning: the {MODEL_NAMES[model]} fit on {customers} customers is not "

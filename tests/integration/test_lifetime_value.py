@@ -253,11 +253,32 @@ def test_without_transactions_the_clv_tables_exist_empty(reference_run):
         assert reference_run.query(f"select count(*) from {table}") == [(0,)], table
 
 
+def purchase_rows(
+    rng: np.random.Generator,
+    customer: int,
+    typical: float,
+    first_day: int,
+    rate: float,
+    drop: float,
+) -> list[list[str]]:
+    """A buyer as BG/NBD has them: purchases at ``rate`` a day from
+    ``first_day``, each followed by a chance ``drop`` of leaving; each
+    spend near ``typical``."""
+    rows, day = [], first_day
+    while day < 300:
+        amount = max(round(typical * np.exp(rng.normal(0, 0.1)), 2), 0.01)
+        stamp = date(2025, 1, 1) + timedelta(days=day)
+        rows.append([str(customer), stamp.isoformat(), f"{amount:.2f}"])
+        if rng.random() < drop:
+            break
+        day += 1 + int(rng.exponential(1 / rate))
+    return rows
+
+
 def spread_spend_rows(seed: int) -> list[list[str]]:
-    """Buyers as BG/NBD has them (each with a purchase rate, and a chance to
-    drop out after each purchase) whose spend per purchase is spread so
-    widely (log-normal, sd 3 across customers) that Gamma-Gamma puts q
-    below 1: no finite expected spend."""
+    """Buyers whose spend per purchase is spread so widely (log-normal, sd 3
+    across customers) that Gamma-Gamma puts q below 1: no finite expected
+    spend."""
     rng = np.random.default_rng(seed)
     rows = []
     for customer in range(1, 301):
@@ -267,14 +288,54 @@ def spread_spend_rows(seed: int) -> list[list[str]]:
             rng.gamma(2.0, 1 / 40),
             rng.beta(2, 6),
         )
-        while day < 300:
-            amount = max(round(typical * np.exp(rng.normal(0, 0.1)), 2), 0.01)
-            stamp = date(2025, 1, 1) + timedelta(days=day)
-            rows.append([str(customer), stamp.isoformat(), f"{amount:.2f}"])
-            if rng.random() < drop:
-                break
-            day += 1 + int(rng.exponential(1 / rate))
+        rows += purchase_rows(rng, customer, typical, day, rate, drop)
     return rows
+
+
+def frequent_big_spender_rows(seed: int) -> list[list[str]]:
+    """Buyers who spend more per purchase the more purchases they make:
+    what Gamma-Gamma assumes away."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for customer in range(1, 301):
+        day, rate, drop = (
+            int(rng.integers(0, 100)),
+            rng.gamma(2.0, 1 / 40),
+            rng.beta(2, 6),
+        )
+        bought = purchase_rows(rng, customer, 1.0, day, rate, drop)
+        rows += [[c, stamp, f"{10.0 * len(bought):.2f}"] for c, stamp, _ in bought]
+    return rows
+
+
+def test_spend_that_follows_frequency_is_warned_of_in_one_line(tmp_path, cdnow_run):
+    rows = frequent_big_spender_rows(11)
+    transactions = write_csv(
+        tmp_path / "together.csv", ["customer_id", "purchase_date", "amount"], rows
+    )
+    run = require_success(run_pipeline(tmp_path / "work", transactions=transactions))
+    ((correlation,),) = run.query(
+        "select distinct spend_frequency_correlation from clv_model"
+        " where model = 'gamma_gamma'"
+    )
+    assert correlation > 0.3
+    warnings = [line for line in run.stdout.splitlines() if "Warning: spend" in line]
+    assert warnings == [
+        f"Warning: spend per purchase and purchase frequency correlate "
+        f"{correlation:.2f} over the repeat buyers; Gamma-Gamma assumes they do "
+        "not, so expected_spend and clv lean on a doubtful assumption "
+        "(clv_model.spend_frequency_correlation)"
+    ]
+    # CDNow's 0.11 is fine: published, no warning
+    correlations = dict(
+        cdnow_run.query(
+            "select model, max(spend_frequency_correlation) from clv_model"
+            " group by model"
+        )
+    )
+    assert correlations["gamma_gamma"] == pytest.approx(0.114, abs=0.001)
+    assert correlations["bg_nbd"] is None and correlations["pareto_nbd"] is None
+    assert "Warning: spend per purchase" not in cdnow_run.stdout
 
 
 def test_a_fit_without_a_finite_mean_spend_is_named_and_publishes_no_value(tmp_path):

@@ -25,6 +25,19 @@ calibration as (
 
 ),
 
+spend_frequency as (
+
+    -- Gamma-Gamma assumes a customer's spend per purchase has nothing to
+    -- do with how often they buy: the repeat buyers' correlation of the two
+    select
+        corr(
+            cast(repeat_purchases as double), mean_repeat_spend
+        ) as spend_frequency_correlation
+    from {{ ref('int_clv_summaries') }}
+    where repeat_purchases > 0 and mean_repeat_spend > 0
+
+),
+
 final as (
 
     select
@@ -40,9 +53,14 @@ final as (
         fitted.fit_problem,
         -- the two models customer_clv's figures come from
         fitted.model in ('bg_nbd', 'gamma_gamma') as is_used_in_clv,
-        calibration.calibration_end_date
+        calibration.calibration_end_date,
+        case
+            when fitted.model = 'gamma_gamma'
+                then spend_frequency.spend_frequency_correlation
+        end as spend_frequency_correlation
     from fitted
     cross join calibration
+    cross join spend_frequency
 
 )
 
