@@ -55,6 +55,8 @@ MIN_REPEAT_BUYERS = 10
 BOUND_TOLERANCE = 1e-4
 
 SUMMARY_KEY = ("repeat_purchases", "weeks_to_last_purchase", "weeks_observed")
+# expectations' columns that are counts, never NaN
+WHOLE_NUMBERS = ("repeat_purchases", "horizon_weeks")
 
 EXPECTATIONS_SCHEMA = pa.schema(
     [
@@ -62,6 +64,7 @@ EXPECTATIONS_SCHEMA = pa.schema(
         ("weeks_to_last_purchase", pa.float64()),
         ("weeks_observed", pa.float64()),
         ("p_alive", pa.float64()),
+        ("horizon_weeks", pa.int32()),
         ("expected_purchases", pa.float64()),
         ("discounted_expected_purchases", pa.float64()),
         ("expected_holdout_purchases", pa.float64()),
@@ -364,6 +367,7 @@ def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
         "weeks_to_last_purchase": t_x,
         "weeks_observed": T,
         "p_alive": clv.bgnbd_p_alive(fit, x, t_x, T),
+        "horizon_weeks": np.full(len(x), settings.horizon_weeks, dtype=np.int32),
         "expected_purchases": clv.bgnbd_conditional_expected_purchases(
             fit, settings.horizon_weeks, x, t_x, T
         ),
@@ -385,7 +389,9 @@ def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
     }
     arrays = [
         pa.array(
-            _published(values) if name != "repeat_purchases" else values,
+            values
+            if name in ("repeat_purchases", "horizon_weeks")
+            else _published(values),
             from_pandas=True,
         )
         for name, values in columns.items()

@@ -237,6 +237,8 @@ def test_value_is_expected_purchases_times_spend_discounted(cdnow_run):
     # and by less than a year's 10% rate
     for purchases, spend, value in rows:
         assert purchases * spend / 1.10 <= value <= purchases * spend + 1e-9
+    # the horizon is published beside the value it bounds
+    assert cdnow_run.query("select distinct horizon_weeks from customer_clv") == [(52,)]
 
 
 def test_without_a_holdout_the_evaluation_tables_are_empty(transactions_run):

@@ -39,6 +39,7 @@ expected as (
     select
         summaries.*,
         expectations.p_alive,
+        expectations.horizon_weeks,
         expectations.expected_purchases,
         expectations.discounted_expected_purchases,
         expectations.expected_holdout_purchases,
@@ -77,6 +78,7 @@ final as (
         weeks_observed,
         mean_repeat_spend,
         p_alive,
+        horizon_weeks,
         expected_purchases,
         expected_spend,
         discounted_expected_purchases * expected_spend as clv,

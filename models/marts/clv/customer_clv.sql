@@ -21,6 +21,7 @@ final as (
         weeks_observed,
         mean_repeat_spend,
         p_alive,
+        horizon_weeks,
         expected_purchases,
         expected_spend,
         clv,
