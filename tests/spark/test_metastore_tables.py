@@ -9,7 +9,12 @@ as the file, its columns named otherwise and the quantity typed), and runs
 
 from pathlib import Path
 
+import pytest
 from mart_compare import assert_same_marts, table
+
+# One worker takes every test of the cluster's runs, first, while the other
+# runs the rest (pyproject: --dist=loadgroup; tests/spark comes first).
+pytestmark = pytest.mark.xdist_group("spark-cluster")
 
 MARK = "((customer_segmentation,owned))"
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 from mart_compare import assert_same_marts, table
 from pipeline_runs import REPO
 
@@ -24,6 +25,10 @@ from customer_segmentation.publish import (
     row_grain_models,
 )
 from customer_segmentation.publish_folder import MANIFEST_FILE
+
+# One worker takes every test of the cluster's runs, first, while the other
+# runs the rest (pyproject: --dist=loadgroup; tests/spark comes first).
+pytestmark = pytest.mark.xdist_group("spark-cluster")
 
 
 def test_the_reference_analysis_on_spark(spark_reference_run):
