@@ -28,10 +28,11 @@ calibration as (
 spend_frequency as (
 
     -- Gamma-Gamma assumes a customer's spend per purchase has nothing to
-    -- do with how often they buy: the repeat buyers' correlation of the two
+    -- do with how often they buy: the repeat buyers' correlation of the two,
+    -- to 6 decimals (a parallel sum in another order differs in its last bit)
     select
-        corr(
-            cast(repeat_purchases as double), mean_repeat_spend
+        round(
+            corr(cast(repeat_purchases as double), mean_repeat_spend), 6
         ) as spend_frequency_correlation
     from {{ ref('int_clv_summaries') }}
     where repeat_purchases > 0 and mean_repeat_spend > 0
