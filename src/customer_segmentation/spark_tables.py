@@ -109,6 +109,17 @@ def inspect_spark_table(
     return FileColumns(mapping, extra, int(rows), evidence=evidence)
 
 
+def text_columns_sql(found: FileColumns, kind: FileKind) -> str:
+    """``kind``'s columns as text under their own names, read from the
+    input's matched columns (null where it lacks an optional one)."""
+    return ",\n    ".join(
+        f"cast({spark_identifier(found.mapping[column])} as string) as {column}"
+        if column in found.mapping
+        else f"cast(null as string) as {column}"
+        for column in kind.columns
+    )
+
+
 def register_spark_table(
     spark: Any, table: InputTable, found: FileColumns, kind: FileKind
 ) -> None:
@@ -120,15 +131,9 @@ def register_spark_table(
     spark.createDataFrame([(table.name,)], "source_file string").write.format(
         "parquet"
     ).saveAsTable(source)
-    columns = ",\n    ".join(
-        f"cast({spark_identifier(found.mapping[column])} as string) as {column}"
-        if column in found.mapping
-        else f"cast(null as string) as {column}"
-        for column in kind.columns
-    )
     spark.sql(
         f"create view {view} as\n"
-        f"select\n    {columns},\n    named.source_file\n"
+        f"select\n    {text_columns_sql(found, kind)},\n    named.source_file\n"
         f"from {table_sql(table)}\ncross join {source} as named"
     )
 

@@ -70,8 +70,8 @@ from customer_segmentation.spark_tables import (
     claim_schemas,
     inspect_spark_table,
     register_spark_table,
+    text_columns_sql,
 )
-from customer_segmentation.sql_text import spark_identifier
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROFILE = "customer_segmentation"
@@ -127,15 +127,10 @@ def register_file(spark: Any, path: Path, found: FileColumns, kind: FileKind) ->
         source="parquet" if is_parquet(path) else "csv",
         **options,
     )
-    columns = ",\n    ".join(
-        f"cast({spark_identifier(found.mapping[column])} as string) as {column}"
-        if column in found.mapping
-        else f"cast(null as string) as {column}"
-        for column in kind.columns
-    )
     spark.sql(
         f"create view {INPUT_SCHEMA}.{kind.view} as\n"
-        f"select\n    {columns},\n    input_file_name() as source_file\n"
+        f"select\n    {text_columns_sql(found, kind)},\n"
+        "    input_file_name() as source_file\n"
         f"from {table}"
     )
 
