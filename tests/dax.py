@@ -4,7 +4,7 @@ It reads the measures' text, as Power BI would, and evaluates them over the
 published tables under a filter context, so a test can compare what a card
 shows with what the number is meant to be. It knows the few functions the
 measures use and Power BI's rules for them: BLANK propagates, DIVIDE by
-BLANK or zero is BLANK, SUM and COUNT of nothing are BLANK, a dimension
+BLANK or zero is BLANK, SUM, MAX and COUNT of nothing are BLANK, a dimension
 filters every table related to it (one direction), KEEPFILTERS narrows the
 context and REMOVEFILTERS clears a dimension's filters. A context is the
 slicers' selections, plus (under VISUAL) the dimensions the visual itself
@@ -143,6 +143,11 @@ def dax_sum(args, model, context):
     return float(sum(float(v) for v in values)) if values else None
 
 
+def dax_max(args, model, context):
+    values = column_values(args, model, context)
+    return float(max(float(v) for v in values)) if values else None
+
+
 def dax_count(args, model, context):
     values = column_values(args, model, context)
     return len(values) or None
@@ -216,6 +221,7 @@ def dax_isblank(args, model, context):
 
 FUNCTIONS: dict[str, Callable] = {
     "SUM": dax_sum,
+    "MAX": dax_max,
     "COUNT": dax_count,
     "COUNTROWS": dax_countrows,
     "DIVIDE": dax_divide,

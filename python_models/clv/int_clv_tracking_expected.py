@@ -1,5 +1,6 @@
-"""Repeat purchases the fitted BG/NBD expects by the end of each week, from
-the cohort's first purchase to the data's end: one row per week.
+"""Repeat purchases the fitted BG/NBD expects by the end of each week, with
+their 90% interval, from the cohort's first purchase to the data's end: one
+row per week.
 
 The logic lives in customer_segmentation.clv_tracking.
 """
@@ -13,5 +14,6 @@ def model(dbt, session):
     expected = expected_tracking(
         rows_of(dbt.ref("int_clv_summaries")),
         rows_of(dbt.ref("int_clv_models_fitted")).arrow(),
+        rows_of(dbt.ref("int_clv_parameter_shifts")).arrow(),
     )
     return for_engine(expected, session)

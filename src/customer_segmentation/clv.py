@@ -17,8 +17,9 @@ logarithms with L-BFGS-B. No dbt here: the dbt Python models hand arrays in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
@@ -39,17 +40,26 @@ FLAT_GRADIENT = 1e-6
 class Fit:
     """A fitted model: its parameters by their papers' names, the total
     log-likelihood, whether the optimiser says it converged, and each
-    estimate's standard error on the log scale (clv_intervals.py)."""
+    the estimates' covariance on the log scale (clv_intervals.py), in the
+    parameters' order; NaN where it cannot be told."""
 
     model: str
     parameters: dict[str, float]
     log_likelihood: float
     converged: bool
     customers: int
-    log_errors: dict[str, float] = field(default_factory=dict)
+    log_covariance: np.ndarray | None = None
 
     def __getitem__(self, name: str) -> float:
         return self.parameters[name]
+
+    @property
+    def log_errors(self) -> dict[str, float]:
+        """Each estimate's standard error on the log scale."""
+        if self.log_covariance is None:
+            return dict.fromkeys(self.parameters, math.nan)
+        errors = np.sqrt(np.diag(self.log_covariance))
+        return dict(zip(self.parameters, errors.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -113,9 +123,8 @@ def _fit(
     # digits at the optimum (1 fit in 20 on simulated data): flat is converged
     flat = np.max(np.abs(result.jac)) <= FLAT_GRADIENT * max(1.0, abs(result.fun))
     converged = (bool(result.success) or flat) and np.isfinite(log_likelihood)
-    log_errors = intervals.log_errors(objective, result.x, with_gradient=bool(jac))
-    errors = dict(zip(names, log_errors.tolist(), strict=True))
-    return Fit(model, parameters, log_likelihood, converged, customers, errors)
+    covariance = intervals.information_covariance(objective, result.x, bool(jac))
+    return Fit(model, parameters, log_likelihood, converged, customers, covariance)
 
 
 def bgnbd_log_likelihoods(params: np.ndarray, s: Summaries) -> np.ndarray:
@@ -346,104 +355,3 @@ def fit_gamma_gamma(x, m_x, weight=None) -> Fit:
     )
     # q <= 1: the population's mean spend is infinite, no usable expectation
     return replace(fit, converged=False) if fit["q"] <= 1 else fit
-
-
-def bgnbd_expected_purchases(fit: Fit, t) -> np.ndarray:
-    """E[X(t)]: purchases expected in t weeks from a customer's first
-    (FHL 2005, equation 7)."""
-    # NumPy floats: a = 1 (no finite expectation) gives infinity, not an error
-    r, alpha, a, b = (np.float64(fit[n]) for n in BGNBD_PARAMETERS)
-    t = np.asarray(t, dtype=np.float64)
-    z = t / (alpha + t)
-    return (
-        (a + b - 1)
-        / (a - 1)
-        * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
-    )
-
-
-def _bgnbd_odds_dead(fit: Fit, x, t_x, T) -> np.ndarray:
-    """(a / (b + x - 1)) ((alpha + T) / (alpha + t_x))^(r + x), zero at x = 0."""
-    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        odds = np.exp(
-            np.log(a)
-            - np.log(b + x - 1)
-            + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-        )
-    return np.where(x > 0, odds, 0.0)
-
-
-def bgnbd_p_alive(fit: Fit, x, t_x, T) -> np.ndarray:
-    """P(still active | x, t_x, T) (FHL 2005 technical note, equation 10)."""
-    return 1 / (1 + _bgnbd_odds_dead(fit, x, t_x, T))
-
-
-def bgnbd_conditional_expected_purchases(
-    fit: Fit, t, x, t_x, T, pairs: DistinctPairs | None = None
-) -> np.ndarray:
-    """E[Y(t) | x, t_x, T]: purchases expected in the next t weeks from a
-    customer's calibration summary (FHL 2005, equation 10): the purchases
-    expected if still alive, which depend on x and T alone (computed once
-    per distinct pair), times P(alive)."""
-    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    x, t_x, T = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, T))
-    )
-    pairs = pairs or DistinctPairs.of(x, T)
-    xs, Ts = pairs.x, pairs.t
-    z = t / (alpha + Ts + t)
-    expected_if_alive = (
-        (a + b + xs - 1)
-        / (a - 1)
-        * (
-            1
-            - ((alpha + Ts) / (alpha + Ts + t)) ** (r + xs)
-            * hyp2f1(r + xs, b + xs, a + b + xs - 1, z)
-        )
-    )
-    expected = expected_if_alive[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
-    return expected
-
-
-def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
-    """P(X(t) = x) for x = 0 .. most - 1: the chance of x repeat purchases in
-    t weeks from a customer's first (FHL 2005, equation 8); one row per t."""
-    r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    t = np.asarray(t, dtype=np.float64)[:, None]
-    x = np.arange(most, dtype=np.float64)[None, :]
-    with np.errstate(divide="ignore"):
-        log_stay = np.log(alpha / (alpha + t))
-        log_share = np.log(t / (alpha + t))
-    # log of Gamma(r + j) / (Gamma(r) j!) (alpha / (alpha + t))^r (t / (alpha + t))^j
-    log_terms = gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * log_stay
-    log_terms = log_terms + np.where(x > 0, x * log_share, 0.0)
-    terms = np.exp(log_terms)
-    alive = np.exp(betaln(a, b + x) - betaln(a, b)) * terms
-    # the terms of j < x, summed: the chance of fewer than x purchases
-    fewer = np.cumsum(terms, axis=1) - terms
-    with np.errstate(invalid="ignore"):
-        died = np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * (1 - fewer)
-    return alive + np.where(x > 0, died, 0.0)
-
-
-def discounted_expected_purchases(
-    fit: Fit, x, t_x, T, horizon_weeks: int, annual_rate: float, step_weeks: int
-) -> np.ndarray:
-    """Purchases expected over the horizon, each period's discounted to now
-    at the annual rate from the period's end (periods of step_weeks, the
-    last one shorter where the horizon is not a multiple)."""
-    ends = np.minimum(
-        np.arange(step_weeks, horizon_weeks + step_weeks, step_weeks), horizon_weeks
-    ).astype(np.float64)
-    pairs = DistinctPairs.of(np.atleast_1d(x), np.atleast_1d(T))
-    cumulative = np.stack(
-        [
-            bgnbd_conditional_expected_purchases(fit, end, x, t_x, T, pairs)
-            for end in ends
-        ]
-    )
-    per_period = np.diff(cumulative, axis=0, prepend=0.0)
-    discount = (1 + annual_rate) ** (-ends / 52.0)
-    return discount @ per_period

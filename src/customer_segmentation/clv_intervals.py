@@ -63,29 +63,31 @@ def hessian_from_values(
     return hessian
 
 
-def log_standard_errors(hessian: np.ndarray) -> np.ndarray:
-    """Square roots of the inverse information's diagonal; NaN where the
-    information is not positive definite (no error can be told)."""
+def log_covariance(hessian: np.ndarray) -> np.ndarray:
+    """The inverse information: the log-parameters' asymptotic covariance;
+    NaN where the information is not positive definite (no error can be
+    told)."""
     if not np.all(np.isfinite(hessian)):
-        return np.full(len(hessian), np.nan)
+        return np.full(hessian.shape, np.nan)
     try:
         np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:
-        return np.full(len(hessian), np.nan)
-    return np.sqrt(np.diag(np.linalg.inv(hessian)))
+        return np.full(hessian.shape, np.nan)
+    covariance = np.linalg.inv(hessian)
+    return (covariance + covariance.T) / 2
 
 
-def log_errors(
+def information_covariance(
     objective: Callable[[np.ndarray], Any], at: np.ndarray, with_gradient: bool
 ) -> np.ndarray:
-    """Standard errors of the log-parameters at the estimates ``at``; the
+    """The covariance of the log-parameters at the estimates ``at``; the
     objective returns the value, or the value and the gradient."""
     hessian = (
         hessian_from_gradient(lambda point: objective(point)[1], at)
         if with_gradient
         else hessian_from_values(objective, at)
     )
-    return log_standard_errors(hessian)
+    return log_covariance(hessian)
 
 
 def interval_90(value: float, log_error: float) -> tuple[float, float]:
@@ -94,3 +96,58 @@ def interval_90(value: float, log_error: float) -> tuple[float, float]:
         float(value * np.exp(-Z_90 * log_error)),
         float(value * np.exp(Z_90 * log_error)),
     )
+
+
+# A figure's change along a direction is read from the parameters one
+# hundredth of the direction either side (central differences).
+DIRECTION_STEP = 0.01
+
+
+def interval_directions(log_covariance: np.ndarray) -> np.ndarray | None:
+    """Z_90 times the Cholesky factor of the log-parameters' covariance,
+    one direction per column; None where the covariance is not known.
+
+    Along these directions the estimates' uncertainty is independent and of
+    90%-half-width size: a figure's change along each, its *component*, is
+    its gradient times the direction, and the square root of the sum of a
+    figure's squared components is its 90% half-width by the delta method.
+    Components add up over customers, so the half-width of a segment's
+    total is read from sums (not from each customer's half-width)."""
+    if log_covariance is None or not np.all(np.isfinite(log_covariance)):
+        return None
+    try:
+        return Z_90 * np.linalg.cholesky(log_covariance)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def shifted_parameters(
+    values: np.ndarray, directions: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per direction, the parameters a step up and a step down along it (on
+    the log scale, where the covariance is)."""
+    log_values = np.log(values)
+    return [
+        (
+            np.exp(log_values + DIRECTION_STEP * directions[:, k]),
+            np.exp(log_values - DIRECTION_STEP * directions[:, k]),
+        )
+        for k in range(directions.shape[1])
+    ]
+
+
+def component(up: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """A figure's change along one direction, from its values a step up and
+    a step down."""
+    return (np.asarray(up) - np.asarray(down)) / (2 * DIRECTION_STEP)
+
+
+def bounds(point: np.ndarray, components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A positive figure's 90% interval from its components (one row per
+    direction), symmetric on the log scale as the parameters' are: the
+    half-width over the figure is the log scale's half-width."""
+    point = np.asarray(point, dtype=np.float64)
+    half_width = np.sqrt(np.sum(np.square(components), axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(point > 0, np.exp(half_width / point), 1.0)
+    return point / spread, point * spread

@@ -40,6 +40,7 @@ CLV_MODEL_SCHEMA = pa.schema(
         ("standard_error", pa.float64()),
         ("interval_low", pa.float64()),
         ("interval_high", pa.float64()),
+        ("log_covariance", pa.list_(pa.float64())),
         ("log_likelihood", pa.float64()),
         ("customers", pa.int64()),
         ("converged", pa.bool_()),
@@ -69,6 +70,7 @@ EXPECTATIONS_SCHEMA = pa.schema(
         ("discounted_expected_purchases", pa.float64()),
         ("expected_holdout_purchases", pa.float64()),
         ("expected_purchases_to_holdout_end", pa.float64()),
+        ("discounted_residual_purchases", pa.float64()),
         ("calibration_repeat_probabilities", pa.list_(pa.float64())),
     ]
 )
@@ -80,6 +82,11 @@ class ClvSettings:
 
     horizon_weeks: int = 52
     discount_rate: float = 0.10
+
+
+def horizon_of(settings: ClvSettings) -> tuple[int, float, int]:
+    """(Weeks, annual discount rate, weeks per discounted period)."""
+    return settings.horizon_weeks, settings.discount_rate, DISCOUNT_STEP_WEEKS
 
 
 def settings_from_meta(meta: Mapping[str, object] | None) -> ClvSettings:
@@ -195,30 +202,45 @@ def _model_rows(fit) -> list[dict[str, object]]:
     """One row per parameter; a fit with a problem is not converged, and a
     value that is not finite is left empty (no NaN or infinity published)."""
     problem = fit_problem(fit)
+    errors = fit.log_errors
     return [
         {
             "model": fit.model,
             "parameter": name,
             "value": _finite(value),
-            **_uncertainty(value, fit.log_errors.get(name, math.nan)),
+            **_uncertainty(value, errors[name]),
+            "log_covariance": _covariance_row(fit, position),
             "log_likelihood": _finite(fit.log_likelihood),
             "customers": fit.customers,
             "converged": problem is None,
             "fit_problem": problem,
         }
-        for name, value in fit.parameters.items()
+        for position, (name, value) in enumerate(fit.parameters.items())
     ]
 
 
-def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
-    """Every model's parameters, empty and not converged, with the reason."""
+def _covariance_row(fit, position: int) -> list[float | None] | None:
+    """The parameter's row of the log-parameters' covariance, in the model's
+    parameter order; empty where the covariance is not known."""
+    if fit.log_covariance is None:
+        return None
+    row = np.asarray(fit.log_covariance)[position]
+    return row.tolist() if np.all(np.isfinite(row)) else None
+
+
+def model_parameters() -> dict[str, tuple[str, ...]]:
+    """Each model's parameters, in their papers' order."""
     from customer_segmentation import clv
 
-    parameters = {
+    return {
         "bg_nbd": clv.BGNBD_PARAMETERS,
         "pareto_nbd": clv.PARETO_NBD_PARAMETERS,
         "gamma_gamma": clv.GAMMA_GAMMA_PARAMETERS,
     }
+
+
+def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
+    """Every model's parameters, empty and not converged, with the reason."""
     return [
         {
             "model": model,
@@ -227,12 +249,13 @@ def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
             "standard_error": None,
             "interval_low": None,
             "interval_high": None,
+            "log_covariance": None,
             "log_likelihood": None,
             "customers": customers,
             "converged": False,
             "fit_problem": problem,
         }
-        for model, names in parameters.items()
+        for model, names in model_parameters().items()
         for name in names
     ]
 
@@ -315,15 +338,21 @@ def usable_fit(models: pa.Table, model: str):
     """The converged fit of ``model`` from the model table, else None."""
     from customer_segmentation import clv
 
-    rows = [row for row in models.to_pylist() if row["model"] == model]
-    if not rows or not all(row["converged"] for row in rows):
+    names = model_parameters()[model]
+    found = {
+        row["parameter"]: row for row in models.to_pylist() if row["model"] == model
+    }
+    if set(found) != set(names) or not all(row["converged"] for row in found.values()):
         return None
+    rows = [found[name] for name in names]  # the engine keeps no row order
+    covariance = [row["log_covariance"] for row in rows]
     return clv.Fit(
         model,
         {row["parameter"]: row["value"] for row in rows},
         rows[0]["log_likelihood"],
         True,
         rows[0]["customers"],
+        None if None in covariance else np.array(covariance, dtype=np.float64),
     )
 
 
@@ -356,36 +385,22 @@ def expectations(summaries: Rows, models: pa.Table, settings: ClvSettings) -> pa
 
 
 def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
-    from customer_segmentation import clv
+    from customer_segmentation import clv_expectations as expect
 
     grouped = grouped_summaries(summaries)
     x, t_x, T = (np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY)
-    weeks = holdout_weeks(summaries)
-    no_holdout = np.full_like(x, np.nan)
     columns = {
         "repeat_purchases": np.asarray(grouped["repeat_purchases"], dtype=np.int64),
         "weeks_to_last_purchase": t_x,
         "weeks_observed": T,
-        "p_alive": clv.bgnbd_p_alive(fit, x, t_x, T),
+        "p_alive": expect.bgnbd_p_alive(fit, x, t_x, T),
         "horizon_weeks": np.full(len(x), settings.horizon_weeks, dtype=np.int32),
-        "expected_purchases": clv.bgnbd_conditional_expected_purchases(
-            fit, settings.horizon_weeks, x, t_x, T
+        **expect.bgnbd_figures(
+            fit, x, t_x, T, horizon_of(settings), holdout_weeks(summaries)
         ),
-        "discounted_expected_purchases": clv.discounted_expected_purchases(
-            fit,
-            x,
-            t_x,
-            T,
-            settings.horizon_weeks,
-            settings.discount_rate,
-            DISCOUNT_STEP_WEEKS,
+        "discounted_residual_purchases": expect.residual_discounted_purchases(
+            fit, x, t_x, T, settings.discount_rate, DISCOUNT_STEP_WEEKS
         ),
-        "expected_holdout_purchases": no_holdout
-        if weeks is None
-        else clv.bgnbd_conditional_expected_purchases(fit, weeks, x, t_x, T),
-        "expected_purchases_to_holdout_end": no_holdout
-        if weeks is None
-        else clv.bgnbd_expected_purchases(fit, T + weeks),
     }
     arrays = [
         pa.array(
@@ -397,7 +412,7 @@ def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
         for name, values in columns.items()
     ]
     probabilities = _published(
-        clv.bgnbd_repeat_purchase_probabilities(fit, T, HISTOGRAM_BINS)
+        expect.bgnbd_repeat_purchase_probabilities(fit, T, HISTOGRAM_BINS)
     )
     values = pa.array(probabilities.ravel(), from_pandas=True)  # NaN as null
     arrays.append(

@@ -18,6 +18,8 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
+from customer_segmentation.clv_components import shifted_fits
+from customer_segmentation.clv_intervals import bounds, component
 from customer_segmentation.clv_tables import PURCHASE_MODEL, quietly, usable_fit
 from customer_segmentation.engine_rows import Rows
 
@@ -27,6 +29,8 @@ EXPECTED_TRACKING_SCHEMA = pa.schema(
         ("week_start_date", pa.date32()),
         ("week_end_date", pa.date32()),
         ("expected_cumulative_repeat_purchases", pa.float64()),
+        ("expected_cumulative_low", pa.float64()),
+        ("expected_cumulative_high", pa.float64()),
     ]
 )
 
@@ -49,17 +53,18 @@ def expected_cumulative(
     """For each end (days since the cohort's start), the repeat purchases
     expected by then of the customers whose first purchase (days since the
     start, with their count) came before it."""
-    from customer_segmentation import clv
+    from customer_segmentation import clv_expectations as expect
 
     elapsed = ends[:, None] - first_days[None, :]
     distinct, where = np.unique(np.maximum(elapsed, 0), return_inverse=True)
-    expected = clv.bgnbd_expected_purchases(fit, distinct / 7.0)
+    expected = expect.bgnbd_expected_purchases(fit, distinct / 7.0)
     return (expected[where.reshape(elapsed.shape)] * customers[None, :]).sum(axis=1)
 
 
-def expected_tracking(summaries: Rows, models: pa.Table) -> pa.Table:
-    """One row per week with the cumulative expectation; empty without a
-    converged BG/NBD fit."""
+def expected_tracking(summaries: Rows, models: pa.Table, shifts: pa.Table) -> pa.Table:
+    """One row per week with the cumulative expectation and its 90% interval
+    (from ``shifts``, int_clv_parameter_shifts; empty without them); no row
+    without a converged BG/NBD fit."""
     fit = usable_fit(models, PURCHASE_MODEL)
     start, calibration_end, holdout_end = summaries.one(
         "min(first_purchase_date)", "max(calibration_end_date)", "max(holdout_end_date)"
@@ -73,16 +78,29 @@ def expected_tracking(summaries: Rows, models: pa.Table) -> pa.Table:
         - np.datetime64(start, "D")
     ).astype(np.int64)
     ends = np.array([(last - start).days for _, last in weeks], dtype=np.int64)
+    customers = np.asarray(cohort["customers"], np.float64)
     with quietly():
-        expected = expected_cumulative(
-            fit, first_days, np.asarray(cohort["customers"], np.float64), ends
-        )
+        expected = expected_cumulative(fit, first_days, customers, ends)
+        components = [
+            component(
+                expected_cumulative(up, first_days, customers, ends),
+                expected_cumulative(down, first_days, customers, ends),
+            )
+            for up, down in shifted_fits(fit, shifts)
+        ]
+    low, high = (
+        bounds(expected, np.array(components))
+        if components
+        else (np.full_like(expected, np.nan),) * 2
+    )
     return pa.table(
         {
             "week_number": pa.array(range(1, len(weeks) + 1), pa.int32()),
             "week_start_date": pa.array([first for first, _ in weeks], pa.date32()),
             "week_end_date": pa.array([last for _, last in weeks], pa.date32()),
             "expected_cumulative_repeat_purchases": pa.array(expected, pa.float64()),
+            "expected_cumulative_low": pa.array(low, pa.float64(), from_pandas=True),
+            "expected_cumulative_high": pa.array(high, pa.float64(), from_pandas=True),
         },
         schema=EXPECTED_TRACKING_SCHEMA,
     )

@@ -292,6 +292,30 @@ def test_chart_images_are_written_beside_the_page(demo_run):
         assert chart.stat().st_size > 10_000
 
 
+def test_the_value_and_the_tracking_show_their_intervals(browser, transactions_run):
+    """Each segment's value has its 90% interval drawn across the bar, and
+    the weekly tracking's expectation its band (doc clv_intervals)."""
+    page, problems, _ = open_dashboard(browser, transactions_run)
+    [(segments,)] = transactions_run.query(
+        "select count(*) from cluster_summary where total_clv_low < total_clv_high"
+    )
+    widths = page.evaluate(
+        """[...document.querySelectorAll('#chart-clv_value g.mark-rule.role-mark line')]
+            .map((line) => line.getBBox().width)"""
+    )
+    assert segments > 1 and len(widths) == segments
+    assert all(width > 1 for width in widths), widths
+    bands = page.evaluate(
+        """[...document.querySelectorAll(
+                '#chart-clv_tracking g.mark-area.role-mark path'
+            )].map((band) => band.getBBox().height)"""
+    )
+    assert len(bands) == 1 and bands[0] > 1
+    assert "Value over the next 52 weeks" in page.inner_text("#chart-clv_value")
+    assert problems == []
+    page.close()
+
+
 def test_the_page_is_self_contained(demo_run):
     html = (demo_run.publish_dir / "dashboard.html").read_text(encoding="utf-8")
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", html)

@@ -76,6 +76,21 @@ def total(rows: list[dict], column: str) -> float | None:
     return sum(values) if values else None
 
 
+def largest(rows: list[dict], column: str) -> float | None:
+    """A cumulative column's figure at the last week the rows hold."""
+    values = [float(r[column]) for r in rows if r[column] is not None]
+    return max(values) if values else None
+
+
+# the cumulative tracking's measures and the clv_tracking column each shows
+CUMULATIVE_TRACKING = {
+    "Cumulative Repeat Purchases Made": "actual_cumulative_repeat_purchases",
+    "Cumulative Repeat Purchases Expected": "expected_cumulative_repeat_purchases",
+    "Cumulative Expected, 90% Low": "expected_cumulative_low",
+    "Cumulative Expected, 90% High": "expected_cumulative_high",
+}
+
+
 def without(context: dict, table: str) -> dict:
     return {k: v for k, v in context.items() if k[0] != table}
 
@@ -122,8 +137,8 @@ def intended(name: str, model: Model, context: dict) -> object:
         ),
         "Average Recency (days)": lambda: mean(rows, "recency_days"),
         "Average Purchases": lambda: mean(rows, "frequency"),
-        "Lifetime Value": lambda: total(rows, "clv"),
-        "Average Lifetime Value": lambda: mean(rows, "clv"),
+        "Value Over Horizon": lambda: total(rows, "clv"),
+        "Average Value Over Horizon": lambda: mean(rows, "clv"),
         "Average P(alive)": lambda: mean(rows, "p_alive"),
         "Customers by P(alive)": lambda: total(
             model.rows("clv_alive_bands", context), "customers"
@@ -140,6 +155,14 @@ def intended(name: str, model: Model, context: dict) -> object:
         "Repeat Purchases Expected": lambda: total(
             model.rows("clv_tracking", context), "expected_repeat_purchases"
         ),
+        **{
+            name: (
+                lambda column=column: largest(
+                    model.rows("clv_tracking", context), column
+                )
+            )
+            for name, column in CUMULATIVE_TRACKING.items()
+        },
         "Grid Customers": lambda: total(model.rows("rfm_grid", context), "customers"),
     }
     return meanings[name]()
@@ -192,6 +215,11 @@ def mirrored_value(run: PipelineRun, model: Model, table: str, column: str):
             sql = f"select {column} from {table} where rfm_segment = ?"
             found = con.execute(sql, [key]).fetchone()
             return (found[0] if found else None), grouped_by(RFM, key)
+        if column in CUMULATIVE_TRACKING.values():
+            # the last week's cumulative figure, as clv_holdout_fit has it
+            sql = f"select {column} from {table} order by week_number desc limit 1"
+            found = con.sql(sql).fetchone()
+            return (found[0] if found else None), {}
         if table in ("rfm_grid", "clv_alive_bands", "clv_tracking"):
             return con.sql(f"select sum({column}) from {table}").fetchone()[0], {}
         # a one-row mart, empty where the run has nothing to report

@@ -18,7 +18,8 @@ import pytest
 from pipeline_runs import CDNOW_FILE
 
 from customer_segmentation import clv
-from customer_segmentation.clv_intervals import log_standard_errors
+from customer_segmentation import clv_expectations as expect
+from customer_segmentation.clv_intervals import log_covariance
 from customer_segmentation.clv_tables import (
     MIN_REPEAT_BUYERS,
     PurchaseWindow,
@@ -93,14 +94,16 @@ def test_gamma_gamma_reproduces_the_published_fit_on_the_repeat_buyers(cdnow):
 
 def test_bgnbd_expectations_match_the_paper(bgnbd):
     # a customer with 2 repeat purchases, the last at week 30.43 of 38.86
-    conditional = clv.bgnbd_conditional_expected_purchases(bgnbd, 39, 2, 30.43, 38.86)
+    conditional = expect.bgnbd_conditional_expected_purchases(
+        bgnbd, 39, 2, 30.43, 38.86
+    )
     assert conditional == pytest.approx(1.226, abs=5e-4)
-    expected = clv.bgnbd_expected_purchases(bgnbd, [1, 3, 32, 78])
+    expected = expect.bgnbd_expected_purchases(bgnbd, [1, 3, 32, 78])
     assert expected == pytest.approx([0.0532, 0.1506, 1.0437, 1.8576], rel=1e-3)
 
 
 def test_one_time_buyers_are_alive_as_far_as_the_data_tell(bgnbd):
-    assert clv.bgnbd_p_alive(bgnbd, 0, 0.0, 30.0) == 1.0
+    assert expect.bgnbd_p_alive(bgnbd, 0, 0.0, 30.0) == 1.0
 
 
 def test_a_gamma_gamma_without_a_finite_mean_is_not_converged():
@@ -219,9 +222,9 @@ def test_pareto_nbd_standard_errors_agree_with_an_independent_hessian(cdnow):
 
 def test_a_likelihood_that_cannot_be_inverted_has_no_standard_errors():
     flat = np.zeros((2, 2))
-    assert np.isnan(log_standard_errors(flat)).all()
+    assert np.isnan(log_covariance(flat)).all()
     saddle = np.array([[1.0, 0.0], [0.0, -1.0]])
-    assert np.isnan(log_standard_errors(saddle)).all()
+    assert np.isnan(log_covariance(saddle)).all()
 
 
 def test_a_fit_on_the_bounds_of_its_search_is_not_converged():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from customer_segmentation import clv
+from customer_segmentation import clv_expectations as expect
 from customer_segmentation.clv_tracking import expected_cumulative, week_ends
 
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -27,7 +28,7 @@ def test_each_customer_counts_from_their_own_first_purchase():
     expected = expected_cumulative(
         FIT, np.array([0, 10]), np.array([3.0, 2.0]), np.array([6, 20])
     )
-    by_then = clv.bgnbd_expected_purchases(FIT, np.array([6, 20, 10]) / 7)
+    by_then = expect.bgnbd_expected_purchases(FIT, np.array([6, 20, 10]) / 7)
     assert expected == pytest.approx(
         [3 * by_then[0], 3 * by_then[1] + 2 * by_then[2]], rel=1e-12
     )

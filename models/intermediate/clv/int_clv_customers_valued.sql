@@ -44,16 +44,12 @@ expected as (
         expectations.discounted_expected_purchases,
         expectations.expected_holdout_purchases,
         expectations.expected_purchases_to_holdout_end,
+        expectations.discounted_residual_purchases,
         expectations.calibration_repeat_probabilities,
-        -- Gamma-Gamma's mean spend given x purchases averaging m_x; the
-        -- population's p gamma / (q - 1) for a customer without repeats
-        spend_model.p
-        * (
-            spend_model.gamma
-            + coalesce(summaries.mean_repeat_spend, 0)
-            * summaries.repeat_purchases
-        )
-        / (spend_model.p * summaries.repeat_purchases + spend_model.q - 1)
+        {{ gamma_gamma_spend(
+            'spend_model.p', 'spend_model.q', 'spend_model.gamma',
+            'summaries.repeat_purchases', 'summaries.mean_repeat_spend',
+        ) }}
             as expected_spend
     from summaries
     left join expectations
@@ -81,7 +77,9 @@ final as (
         horizon_weeks,
         expected_purchases,
         expected_spend,
+        discounted_expected_purchases,
         discounted_expected_purchases * expected_spend as clv,
+        discounted_residual_purchases * expected_spend as residual_clv,
         holdout_end_date,
         holdout_repeat_purchases,
         expected_purchases_to_holdout_end,

@@ -22,6 +22,30 @@ customers as (
 
 ),
 
+total_components as (
+
+    -- the totals' components: their customers' summed before squaring
+    select
+        model,
+        direction,
+        sum(expected_holdout_purchases) as holdout,
+        sum(expected_purchases_to_holdout_end) as cumulative
+    from {{ ref('int_clv_value_components') }}
+    where model = 'bg_nbd'
+    group by model, direction
+
+),
+
+half_widths as (
+
+    select
+        sqrt(sum(holdout * holdout)) as holdout_half_width,
+        sqrt(sum(cumulative * cumulative)) as cumulative_half_width
+    from total_components
+    having count(*) > 0
+
+),
+
 histogram as (
 
     select
@@ -73,15 +97,32 @@ final as (
         totals.calibration_repeat_purchases,
         totals.actual_holdout_purchases,
         totals.predicted_holdout_purchases,
+        {{ interval_bound(
+            'totals.predicted_holdout_purchases',
+            'half_widths.holdout_half_width', 'low',
+        ) }} as predicted_holdout_purchases_low,
+        {{ interval_bound(
+            'totals.predicted_holdout_purchases',
+            'half_widths.holdout_half_width', 'high',
+        ) }} as predicted_holdout_purchases_high,
         totals.holdout_correlation,
         totals.actual_cumulative_repeat_purchases,
         totals.predicted_cumulative_repeat_purchases,
+        {{ interval_bound(
+            'totals.predicted_cumulative_repeat_purchases',
+            'half_widths.cumulative_half_width', 'low',
+        ) }} as predicted_cumulative_repeat_purchases_low,
+        {{ interval_bound(
+            'totals.predicted_cumulative_repeat_purchases',
+            'half_widths.cumulative_half_width', 'high',
+        ) }} as predicted_cumulative_repeat_purchases_high,
         totals.predicted_cumulative_repeat_purchases
         / totals.actual_cumulative_repeat_purchases
         - 1 as cumulative_tracking_error,
         histogram.histogram_chi_square
     from totals
     cross join histogram
+    left join half_widths on true
 
 )
 

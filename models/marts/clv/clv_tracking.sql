@@ -89,7 +89,9 @@ final as (
             ),
             0
         ) as expected_repeat_purchases,
-        expected.expected_cumulative_repeat_purchases
+        expected.expected_cumulative_repeat_purchases,
+        expected.expected_cumulative_low,
+        expected.expected_cumulative_high
     from expected
     cross join calibration
     left join weekly_actual

@@ -3,6 +3,7 @@ with
 customer_segments as (
 
     select
+        customer_id,
         cluster_id,
         segment_name,
         gender,
@@ -15,6 +16,46 @@ customer_segments as (
         p_alive,
         clv
     from {{ ref('customer_segments') }}
+
+),
+
+clv_components as (
+
+    select
+        customer_id,
+        model,
+        direction,
+        clv
+    from {{ ref('int_clv_value_components') }}
+
+),
+
+segment_clv_components as (
+
+    -- a total's components are its customers' summed before squaring
+    select
+        customer_segments.cluster_id,
+        clv_components.model,
+        clv_components.direction,
+        sum(clv_components.clv) as clv
+    from customer_segments
+    inner join clv_components
+        on customer_segments.customer_id = clv_components.customer_id
+    group by
+        customer_segments.cluster_id,
+        clv_components.model,
+        clv_components.direction
+
+),
+
+segment_clv_half_widths as (
+
+    select
+        cluster_id,
+        sqrt(sum(clv * clv)) as total_clv_half_width
+    from segment_clv_components
+    group by cluster_id
+    having bool_or(model = 'bg_nbd') and bool_or(model = 'gamma_gamma')
 
 ),
 
@@ -60,26 +101,38 @@ per_cluster as (
 summarised as (
 
     select
-        cluster_id,
-        segment_name,
-        customers,
-        customers / sum(customers) over () as customer_share,
-        avg_age,
-        avg_annual_income_k,
-        avg_spending_score,
+        per_cluster.cluster_id,
+        per_cluster.segment_name,
+        per_cluster.customers,
+        per_cluster.customers / sum(per_cluster.customers) over ()
+            as customer_share,
+        per_cluster.avg_age,
+        per_cluster.avg_annual_income_k,
+        per_cluster.avg_spending_score,
         -- a ratio of averages, not an average of per-customer ratios
-        avg_annual_income_k / avg_spending_score as income_to_spend_ratio,
-        avg_recency_days,
-        avg_frequency,
-        avg_monetary,
-        avg_p_alive,
-        avg_clv,
-        total_clv,
-        female_share,
+        per_cluster.avg_annual_income_k / per_cluster.avg_spending_score
+            as income_to_spend_ratio,
+        per_cluster.avg_recency_days,
+        per_cluster.avg_frequency,
+        per_cluster.avg_monetary,
+        per_cluster.avg_p_alive,
+        per_cluster.avg_clv,
+        per_cluster.total_clv,
+        {{ interval_bound(
+            'per_cluster.total_clv',
+            'segment_clv_half_widths.total_clv_half_width', 'low',
+        ) }} as total_clv_low,
+        {{ interval_bound(
+            'per_cluster.total_clv',
+            'segment_clv_half_widths.total_clv_half_width', 'high',
+        ) }} as total_clv_high,
+        per_cluster.female_share,
         count(*) over () as segments,
-        rank() over (order by avg_age) as youngest_rank,
-        rank() over (order by avg_age desc) as oldest_rank
+        rank() over (order by per_cluster.avg_age) as youngest_rank,
+        rank() over (order by per_cluster.avg_age desc) as oldest_rank
     from per_cluster
+    left join segment_clv_half_widths
+        on per_cluster.cluster_id = segment_clv_half_widths.cluster_id
 
 ),
 
@@ -162,6 +215,8 @@ final as (
         avg_p_alive,
         avg_clv,
         total_clv,
+        total_clv_low,
+        total_clv_high,
         segment_description
     from described
 

@@ -215,27 +215,36 @@ def rfm_revenue_chart(data: DashboardData) -> alt.Chart:
     )
 
 
-def clv_value_chart(data: DashboardData) -> alt.Chart:
-    """Lifetime value by segment: where the expected revenue sits."""
+def clv_value_chart(data: DashboardData) -> alt.LayerChart:
+    """Value over the horizon by segment: where the expected revenue sits,
+    with each total's 90% interval."""
     missing = "" if data.has_clv else " (no lifetime value in this run)"
+    horizon = (
+        f"the next {data.clv_horizon_weeks} weeks"
+        if data.clv_horizon_weeks
+        else "the horizon"
+    )
     order = [row["segment_name"] for row in data.clv_segments]
-    return (
-        alt.Chart(alt.Data(values=data.clv_segments))
-        .mark_bar()
-        .encode(
-            y=alt.Y("segment_name:N", sort=order, title=None),
-            x=alt.X("total_clv:Q", title="Lifetime value over the horizon"),
-            tooltip=[
-                "segment_name:N",
-                alt.Tooltip("customers:Q", format=","),
-                alt.Tooltip("total_clv:Q", format=",.2f"),
-                alt.Tooltip("avg_clv:Q", format=",.2f", title="average value"),
-                alt.Tooltip("avg_p_alive:Q", format=".0%", title="average P(alive)"),
-            ],
-        )
-        .properties(
-            width=WIDTH, height=260, title=f"Lifetime value by segment{missing}"
-        )
+    base = alt.Chart(alt.Data(values=data.clv_segments)).encode(
+        y=alt.Y("segment_name:N", sort=order, title=None),
+        tooltip=[
+            "segment_name:N",
+            alt.Tooltip("customers:Q", format=","),
+            alt.Tooltip("total_clv:Q", format=",.0f", title="value"),
+            alt.Tooltip("total_clv_low:Q", format=",.0f", title="90% interval from"),
+            alt.Tooltip("total_clv_high:Q", format=",.0f", title="90% interval to"),
+            alt.Tooltip("avg_clv:Q", format=",.2f", title="average value"),
+            alt.Tooltip("avg_p_alive:Q", format=".0%", title="average P(alive)"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("total_clv:Q", title=f"Value over {horizon} (90% interval)")
+    )
+    interval = base.mark_rule(color="black").encode(
+        x="total_clv_low:Q", x2="total_clv_high:Q"
+    )
+    return (bars + interval).properties(
+        width=WIDTH, height=260, title=f"Value over {horizon} by segment{missing}"
     )
 
 
@@ -311,6 +320,13 @@ def clv_tracking_chart(data: DashboardData) -> alt.LayerChart:
         # over no rows a legend has no size and the image cannot be drawn
         encoding["color"] = alt.Color("series:N", title=None)
     lines = alt.Chart(alt.Data(values=data.clv_tracking)).mark_line().encode(**encoding)
+    # the expectation's 90% interval, from the parameters' uncertainty
+    expected = [r for r in data.clv_tracking if r["low"] is not None]
+    band = (
+        alt.Chart(alt.Data(values=expected))
+        .mark_area(opacity=0.25, color="gray")
+        .encode(x="week_number:Q", y="low:Q", y2="high:Q")
+    )
     calibration = [r["week_number"] for r in data.clv_tracking if not r["is_holdout"]]
     holdout = any(r["is_holdout"] for r in data.clv_tracking)
     end = [{"week_number": max(calibration)}] if holdout and calibration else []
@@ -320,10 +336,16 @@ def clv_tracking_chart(data: DashboardData) -> alt.LayerChart:
         .encode(x="week_number:Q")
     )
     missing = "" if data.clv_tracking else " (no BG/NBD fit in this run)"
-    return (lines + rule).properties(
+    layers = [lines]
+    if expected:  # a layer over no rows has no extent to draw on
+        layers.insert(0, band)
+    if end:
+        layers.append(rule)
+    return alt.layer(*layers).properties(
         width=WIDTH,
         height=260,
-        title=f"Repeat purchases week by week: made against expected{missing}",
+        title=f"Repeat purchases week by week: made against expected (grey: its"
+        f" 90% interval){missing}",
     )
 
 

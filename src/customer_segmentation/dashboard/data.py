@@ -31,6 +31,7 @@ class DashboardData:
     clv_alive: list[dict]
     clv_holdout: list[dict]
     clv_tracking: list[dict]
+    clv_horizon_weeks: int | None
     has_demographics: bool
     has_transactions: bool
     has_clv: bool
@@ -86,7 +87,7 @@ RFM_SUMMARY_SQL = """
 
 CLV_SEGMENTS_SQL = """
     select segment_name, customers, coalesce(total_clv, 0) as total_clv,
-        avg_clv, avg_p_alive
+        total_clv_low, total_clv_high, avg_clv, avg_p_alive
     from cluster_summary order by cluster_id
 """
 CLV_ALIVE_SQL = """
@@ -106,11 +107,13 @@ CLV_HOLDOUT_SQL = """
 
 CLV_TRACKING_SQL = """
     select week_number, 'made' as series, is_holdout,
-        actual_cumulative_repeat_purchases as repeat_purchases
+        actual_cumulative_repeat_purchases as repeat_purchases,
+        null as low, null as high
     from clv_tracking
     union all
     select week_number, 'expected', is_holdout,
-        expected_cumulative_repeat_purchases
+        expected_cumulative_repeat_purchases, expected_cumulative_low,
+        expected_cumulative_high
     from clv_tracking
     order by series, week_number
 """
@@ -157,6 +160,9 @@ def load_data(serving: Path) -> DashboardData:
             clv_alive=rows(con, CLV_ALIVE_SQL),
             clv_holdout=rows(con, CLV_HOLDOUT_SQL),
             clv_tracking=rows(con, CLV_TRACKING_SQL),
+            clv_horizon_weeks=one_value(
+                con, "select max(horizon_weeks) from customer_clv"
+            ),
             has_demographics=bool(
                 one_value(con, "select count(age) > 0 from customer_segments")
             ),

@@ -208,15 +208,17 @@ MEASURES = (
         "#,0.0",
         ("cluster_summary", "avg_frequency"),
     ),
-    # Lifetime value, from a transactions file (blank without one).
+    # Lifetime value, from a transactions file (blank without one): clv is
+    # the value of the next clv_horizon_weeks (52 by default), not a
+    # lifetime's, and the names say so.
     Measure(
-        "Lifetime Value",
+        "Value Over Horizon",
         f"SUM({FACT}[clv])",
         AVERAGE_FORMAT,
         ("cluster_summary", "total_clv"),
     ),
     Measure(
-        "Average Lifetime Value",
+        "Average Value Over Horizon",
         average("clv"),
         AVERAGE_FORMAT,
         ("cluster_summary", "avg_clv"),
@@ -256,6 +258,25 @@ MEASURES = (
         "SUM(clv_tracking[expected_repeat_purchases])",
         AVERAGE_FORMAT,
         ("clv_tracking", "expected_repeat_purchases"),
+    ),
+    # The cumulative tracking: a week's cumulative figure, and over several
+    # weeks the last one's (the interval of a cumulative total is its own)
+    *(
+        Measure(
+            name,
+            f"MAX(clv_tracking[{column}])",
+            AVERAGE_FORMAT,
+            ("clv_tracking", column),
+        )
+        for name, column in (
+            ("Cumulative Repeat Purchases Made", "actual_cumulative_repeat_purchases"),
+            (
+                "Cumulative Repeat Purchases Expected",
+                "expected_cumulative_repeat_purchases",
+            ),
+            ("Cumulative Expected, 90% Low", "expected_cumulative_low"),
+            ("Cumulative Expected, 90% High", "expected_cumulative_high"),
+        )
     ),
     Measure(
         "Grid Customers",

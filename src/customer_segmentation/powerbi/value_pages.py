@@ -24,22 +24,22 @@ from customer_segmentation.powerbi.visuals import (
 def lifetime_value() -> Page:
     """Who will buy again and what they are worth, per customer and segment
     (blank without a transactions file)."""
-    headline = ("Lifetime Value", "Average Lifetime Value", "Average P(alive)")
+    headline = ("Value Over Horizon", "Average Value Over Horizon", "Average P(alive)")
     cards = [card(i, name, 250, 240) for i, name in enumerate(headline)]
     by_segment = visual(
         "valueBySegment",
         "clusteredBarChart",
         (20, 180, 610, 250),
-        {"Category": [label(SEGMENT)], "Y": [measure("Lifetime Value")]},
-        "Lifetime value by segment",
+        {"Category": [label(SEGMENT)], "Y": [measure("Value Over Horizon")]},
+        "Value over the horizon by segment",
         sort=by(SEGMENT),
     )
     by_rfm = visual(
         "valueByRfmSegment",
         "clusteredBarChart",
         (650, 180, 610, 250),
-        {"Category": [label(RFM_SEGMENT)], "Y": [measure("Lifetime Value")]},
-        "Lifetime value by RFM segment",
+        {"Category": [label(RFM_SEGMENT)], "Y": [measure("Value Over Horizon")]},
+        "Value over the horizon by RFM segment",
         sort=by(RFM_SEGMENT),
     )
     top = visual(
@@ -54,7 +54,7 @@ def lifetime_value() -> Page:
                 *(column(FACT, c) for c in ("clv", "p_alive", "expected_purchases")),
             ]
         },
-        f"The {TOP_CUSTOMERS} customers of highest lifetime value",
+        f"The {TOP_CUSTOMERS} customers of highest value over the horizon",
         sort={"field": field(FACT, "clv"), "direction": "Descending"},
     )
     with_filters(
@@ -62,7 +62,7 @@ def lifetime_value() -> Page:
         top_n(
             "topCustomersByLifetimeValue",
             TOP_CUSTOMERS,
-            measure_expression("Lifetime Value"),
+            measure_expression("Value Over Horizon"),
         ),
     )
     return Page(
@@ -72,10 +72,62 @@ def lifetime_value() -> Page:
     )
 
 
+def tracking_and_intervals() -> tuple[dict, dict]:
+    """The cumulative tracking with the expectation's 90% interval, and the
+    holdout forecast with its interval against what happened, as a table of
+    its one row (an interval's ends do not add up). Each segment's interval
+    is cluster_summary's: a table of segments would answer to a segment
+    slicer but not to the gender and age ones, so it is not on this
+    slicer-free page."""
+    tracking = visual(
+        "weeklyTracking",
+        "lineChart",
+        (860, 90, 400, 300),
+        {
+            "Category": [column("clv_tracking", "week_number")],
+            "Y": [
+                measure(name)
+                for name in (
+                    "Cumulative Repeat Purchases Made",
+                    "Cumulative Repeat Purchases Expected",
+                    "Cumulative Expected, 90% Low",
+                    "Cumulative Expected, 90% High",
+                )
+            ],
+        },
+        "Repeat purchases to each week: made, and expected with its 90% interval",
+        sort={"field": field("clv_tracking", "week_number")},
+    )
+    forecast = visual(
+        "holdoutForecastInterval",
+        "tableEx",
+        (20, 410, 1240, 140),
+        {
+            "Values": [
+                column("clv_holdout_fit", name)
+                for name in (
+                    "actual_holdout_purchases",
+                    "predicted_holdout_purchases",
+                    "predicted_holdout_purchases_low",
+                    "predicted_holdout_purchases_high",
+                    "actual_cumulative_repeat_purchases",
+                    "predicted_cumulative_repeat_purchases",
+                    "predicted_cumulative_repeat_purchases_low",
+                    "predicted_cumulative_repeat_purchases_high",
+                )
+            ]
+        },
+        "Holdout forecast with its 90% interval, against what happened",
+        sort={"field": field("clv_holdout_fit", "predicted_holdout_purchases")},
+    )
+    return tracking, forecast
+
+
 def lifetime_value_model() -> Page:
     """The lifetime-value models themselves: how many customers are likely
     still active, the weekly tracking of repeat purchases made against
-    expected, the fitted parameters with their 90% intervals, and, when var
+    expected (with the expectation's 90% interval), the holdout forecast
+    with its interval, the fitted parameters with theirs, and, when var
     clv_calibration_end holds data out, the forecast against what happened.
     Whole-population tables: no customer slicer applies to them."""
     alive = visual(
@@ -100,24 +152,11 @@ def lifetime_value_model() -> Page:
         "Holdout: actual and forecast purchases by calibration purchases",
         sort={"field": field("clv_holdout", "group_order")},
     )
-    tracking = visual(
-        "weeklyTracking",
-        "lineChart",
-        (860, 90, 400, 300),
-        {
-            "Category": [column("clv_tracking", "week_number")],
-            "Y": [
-                measure("Repeat Purchases Made"),
-                measure("Repeat Purchases Expected"),
-            ],
-        },
-        "Repeat purchases week by week: made and expected",
-        sort={"field": field("clv_tracking", "week_number")},
-    )
+    tracking, forecast = tracking_and_intervals()
     parameters = visual(
         "modelParameters",
         "tableEx",
-        (20, 410, 1240, 290),
+        (20, 570, 1240, 140),
         {
             "Values": [
                 column("clv_model", name)
@@ -140,5 +179,5 @@ def lifetime_value_model() -> Page:
     return Page(
         "lifetimeValueModel",
         "Lifetime value model",
-        [alive, holdout, tracking, parameters],
+        [alive, holdout, tracking, forecast, parameters],
     )

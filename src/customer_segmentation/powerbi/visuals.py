@@ -36,7 +36,7 @@ DISPLAY_NAMES = {
     "monetary": "Revenue",
     "p_alive": "P(alive)",
     "expected_purchases": "Expected purchases",
-    "clv": "Lifetime value",
+    "clv": "Value over horizon",
     "p_alive_band": "P(alive)",
     "week_number": "Week",
     "standard_error": "Standard error",
@@ -49,6 +49,14 @@ DISPLAY_NAMES = {
     "value": "Estimate",
     "customers": "Customers",
     "converged": "Converged",
+    "actual_holdout_purchases": "Holdout purchases made",
+    "predicted_holdout_purchases": "Holdout purchases expected",
+    "predicted_holdout_purchases_low": "Expected, 90% low",
+    "predicted_holdout_purchases_high": "Expected, 90% high",
+    "actual_cumulative_repeat_purchases": "Repeat purchases to the end, made",
+    "predicted_cumulative_repeat_purchases": "Repeat purchases to the end, expected",
+    "predicted_cumulative_repeat_purchases_low": "To the end, 90% low",
+    "predicted_cumulative_repeat_purchases_high": "To the end, 90% high",
 }
 
 
