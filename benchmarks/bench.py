@@ -603,16 +603,17 @@ def target_rows(
 
 
 def clv_share(t: dict[str, object]) -> Target:
-    """The lifetime-value issue's target: what computing lifetime value adds
-    to the transactions run (at most 20%), against the same run with var
-    lifetime_value false in the same session."""
+    """The lifetime-value target: what computing lifetime value, with its
+    intervals, adds to the transactions run (at most 30%, issue 37; 20%
+    before the intervals), against the same run with var lifetime_value
+    false in the same session."""
     without = t.get("pipeline_fit_without_clv")
     return (
         "10M transactions: run / run without lifetime value - 1",
         None
         if without is None
         else t["pipeline_fit"]["seconds"] / without["seconds"] - 1,
-        0.20,
+        0.30,
         t["machine"]["commit"],
     )
 

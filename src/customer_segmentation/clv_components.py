@@ -121,17 +121,19 @@ def expectation_components(
     fits = [] if fit is None else shifted_fits(fit, shifts)
     if not fits:
         return COMPONENTS_SCHEMA.empty_table()
+    from customer_segmentation.clv import DistinctPairs
     from customer_segmentation.clv_expectations import bgnbd_figures
 
     grouped = grouped_summaries(summaries)
     x, t_x, T = (np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY)
     weeks = holdout_weeks(summaries)
     horizon = horizon_of(settings)
+    pairs = DistinctPairs.of(x, T)
     parts = []
     with quietly():
         for direction, (up, down) in enumerate(fits, start=1):
-            above = bgnbd_figures(up, x, t_x, T, horizon, weeks)
-            below = bgnbd_figures(down, x, t_x, T, horizon, weeks)
+            above = bgnbd_figures(up, x, t_x, T, horizon, weeks, pairs)
+            below = bgnbd_figures(down, x, t_x, T, horizon, weeks, pairs)
             columns = {
                 "repeat_purchases": np.asarray(grouped["repeat_purchases"], np.int64),
                 "weeks_to_last_purchase": t_x,

@@ -96,7 +96,14 @@ def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
 
 
 def discounted_expected_purchases(
-    fit: Fit, x, t_x, T, horizon_weeks: int, annual_rate: float, step_weeks: int
+    fit: Fit,
+    x,
+    t_x,
+    T,
+    horizon_weeks: int,
+    annual_rate: float,
+    step_weeks: int,
+    pairs: DistinctPairs | None = None,
 ) -> np.ndarray:
     """Purchases expected over the horizon, each period's discounted to now
     at the annual rate from the period's end (periods of step_weeks, the
@@ -104,7 +111,7 @@ def discounted_expected_purchases(
     ends = np.minimum(
         np.arange(step_weeks, horizon_weeks + step_weeks, step_weeks), horizon_weeks
     ).astype(np.float64)
-    pairs = DistinctPairs.of(np.atleast_1d(x), np.atleast_1d(T))
+    pairs = pairs or DistinctPairs.of(np.atleast_1d(x), np.atleast_1d(T))
     cumulative = np.stack(
         [
             bgnbd_conditional_expected_purchases(fit, end, x, t_x, T, pairs)
@@ -207,25 +214,29 @@ def bgnbd_figures(
     T: np.ndarray,
     horizon: tuple[int, float, int],
     holdout_weeks: float | None,
+    pairs: DistinctPairs | None = None,
 ) -> dict[str, np.ndarray]:
     """The published purchase figures of each summary: over the horizon
     (``horizon``: weeks, annual discount rate, weeks per discounted period),
     plain and discounted; in the holdout and from the first purchase to its
-    end (NaN without a holdout)."""
+    end (NaN without a holdout). ``pairs``: the summaries' distinct (x, T),
+    when the caller evaluates several fits on the same summaries."""
     weeks, rate, step = horizon
     no_holdout = np.full_like(x, np.nan)
-    pairs = DistinctPairs.of(x, T)
+    pairs = pairs or DistinctPairs.of(x, T)
+    # E[X(t)] depends on T alone: once per distinct T
+    observed, of_summary = np.unique(T, return_inverse=True)
     return {
         "expected_purchases": bgnbd_conditional_expected_purchases(
             fit, weeks, x, t_x, T, pairs
         ),
         "discounted_expected_purchases": discounted_expected_purchases(
-            fit, x, t_x, T, weeks, rate, step
+            fit, x, t_x, T, weeks, rate, step, pairs
         ),
         "expected_holdout_purchases": no_holdout
         if holdout_weeks is None
         else bgnbd_conditional_expected_purchases(fit, holdout_weeks, x, t_x, T, pairs),
         "expected_purchases_to_holdout_end": no_holdout
         if holdout_weeks is None
-        else bgnbd_expected_purchases(fit, T + holdout_weeks),
+        else bgnbd_expected_purchases(fit, observed + holdout_weeks)[of_summary],
     }

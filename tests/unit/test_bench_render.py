@@ -88,9 +88,9 @@ def test_what_lifetime_value_adds_is_read_against_a_run_without_it():
 
     page = load_harness().render([customers, transactions, older])
 
-    # 30 s with lifetime value against 25 s without: 20% more, at the limit
+    # 30 s with lifetime value against 25 s without: 20% more, within 30%
     assert (
-        "| 10M transactions: run / run without lifetime value - 1 | 0.20 | 0.20 "
+        "| 10M transactions: run / run without lifetime value - 1 | 0.20 | 0.30 "
         "| met |" in page
     )
     rows = [line for line in page.splitlines() if line.startswith("| 10,000,000 | ")]
