@@ -1,13 +1,13 @@
-{% macro interval_bound(figure, half_width, side) -%}
-    {#- One end of a positive figure's 90% interval from its half-width (the
-        square root of its summed squared components): symmetric on the log
-        scale, as clv_intervals.bounds has it. The figure itself where it is
-        not positive; empty where the half-width is. -#}
+{% macro interval_bound(figure, log_half_width, side) -%}
+    {#- One end of a positive figure's 90% interval, symmetric on the log
+        scale as clv_intervals.bounds has it: the figure times
+        exp(-+ log_half_width), the half-width over the figure. The figure
+        itself where it is not positive; empty where the half-width is. -#}
     {%- set sign = '-' if side == 'low' else '' -%}
     case
-        when {{ half_width }} is null then null
+        when {{ log_half_width }} is null then null
         when {{ figure }} > 0
-            then {{ figure }} * exp({{ sign }}{{ half_width }} / {{ figure }})
+            then {{ figure }} * exp({{ sign }}{{ log_half_width }})
         else {{ figure }}
     end
 {%- endmacro %}
@@ -19,4 +19,12 @@
     {{ p }}
     * ({{ gamma }} + coalesce({{ mean_repeat_spend }}, 0) * {{ repeat_purchases }})
     / ({{ p }} * {{ repeat_purchases }} + {{ q }} - 1)
+{%- endmacro %}
+
+{% macro order_free_sum(expression) -%}
+    {#- The sum of a double column as exact decimals (18 places): the same
+        to the last bit whatever order the rows arrive in, on any engine, so
+        the same input publishes the same intervals. A double sum is not:
+        its rounding follows the order the engine adds in. -#}
+    cast(sum(cast({{ expression }} as decimal(38, 18))) as double)
 {%- endmacro %}

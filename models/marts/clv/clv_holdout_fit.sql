@@ -28,8 +28,8 @@ total_components as (
     select
         model,
         direction,
-        sum(expected_holdout_purchases) as holdout,
-        sum(expected_purchases_to_holdout_end) as cumulative
+        {{ order_free_sum('expected_holdout_purchases') }} as holdout,
+        {{ order_free_sum('expected_purchases_to_holdout_end') }} as cumulative
     from {{ ref('int_clv_value_components') }}
     where model = 'bg_nbd'
     group by model, direction
@@ -39,8 +39,9 @@ total_components as (
 half_widths as (
 
     select
-        sqrt(sum(holdout * holdout)) as holdout_half_width,
-        sqrt(sum(cumulative * cumulative)) as cumulative_half_width
+        sqrt({{ order_free_sum('holdout * holdout') }}) as holdout_half_width,
+        sqrt({{ order_free_sum('cumulative * cumulative') }})
+            as cumulative_half_width
     from total_components
     having count(*) > 0
 
@@ -99,22 +100,26 @@ final as (
         totals.predicted_holdout_purchases,
         {{ interval_bound(
             'totals.predicted_holdout_purchases',
-            'half_widths.holdout_half_width', 'low',
+            'half_widths.holdout_half_width'
+            ' / nullif(totals.predicted_holdout_purchases, 0)', 'low',
         ) }} as predicted_holdout_purchases_low,
         {{ interval_bound(
             'totals.predicted_holdout_purchases',
-            'half_widths.holdout_half_width', 'high',
+            'half_widths.holdout_half_width'
+            ' / nullif(totals.predicted_holdout_purchases, 0)', 'high',
         ) }} as predicted_holdout_purchases_high,
         totals.holdout_correlation,
         totals.actual_cumulative_repeat_purchases,
         totals.predicted_cumulative_repeat_purchases,
         {{ interval_bound(
             'totals.predicted_cumulative_repeat_purchases',
-            'half_widths.cumulative_half_width', 'low',
+            'half_widths.cumulative_half_width'
+            ' / nullif(totals.predicted_cumulative_repeat_purchases, 0)', 'low',
         ) }} as predicted_cumulative_repeat_purchases_low,
         {{ interval_bound(
             'totals.predicted_cumulative_repeat_purchases',
-            'half_widths.cumulative_half_width', 'high',
+            'half_widths.cumulative_half_width'
+            ' / nullif(totals.predicted_cumulative_repeat_purchases, 0)', 'high',
         ) }} as predicted_cumulative_repeat_purchases_high,
         totals.predicted_cumulative_repeat_purchases
         / totals.actual_cumulative_repeat_purchases

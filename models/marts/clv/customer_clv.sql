@@ -15,22 +15,33 @@ components as (
 
 ),
 
-half_widths as (
+log_half_widths as (
 
-    -- a figure's interval needs every model it depends on to have
-    -- directions: without Gamma-Gamma's the value's would be too narrow
+    -- each component over its figure, so the sum keeps its digits for a
+    -- customer whose figures are tiny; a figure's interval needs every
+    -- model it depends on to have directions (without Gamma-Gamma's the
+    -- value's would be too narrow)
     select
-        customer_id,
+        components.customer_id,
         case
-            when bool_or(model = 'bg_nbd')
-                then sqrt(sum(expected_purchases * expected_purchases))
-        end as expected_purchases_half_width,
+            when bool_or(components.model = 'bg_nbd')
+                then sqrt({{ order_free_sum(
+                    'power(components.expected_purchases'
+                    ' / nullif(valued.expected_purchases, 0), 2)'
+                ) }})
+        end as expected_purchases,
         case
-            when bool_or(model = 'bg_nbd') and bool_or(model = 'gamma_gamma')
-                then sqrt(sum(clv * clv))
-        end as clv_half_width
+            when
+                bool_or(components.model = 'bg_nbd')
+                and bool_or(components.model = 'gamma_gamma')
+                then sqrt({{ order_free_sum(
+                    'power(components.clv / nullif(valued.clv, 0), 2)'
+                ) }})
+        end as clv
     from components
-    group by customer_id
+    inner join valued
+        on components.customer_id = valued.customer_id
+    group by components.customer_id
 
 ),
 
@@ -40,19 +51,19 @@ bounded as (
         valued.*,
         {{ interval_bound(
             'valued.expected_purchases',
-            'half_widths.expected_purchases_half_width', 'low',
+            'log_half_widths.expected_purchases', 'low',
         ) }} as expected_purchases_low,
         {{ interval_bound(
             'valued.expected_purchases',
-            'half_widths.expected_purchases_half_width', 'high',
+            'log_half_widths.expected_purchases', 'high',
         ) }} as expected_purchases_high,
-        {{ interval_bound('valued.clv', 'half_widths.clv_half_width', 'low') }}
+        {{ interval_bound('valued.clv', 'log_half_widths.clv', 'low') }}
             as clv_low,
-        {{ interval_bound('valued.clv', 'half_widths.clv_half_width', 'high') }}
+        {{ interval_bound('valued.clv', 'log_half_widths.clv', 'high') }}
             as clv_high
     from valued
-    left join half_widths
-        on valued.customer_id = half_widths.customer_id
+    left join log_half_widths
+        on valued.customer_id = log_half_widths.customer_id
 
 ),
 

@@ -37,7 +37,7 @@ segment_clv_components as (
         customer_segments.cluster_id,
         clv_components.model,
         clv_components.direction,
-        sum(clv_components.clv) as clv
+        {{ order_free_sum('clv_components.clv') }} as clv
     from customer_segments
     inner join clv_components
         on customer_segments.customer_id = clv_components.customer_id
@@ -52,7 +52,7 @@ segment_clv_half_widths as (
 
     select
         cluster_id,
-        sqrt(sum(clv * clv)) as total_clv_half_width
+        sqrt({{ order_free_sum('clv * clv') }}) as total_clv_half_width
     from segment_clv_components
     group by cluster_id
     having bool_or(model = 'bg_nbd') and bool_or(model = 'gamma_gamma')
@@ -120,11 +120,13 @@ summarised as (
         per_cluster.total_clv,
         {{ interval_bound(
             'per_cluster.total_clv',
-            'segment_clv_half_widths.total_clv_half_width', 'low',
+            'segment_clv_half_widths.total_clv_half_width'
+            ' / nullif(per_cluster.total_clv, 0)', 'low',
         ) }} as total_clv_low,
         {{ interval_bound(
             'per_cluster.total_clv',
-            'segment_clv_half_widths.total_clv_half_width', 'high',
+            'segment_clv_half_widths.total_clv_half_width'
+            ' / nullif(per_cluster.total_clv, 0)', 'high',
         ) }} as total_clv_high,
         per_cluster.female_share,
         count(*) over () as segments,
