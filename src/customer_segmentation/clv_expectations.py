@@ -131,6 +131,8 @@ def discounted_expected_purchases(
 RATE_NODES = 48
 DROPOUT_NODES = 96
 RESIDUAL_TOLERANCE = 1e-4
+# pairs per quadrature step: 256 x 48 x 96 doubles, about 9 MB an array
+PAIRS_PER_STEP = 256
 
 
 def _gauss_rule(diagonal: np.ndarray, off_diagonal: np.ndarray):
@@ -192,18 +194,21 @@ def residual_discounted_purchases(
     pairs = DistinctPairs.of(x, T)
     alive_value = np.empty(len(pairs.x))
     for count in np.unique(pairs.x):
-        at = pairs.x == count
         u, u_weight = gamma_rule(r + count, RATE_NODES)
         p, p_weight = beta_rule(a, b + count, DROPOUT_NODES)
-        # rate x dropout per period, over (pair, rate node, dropout node)
-        hazard = (u[None, :, None] / (alpha + pairs.t[at])[:, None, None]) * (
-            step_weeks * p[None, None, :]
-        )
-        q = np.exp(-hazard)
-        series = -np.expm1(-hazard) / p * rho / (1 - rho * q)
-        if periods:
-            series = series * (1 - (rho * q) ** periods)
-        alive_value[at] = np.einsum("kij,i,j->k", series, u_weight, p_weight)
+        # a few hundred pairs at a time: a pair holds RATE_NODES x
+        # DROPOUT_NODES values, and a large base has many pairs per count
+        where = np.flatnonzero(pairs.x == count)
+        for chunk in np.array_split(where, -(-len(where) // PAIRS_PER_STEP)):
+            # rate x dropout per period, over (pair, rate node, dropout node)
+            hazard = (u[None, :, None] / (alpha + pairs.t[chunk])[:, None, None]) * (
+                step_weeks * p[None, None, :]
+            )
+            q = np.exp(-hazard)
+            series = -np.expm1(-hazard) / p * rho / (1 - rho * q)
+            if periods:
+                series = series * (1 - (rho * q) ** periods)
+            alive_value[chunk] = np.einsum("kij,i,j->k", series, u_weight, p_weight)
     return alive_value[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
 
 
