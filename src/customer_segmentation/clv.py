@@ -109,20 +109,34 @@ def _fit(
             return negative_log_likelihood(np.exp(log_params))
 
         jac = None
+    # The search sees the likelihood per customer: on the total, its first
+    # step (the gradient itself) can leap to the bounds, where the special
+    # functions fail, and L-BFGS-B then stopped at its start calling it a
+    # success (a Pareto/NBD on 3,000 simulated customers).
+    scale = 1.0 / max(customers, 1)
+
+    def per_customer(log_params: np.ndarray):
+        if jac:
+            value, gradient = objective(log_params)
+            return value * scale, gradient * scale
+        return objective(log_params) * scale
+
     result = minimize(
-        objective,
+        per_customer,
         x0=np.zeros(len(names)),
         jac=jac,
         method="L-BFGS-B",
         bounds=[(-LOG_PARAMETER_BOUND, LOG_PARAMETER_BOUND)] * len(names),
-        options={"maxiter": 2_000, "ftol": 1e-14, "gtol": 1e-9},
+        options={"maxiter": 2_000, "ftol": 1e-14, "gtol": 1e-9 * scale},
     )
     parameters = dict(zip(names, np.exp(result.x).tolist(), strict=True))
-    log_likelihood = -float(result.fun)
-    # L-BFGS-B stops "abnormally" when its line search cannot better the last
-    # digits at the optimum (1 fit in 20 on simulated data): flat is converged
-    flat = np.max(np.abs(result.jac)) <= FLAT_GRADIENT * max(1.0, abs(result.fun))
-    converged = (bool(result.success) or flat) and np.isfinite(log_likelihood)
+    log_likelihood = -float(result.fun) / scale
+    # Converged is a flat gradient against the likelihood, whatever the
+    # optimiser's message: its "success" can be a line search that found no
+    # better point, and its "abnormal" stop a line search that cannot better
+    # the last digits at the optimum (1 fit in 20 on simulated data).
+    flat = np.max(np.abs(result.jac)) <= FLAT_GRADIENT * max(scale, abs(result.fun))
+    converged = bool(flat) and np.isfinite(log_likelihood)
     covariance = intervals.information_covariance(objective, result.x, bool(jac))
     return Fit(model, parameters, log_likelihood, converged, customers, covariance)
 

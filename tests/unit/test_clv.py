@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from clv_simulation import pareto_nbd
 from pipeline_runs import CDNOW_FILE
 
 from customer_segmentation import clv
@@ -218,6 +219,19 @@ def test_pareto_nbd_standard_errors_agree_with_an_independent_hessian(cdnow):
         estimates,
     )
     assert published_errors(fit) == pytest.approx(independent, rel=0.02)
+
+
+def test_a_fit_is_at_least_as_likely_as_the_truth_and_never_stops_at_its_start():
+    # 3,000 customers from Pareto/NBD: on the total likelihood, L-BFGS-B's
+    # first step leapt to the bounds and the search stopped at its start
+    # (every parameter 1, 943 log-likelihood points short) calling it a success
+    truth = (2.0, 10.0, 3.0, 10.0)
+    x, t_x, weeks, _ = pareto_nbd(np.random.default_rng(1), 3_000, truth)
+    summaries = clv.Summaries.grouped(x, t_x, weeks)
+    fit = clv.fit_pareto_nbd(summaries)
+    at_truth = clv.pareto_nbd_log_likelihoods(np.array(truth), summaries)
+    assert fit.converged
+    assert fit.log_likelihood >= float(at_truth @ summaries.weight)
 
 
 def test_a_likelihood_that_cannot_be_inverted_has_no_standard_errors():
