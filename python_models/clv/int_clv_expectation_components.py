@@ -1,6 +1,6 @@
-"""How much each BG/NBD expectation of a distinct calibration summary moves
-along each direction of the parameters' uncertainty: the components the
-intervals are summed from.
+"""How much each expectation of a distinct calibration summary, from the
+purchase model used, moves along each direction of that model's
+uncertainty: the components the intervals are summed from.
 
 The logic lives in customer_segmentation.clv_components.
 """

@@ -1,10 +1,12 @@
-"""The fitted BG/NBD's expectations for every distinct calibration summary
-(x, t_x, T): P(alive), purchases over the horizon and in the holdout.
+"""What the purchase model used (BG/NBD or Pareto/NBD, clv_model's
+is_used_in_clv) expects of every distinct calibration summary (x, t_x, T):
+P(alive), purchases over the horizon and in the holdout.
 
-The logic lives in customer_segmentation.clv_tables and .clv.
+The logic lives in customer_segmentation.clv_expectation_table.
 """
 
-from customer_segmentation.clv_tables import expectations, settings_from_meta
+from customer_segmentation.clv_expectation_table import expectations
+from customer_segmentation.clv_tables import settings_from_meta
 from customer_segmentation.engine_rows import for_engine, rows_of
 
 

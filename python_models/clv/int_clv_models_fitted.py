@@ -1,5 +1,6 @@
 """BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood on the
-calibration summaries: one row per model and parameter.
+calibration summaries: one row per model and parameter, with which
+purchase model customer_clv uses and why (clv_choice).
 
 The logic lives in customer_segmentation.clv_tables and .clv.
 """

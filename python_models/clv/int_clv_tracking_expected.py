@@ -1,6 +1,6 @@
-"""Repeat purchases the fitted BG/NBD expects by the end of each week, with
-their 90% interval, from the cohort's first purchase to the data's end: one
-row per week.
+"""Repeat purchases the purchase model used (BG/NBD or Pareto/NBD) expects
+by the end of each week, with their 90% interval, from the cohort's first
+purchase to the data's end: one row per week.
 
 The logic lives in customer_segmentation.clv_tracking.
 """

@@ -23,13 +23,13 @@ from customer_segmentation.clv_intervals import (
     shifted_parameters,
 )
 from customer_segmentation.clv_tables import (
-    PURCHASE_MODEL,
     SUMMARY_KEY,
     ClvSettings,
     grouped_summaries,
     holdout_weeks,
     horizon_of,
     model_parameters,
+    purchase_fit,
     quietly,
     usable_fit,
 )
@@ -57,6 +57,7 @@ COMPONENTS_SCHEMA = pa.schema(
         ("repeat_purchases", pa.int64()),
         ("weeks_to_last_purchase", pa.float64()),
         ("weeks_observed", pa.float64()),
+        ("model", pa.string()),
         ("direction", pa.int32()),
         *((figure, pa.float64()) for figure in FIGURES),
     ]
@@ -115,14 +116,14 @@ def shifted_fits(fit, shifts: pa.Table) -> list[tuple[object, object]]:
 def expectation_components(
     summaries: Rows, models: pa.Table, shifts: pa.Table, settings: ClvSettings
 ) -> pa.Table:
-    """Per distinct summary and BG/NBD direction, each figure's component;
-    empty without a converged BG/NBD fit with a known covariance."""
-    fit = usable_fit(models, PURCHASE_MODEL)
+    """Per distinct summary and direction of the purchase model used, each
+    figure's component; empty without that model or its covariance."""
+    fit = purchase_fit(models)
     fits = [] if fit is None else shifted_fits(fit, shifts)
     if not fits:
         return COMPONENTS_SCHEMA.empty_table()
     from customer_segmentation.clv import DistinctPairs
-    from customer_segmentation.clv_expectations import bgnbd_figures
+    from customer_segmentation.clv_predictions import purchase_figures
 
     grouped = grouped_summaries(summaries)
     x, t_x, T = (np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY)
@@ -132,12 +133,13 @@ def expectation_components(
     parts = []
     with quietly():
         for direction, (up, down) in enumerate(fits, start=1):
-            above = bgnbd_figures(up, x, t_x, T, horizon, weeks, pairs)
-            below = bgnbd_figures(down, x, t_x, T, horizon, weeks, pairs)
+            above = purchase_figures(up, x, t_x, T, horizon, weeks, pairs)
+            below = purchase_figures(down, x, t_x, T, horizon, weeks, pairs)
             columns = {
                 "repeat_purchases": np.asarray(grouped["repeat_purchases"], np.int64),
                 "weeks_to_last_purchase": t_x,
                 "weeks_observed": T,
+                "model": pa.array([fit.model] * len(x), pa.string()),
                 "direction": np.full(len(x), direction, dtype=np.int32),
                 **{f: _finite(component(above[f], below[f])) for f in FIGURES},
             }

@@ -1,9 +1,12 @@
 """What a fitted BG/NBD expects of each customer (Fader, Hardie & Lee 2005
-and its technical notes): purchases in the next weeks, P(alive), the chance
-of each count, and the same purchases discounted to now.
+and its technical notes): P(alive), purchases in the next weeks if alive,
+purchases from the first, the chance of each count, and every purchase from
+now on discounted, if alive; and the Gauss rules that value averages over.
 
 Each function takes a clv.Fit and calibration summaries (x, t_x, T) as
-arrays; the special functions are computed once per distinct (x, T) pair.
+arrays, or their distinct (x, T) pairs: the special functions are computed
+once per pair. clv_predictions puts the parts together, for this model or
+Pareto/NBD (clv_pareto), whichever is used.
 """
 
 from __future__ import annotations
@@ -47,21 +50,13 @@ def bgnbd_p_alive(fit: Fit, x, t_x, T) -> np.ndarray:
     return 1 / (1 + _bgnbd_odds_dead(fit, x, t_x, T))
 
 
-def bgnbd_conditional_expected_purchases(
-    fit: Fit, t, x, t_x, T, pairs: DistinctPairs | None = None
-) -> np.ndarray:
-    """E[Y(t) | x, t_x, T]: purchases expected in the next t weeks from a
-    customer's calibration summary (FHL 2005, equation 10): the purchases
-    expected if still alive, which depend on x and T alone (computed once
-    per distinct pair), times P(alive)."""
+def bgnbd_expected_if_alive(fit: Fit, t, pairs: DistinctPairs) -> np.ndarray:
+    """Purchases expected in the next t weeks if still alive, per distinct
+    (x, T) pair (FHL 2005, equation 10 without P(alive))."""
     r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    x, t_x, T = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, T))
-    )
-    pairs = pairs or DistinctPairs.of(x, T)
     xs, Ts = pairs.x, pairs.t
     z = t / (alpha + Ts + t)
-    expected_if_alive = (
+    return (
         (a + b + xs - 1)
         / (a - 1)
         * (
@@ -70,8 +65,21 @@ def bgnbd_conditional_expected_purchases(
             * hyp2f1(r + xs, b + xs, a + b + xs - 1, z)
         )
     )
-    expected = expected_if_alive[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
-    return expected
+
+
+def bgnbd_conditional_expected_purchases(
+    fit: Fit, t, x, t_x, T, pairs: DistinctPairs | None = None
+) -> np.ndarray:
+    """E[Y(t) | x, t_x, T]: purchases expected in the next t weeks from a
+    customer's calibration summary (FHL 2005, equation 10): the purchases
+    expected if still alive, which depend on x and T alone (computed once
+    per distinct pair), times P(alive)."""
+    x, t_x, T = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, T))
+    )
+    pairs = pairs or DistinctPairs.of(x, T)
+    expected_if_alive = bgnbd_expected_if_alive(fit, t, pairs)
+    return expected_if_alive[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
 
 
 def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
@@ -93,34 +101,6 @@ def bgnbd_repeat_purchase_probabilities(fit: Fit, t, most: int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         died = np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * (1 - fewer)
     return alive + np.where(x > 0, died, 0.0)
-
-
-def discounted_expected_purchases(
-    fit: Fit,
-    x,
-    t_x,
-    T,
-    horizon_weeks: int,
-    annual_rate: float,
-    step_weeks: int,
-    pairs: DistinctPairs | None = None,
-) -> np.ndarray:
-    """Purchases expected over the horizon, each period's discounted to now
-    at the annual rate from the period's end (periods of step_weeks, the
-    last one shorter where the horizon is not a multiple)."""
-    ends = np.minimum(
-        np.arange(step_weeks, horizon_weeks + step_weeks, step_weeks), horizon_weeks
-    ).astype(np.float64)
-    pairs = pairs or DistinctPairs.of(np.atleast_1d(x), np.atleast_1d(T))
-    cumulative = np.stack(
-        [
-            bgnbd_conditional_expected_purchases(fit, end, x, t_x, T, pairs)
-            for end in ends
-        ]
-    )
-    per_period = np.diff(cumulative, axis=0, prepend=0.0)
-    discount = (1 + annual_rate) ** (-ends / 52.0)
-    return discount @ per_period
 
 
 # Nodes of the residual value's quadrature, over the purchase rate and the
@@ -171,11 +151,16 @@ def beta_rule(a: float, b: float, n: int):
     return (nodes + 1) / 2, weights
 
 
-def residual_discounted_purchases(
-    fit: Fit, x, t_x, T, annual_rate: float, step_weeks: int, periods: int = 0
+def bgnbd_residual_if_alive(
+    fit: Fit,
+    pairs: DistinctPairs,
+    annual_rate: float,
+    step_weeks: int,
+    periods: int = 0,
 ) -> np.ndarray:
-    """All purchases expected from now on, with no horizon, each period's
-    discounted from its end as in discounted_expected_purchases.
+    """All purchases expected from now on if still alive, per distinct
+    (x, T) pair, each period's discounted from its end (as
+    clv_predictions.discounted_expected_purchases).
 
     Alive with purchase rate lambda and dropout chance p, a customer's
     purchases by t are (1 - e^(-lambda p t)) / p in expectation (FHL 2005,
@@ -183,15 +168,10 @@ def residual_discounted_purchases(
     (1 - q) / p * rho / (1 - rho q), q = e^(-lambda p step), rho the period's
     discount. Given the summary and alive, lambda is Gamma(r + x, alpha + T)
     and p Beta(a, b + x), independent: the series is averaged over both by
-    Gauss rules (RATE_NODES, DROPOUT_NODES), then times P(alive). ``periods``:
-    the series cut after so many (none: unbounded), which must give
-    discounted_expected_purchases' figure."""
+    Gauss rules (RATE_NODES, DROPOUT_NODES). ``periods``: the series cut
+    after so many (none: unbounded)."""
     r, alpha, a, b = (fit[n] for n in BGNBD_PARAMETERS)
-    x, t_x, T = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (x, t_x, T))
-    )
     rho = (1 + annual_rate) ** (-step_weeks / 52.0)
-    pairs = DistinctPairs.of(x, T)
     alive_value = np.empty(len(pairs.x))
     for count in np.unique(pairs.x):
         u, u_weight = gamma_rule(r + count, RATE_NODES)
@@ -209,39 +189,4 @@ def residual_discounted_purchases(
             if periods:
                 series = series * (1 - (rho * q) ** periods)
             alive_value[chunk] = np.einsum("kij,i,j->k", series, u_weight, p_weight)
-    return alive_value[pairs.of_summary] * bgnbd_p_alive(fit, x, t_x, T)
-
-
-def bgnbd_figures(
-    fit: Fit,
-    x: np.ndarray,
-    t_x: np.ndarray,
-    T: np.ndarray,
-    horizon: tuple[int, float, int],
-    holdout_weeks: float | None,
-    pairs: DistinctPairs | None = None,
-) -> dict[str, np.ndarray]:
-    """The published purchase figures of each summary: over the horizon
-    (``horizon``: weeks, annual discount rate, weeks per discounted period),
-    plain and discounted; in the holdout and from the first purchase to its
-    end (NaN without a holdout). ``pairs``: the summaries' distinct (x, T),
-    when the caller evaluates several fits on the same summaries."""
-    weeks, rate, step = horizon
-    no_holdout = np.full_like(x, np.nan)
-    pairs = pairs or DistinctPairs.of(x, T)
-    # E[X(t)] depends on T alone: once per distinct T
-    observed, of_summary = np.unique(T, return_inverse=True)
-    return {
-        "expected_purchases": bgnbd_conditional_expected_purchases(
-            fit, weeks, x, t_x, T, pairs
-        ),
-        "discounted_expected_purchases": discounted_expected_purchases(
-            fit, x, t_x, T, weeks, rate, step, pairs
-        ),
-        "expected_holdout_purchases": no_holdout
-        if holdout_weeks is None
-        else bgnbd_conditional_expected_purchases(fit, holdout_weeks, x, t_x, T, pairs),
-        "expected_purchases_to_holdout_end": no_holdout
-        if holdout_weeks is None
-        else bgnbd_expected_purchases(fit, observed + holdout_weeks)[of_summary],
-    }
+    return alive_value

@@ -11,13 +11,24 @@ MODEL_NAMES = {
     "pareto_nbd": "Pareto/NBD",
     "gamma_gamma": "Gamma-Gamma",
 }
-# What customer_clv loses when each model has no usable fit.
+# What customer_clv loses when each model has no usable fit (a purchase
+# model's loss depends on whether the other one is used).
 EMPTY_WITHOUT = {
-    "bg_nbd": "customer_clv's p_alive, expected_purchases and clv are empty",
+    "purchases": "customer_clv's p_alive, expected_purchases and clv are empty",
     "gamma_gamma": "customer_clv's expected_spend and clv are empty",
-    "pareto_nbd": "it is only compared with BG/NBD, customer_clv is unchanged",
     "all": "customer_clv's p_alive, expected_spend and clv are empty",
 }
+
+
+def _loss(model: str, used: set[str]) -> str:
+    """What customer_clv loses without ``model``, ``used`` the models
+    whose figures it has."""
+    if model == "gamma_gamma":
+        return EMPTY_WITHOUT[model]
+    other = next((m for m in used if m != "gamma_gamma"), None)
+    if other is None:
+        return EMPTY_WITHOUT["purchases"]
+    return f"{MODEL_NAMES[other]} gives customer_clv's purchase figures"
 
 
 # Above this (either sign), Gamma-Gamma's independence of spend and
@@ -34,6 +45,12 @@ def lifetime_value_lines(serving: Path) -> list[str]:
             " any_value(customers), any_value(fit_problem)"
             " from clv_model group by model order by model"
         ).fetchall()
+        used = {
+            model
+            for (model,) in con.sql(
+                "select distinct model from clv_model where is_used_in_clv"
+            ).fetchall()
+        }
         (valued,) = con.sql("select count(clv) from customer_clv").fetchone()
         holdout = con.sql(
             "select holdout_weeks, holdout_correlation, cumulative_tracking_error"
@@ -42,6 +59,10 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         (spend_correlation,) = con.sql(
             "select max(spend_frequency_correlation) from clv_model"
             " where model = 'gamma_gamma' and converged"
+        ).fetchone()
+        (choice,) = con.sql(
+            "select max(model_choice) from clv_model"
+            " where model != 'gamma_gamma' and converged"
         ).fetchone()
     if not models:
         return []
@@ -55,6 +76,8 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         if converged
     )
     lines = [f"Lifetime value: {valued} customers valued; {fits}"]
+    if choice:
+        lines.append(f"  purchases from {choice}")
     if holdout:
         weeks, correlation, tracking = holdout
         lines.append(
@@ -70,7 +93,7 @@ def lifetime_value_lines(serving: Path) -> list[str]:
         )
     lines += [
         f"Warning: the {MODEL_NAMES[model]} fit on {customers} customers is not "
-        f"used: {problem}; {EMPTY_WITHOUT[model]}"
+        f"used: {problem}; {_loss(model, used)}"
         for model, _, converged, customers, problem in models
         if not converged
     ]

@@ -1,8 +1,10 @@
-"""The lifetime-value fit and expectations for the dbt Python models:
-calibration summaries in (engine_rows.Rows), Arrow out.
+"""The lifetime-value fit for the dbt Python models, and what the other
+lifetime-value tables share (settings, summaries, the fit used): calibration
+summaries in (engine_rows.Rows), Arrow out.
 
-Customers with the same summary (x, t_x, T) share every expectation, so both
-steps work on the distinct summaries with a count: a million customers cost
+Customers with the same summary (x, t_x, T) share every expectation, so the
+fit and the expectations (clv_expectation_table) work on the distinct
+summaries with a count: a million customers cost
 what their few hundred thousand distinct summaries cost. SQL joins the
 expectations back to the customers and prices them with the Gamma-Gamma
 parameters (customer_clv). Nothing here imports dbt; SciPy is imported only
@@ -24,11 +26,9 @@ import pyarrow as pa
 
 from customer_segmentation.engine_rows import Rows
 
-# The model whose expectations are published (SQL prices them with
-# Gamma-Gamma); Pareto/NBD is fitted beside it so the log-likelihoods compare.
-PURCHASE_MODEL = "bg_nbd"
-# The calibration histogram's bins: 0 .. 6 repeat purchases, then 7+.
-HISTOGRAM_BINS = 7
+# The purchase models: one of them is used (clv_choice), and SQL prices its
+# expectations with Gamma-Gamma.
+PURCHASE_MODELS = ("bg_nbd", "pareto_nbd")
 # The horizon is discounted in periods of four weeks, each from its end.
 DISCOUNT_STEP_WEEKS = 4
 
@@ -45,6 +45,9 @@ CLV_MODEL_SCHEMA = pa.schema(
         ("customers", pa.int64()),
         ("converged", pa.bool_()),
         ("fit_problem", pa.string()),
+        ("is_used_in_clv", pa.bool_()),
+        ("holdout_squared_error", pa.float64()),
+        ("model_choice", pa.string()),
     ]
 )
 
@@ -56,24 +59,6 @@ MIN_REPEAT_BUYERS = 10
 BOUND_TOLERANCE = 1e-4
 
 SUMMARY_KEY = ("repeat_purchases", "weeks_to_last_purchase", "weeks_observed")
-# expectations' columns that are counts, never NaN
-WHOLE_NUMBERS = ("repeat_purchases", "horizon_weeks")
-
-EXPECTATIONS_SCHEMA = pa.schema(
-    [
-        ("repeat_purchases", pa.int64()),
-        ("weeks_to_last_purchase", pa.float64()),
-        ("weeks_observed", pa.float64()),
-        ("p_alive", pa.float64()),
-        ("horizon_weeks", pa.int32()),
-        ("expected_purchases", pa.float64()),
-        ("discounted_expected_purchases", pa.float64()),
-        ("expected_holdout_purchases", pa.float64()),
-        ("expected_purchases_to_holdout_end", pa.float64()),
-        ("discounted_residual_purchases", pa.float64()),
-        ("calibration_repeat_probabilities", pa.list_(pa.float64())),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -214,6 +199,10 @@ def _model_rows(fit) -> list[dict[str, object]]:
             "customers": fit.customers,
             "converged": problem is None,
             "fit_problem": problem,
+            # Gamma-Gamma prices whichever purchase model clv_choice picks
+            "is_used_in_clv": fit.model == "gamma_gamma" and problem is None,
+            "holdout_squared_error": None,
+            "model_choice": None,
         }
         for position, (name, value) in enumerate(fit.parameters.items())
     ]
@@ -254,6 +243,9 @@ def _unfitted_rows(customers: int, problem: str) -> list[dict[str, object]]:
             "customers": customers,
             "converged": False,
             "fit_problem": problem,
+            "is_used_in_clv": False,
+            "holdout_squared_error": None,
+            "model_choice": None,
         }
         for model, names in model_parameters().items()
         for name in names
@@ -300,6 +292,7 @@ def fitted_models(summaries: Rows, window: PurchaseWindow | None = None) -> pa.T
 
 def _fit_all(summaries: Rows, grouped: dict[str, np.ndarray]) -> pa.Table:
     from customer_segmentation import clv
+    from customer_segmentation.clv_choice import choose
 
     purchases = clv.Summaries(
         *(np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY),
@@ -309,10 +302,38 @@ def _fit_all(summaries: Rows, grouped: dict[str, np.ndarray]) -> pa.Table:
     # beside the other two (SciPy's special functions release the GIL)
     with ThreadPoolExecutor(max_workers=1) as beside:
         pareto = beside.submit(clv.fit_pareto_nbd, purchases)
-        bgnbd = _model_rows(clv.fit_bgnbd(purchases))
+        fits = [clv.fit_bgnbd(purchases)]
         spend = _spend_rows(summaries)
-        rows = bgnbd + _model_rows(pareto.result()) + spend
-    return pa.Table.from_pylist(rows, schema=CLV_MODEL_SCHEMA)
+        fits.append(pareto.result())
+    usable = {fit.model: fit for fit in fits if fit_problem(fit) is None}
+    choice = choose(usable, _holdout(summaries), purchases)
+    rows = [
+        row
+        | {
+            "is_used_in_clv": fit.model == choice.model,
+            "holdout_squared_error": choice.holdout_errors.get(fit.model),
+            "model_choice": choice.reason,
+        }
+        for fit in fits
+        for row in _model_rows(fit)
+    ]
+    return pa.Table.from_pylist(rows + spend, schema=CLV_MODEL_SCHEMA)
+
+
+def _holdout(summaries: Rows):
+    """Each distinct summary and holdout count with its customers, for the
+    choice of model; None without a holdout."""
+    from customer_segmentation.clv_choice import Holdout
+
+    weeks = holdout_weeks(summaries)
+    if weeks is None:
+        return None
+    grouped = summaries.counted((*SUMMARY_KEY, "holdout_repeat_purchases"))
+    x, t_x, T, purchases = (
+        np.asarray(grouped[c], dtype=np.float64)
+        for c in (*SUMMARY_KEY, "holdout_repeat_purchases")
+    )
+    return Holdout(x, t_x, T, purchases, grouped["customers"].astype(np.float64), weeks)
 
 
 def _spend_rows(summaries: Rows) -> list[dict[str, object]]:
@@ -356,6 +377,17 @@ def usable_fit(models: pa.Table, model: str):
     )
 
 
+def purchase_fit(models: pa.Table):
+    """The purchase model's fit that customer_clv's figures come from (the
+    row is_used_in_clv), else None."""
+    used = {
+        row["model"]
+        for row in models.to_pylist()
+        if row["is_used_in_clv"] and row["model"] in PURCHASE_MODELS
+    }
+    return usable_fit(models, used.pop()) if len(used) == 1 else None
+
+
 def holdout_weeks(summaries: Rows) -> float | None:
     """Weeks from the calibration's end to the holdout's, None without one."""
     calibration_end, holdout_end = summaries.one(
@@ -364,61 +396,3 @@ def holdout_weeks(summaries: Rows) -> float | None:
     if holdout_end is None:
         return None
     return (holdout_end - calibration_end).days / 7.0
-
-
-def _published(values: np.ndarray) -> np.ndarray:
-    """NaN where a value is not finite: Arrow writes it as empty (null)."""
-    values = np.asarray(values, dtype=np.float64)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
-def expectations(summaries: Rows, models: pa.Table, settings: ClvSettings) -> pa.Table:
-    """Per distinct summary: P(alive), purchases expected over the horizon
-    (plain and discounted), in the holdout, from the first purchase to the
-    holdout's end, and the chance of each calibration count (0 .. 6); empty
-    when BG/NBD has no converged fit."""
-    fit = usable_fit(models, PURCHASE_MODEL)
-    if fit is None:
-        return EXPECTATIONS_SCHEMA.empty_table()
-    with quietly():
-        return _expectations(summaries, fit, settings)
-
-
-def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
-    from customer_segmentation import clv_expectations as expect
-
-    grouped = grouped_summaries(summaries)
-    x, t_x, T = (np.asarray(grouped[c], dtype=np.float64) for c in SUMMARY_KEY)
-    columns = {
-        "repeat_purchases": np.asarray(grouped["repeat_purchases"], dtype=np.int64),
-        "weeks_to_last_purchase": t_x,
-        "weeks_observed": T,
-        "p_alive": expect.bgnbd_p_alive(fit, x, t_x, T),
-        "horizon_weeks": np.full(len(x), settings.horizon_weeks, dtype=np.int32),
-        **expect.bgnbd_figures(
-            fit, x, t_x, T, horizon_of(settings), holdout_weeks(summaries)
-        ),
-        "discounted_residual_purchases": expect.residual_discounted_purchases(
-            fit, x, t_x, T, settings.discount_rate, DISCOUNT_STEP_WEEKS
-        ),
-    }
-    arrays = [
-        pa.array(
-            values
-            if name in ("repeat_purchases", "horizon_weeks")
-            else _published(values),
-            from_pandas=True,
-        )
-        for name, values in columns.items()
-    ]
-    probabilities = _published(
-        expect.bgnbd_repeat_purchase_probabilities(fit, T, HISTOGRAM_BINS)
-    )
-    values = pa.array(probabilities.ravel(), from_pandas=True)  # NaN as null
-    arrays.append(
-        pa.ListArray.from_arrays(
-            pa.array(np.arange(0, len(values) + 1, HISTOGRAM_BINS, dtype=np.int32)),
-            values,
-        )
-    )
-    return pa.Table.from_arrays(arrays, schema=EXPECTATIONS_SCHEMA)

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from customer_segmentation.clv_components import shifted_fits
 from customer_segmentation.clv_intervals import bounds, component
-from customer_segmentation.clv_tables import PURCHASE_MODEL, quietly, usable_fit
+from customer_segmentation.clv_tables import purchase_fit, quietly
 from customer_segmentation.engine_rows import Rows
 
 EXPECTED_TRACKING_SCHEMA = pa.schema(
@@ -53,11 +53,11 @@ def expected_cumulative(
     """For each end (days since the cohort's start), the repeat purchases
     expected by then of the customers whose first purchase (days since the
     start, with their count) came before it."""
-    from customer_segmentation import clv_expectations as expect
+    from customer_segmentation.clv_predictions import expected_purchases
 
     elapsed = ends[:, None] - first_days[None, :]
     distinct, where = np.unique(np.maximum(elapsed, 0), return_inverse=True)
-    expected = expect.bgnbd_expected_purchases(fit, distinct / 7.0)
+    expected = expected_purchases(fit, distinct / 7.0)
     return (expected[where.reshape(elapsed.shape)] * customers[None, :]).sum(axis=1)
 
 
@@ -65,7 +65,7 @@ def expected_tracking(summaries: Rows, models: pa.Table, shifts: pa.Table) -> pa
     """One row per week with the cumulative expectation and its 90% interval
     (from ``shifts``, int_clv_parameter_shifts; empty without them); no row
     without a converged BG/NBD fit."""
-    fit = usable_fit(models, PURCHASE_MODEL)
+    fit = purchase_fit(models)
     start, calibration_end, holdout_end = summaries.one(
         "min(first_purchase_date)", "max(calibration_end_date)", "max(holdout_end_date)"
     )

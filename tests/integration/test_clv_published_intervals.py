@@ -14,11 +14,11 @@ import pytest
 from scipy.linalg import block_diag
 
 from customer_segmentation import clv
-from customer_segmentation.clv_expectations import (
-    bgnbd_conditional_expected_purchases,
+from customer_segmentation.clv_intervals import Z_90
+from customer_segmentation.clv_predictions import (
+    conditional_expected_purchases,
     discounted_expected_purchases,
 )
-from customer_segmentation.clv_intervals import Z_90
 
 STEP = 1e-5
 
@@ -53,11 +53,10 @@ def cdnow(cdnow_run):
         fit = clv.Fit("bg_nbd", names, 0, True, 0)
         spent = spend(*values[4:], x, m_x)
         return {
-            "purchases": bgnbd_conditional_expected_purchases(fit, 52, x, t_x, T),
-            "value": discounted_expected_purchases(fit, x, t_x, T, 52, 0.10, 4) * spent,
-            "holdout": bgnbd_conditional_expected_purchases(
-                fit, holdout_weeks, x, t_x, T
-            ),
+            "purchases": conditional_expected_purchases(fit, 52, x, t_x, T),
+            "value": discounted_expected_purchases(fit, x, t_x, T, (52, 0.10, 4))
+            * spent,
+            "holdout": conditional_expected_purchases(fit, holdout_weeks, x, t_x, T),
         }
 
     gradients = {name: [] for name in figures(at)}

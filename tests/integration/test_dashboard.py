@@ -296,15 +296,23 @@ def test_the_value_and_the_tracking_show_their_intervals(browser, transactions_r
     """Each segment's value has its 90% interval drawn across the bar, and
     the weekly tracking's expectation its band (doc clv_intervals)."""
     page, problems, _ = open_dashboard(browser, transactions_run)
-    [(segments,)] = transactions_run.query(
-        "select count(*) from cluster_summary where total_clv_low < total_clv_high"
-    )
+    spans = [
+        high - low
+        for low, high in transactions_run.query(
+            "select total_clv_low, total_clv_high from cluster_summary"
+            " where total_clv_low < total_clv_high"
+        )
+    ]
     widths = page.evaluate(
         """[...document.querySelectorAll('#chart-clv_value g.mark-rule.role-mark line')]
             .map((line) => line.getBBox().width)"""
     )
-    assert segments > 1 and len(widths) == segments
-    assert all(width > 1 for width in widths), widths
+    # one rule per segment, each as long as its interval on the value axis
+    assert len(spans) > 1 and len(widths) == len(spans)
+    assert max(widths) > 1
+    assert sorted(w / max(widths) for w in widths) == pytest.approx(
+        sorted(span / max(spans) for span in spans), abs=0.01
+    )
     bands = page.evaluate(
         """[...document.querySelectorAll(
                 '#chart-clv_tracking g.mark-area.role-mark path'

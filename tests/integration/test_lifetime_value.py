@@ -473,3 +473,66 @@ def test_purchases_that_cannot_carry_lifetime_value_say_so_in_one_line(
     for noise in ("Traceback", "RuntimeWarning", "ZeroDivisionError"):
         assert noise not in run.stdout + run.stderr
     assert hashlib.sha256(transactions.read_bytes()).hexdigest() == digest
+
+
+def purchase_models(run) -> dict[str, tuple]:
+    """Per purchase model: (is_used_in_clv, holdout_squared_error,
+    model_choice, log_likelihood)."""
+    return {
+        model: rest
+        for model, *rest in run.query(
+            "select distinct model, is_used_in_clv, holdout_squared_error,"
+            " model_choice, log_likelihood from clv_model"
+            " where model != 'gamma_gamma'"
+        )
+    }
+
+
+def test_cdnow_keeps_bg_nbd_for_pareto_nbd_is_not_clearly_better(cdnow_run):
+    models = purchase_models(cdnow_run)
+    (bg_used, bg_error, reason, _), (pareto_used, pareto_error, same, _) = (
+        models["bg_nbd"],
+        models["pareto_nbd"],
+    )
+    assert bg_used and not pareto_used and reason == same
+    # BG/NBD's error is each customer's published forecast against what they did
+    ((published,),) = cdnow_run.query(
+        "select avg(power(holdout_repeat_purchases - expected_holdout_purchases, 2))"
+        " from customer_clv"
+    )
+    assert bg_error == pytest.approx(published, rel=1e-9)
+    assert pareto_error < bg_error  # lower, but within the noise
+    z = float(reason.rsplit("z = ", 1)[1].rstrip(")"))
+    assert 0 < z < 1.96
+    assert reason.startswith("BG/NBD: Pareto/NBD's squared error per customer")
+    assert f"  purchases from {reason}" in cdnow_run.stdout.splitlines()
+    ((used,),) = cdnow_run.query(
+        "select list(distinct model order by model) from clv_model where is_used_in_clv"
+    )
+    assert used == ["bg_nbd", "gamma_gamma"]
+
+
+def test_the_demo_values_customers_with_pareto_nbd_which_fits_it_far_better(
+    transactions_run,
+):
+    # the demo's buyers leave at any time, not only after a purchase: without
+    # a holdout, Pareto/NBD's log-likelihood is higher by many standard errors
+    models = purchase_models(transactions_run)
+    assert models["pareto_nbd"][0] and not models["bg_nbd"][0]
+    reason = models["pareto_nbd"][2]
+    assert reason.startswith("Pareto/NBD: no holdout, and Pareto/NBD's log-likelihood")
+    assert float(reason.rsplit("z = ", 1)[1].rstrip(")")) >= 1.96
+    assert models["pareto_nbd"][3] > models["bg_nbd"][3]
+    # Pareto/NBD lets a customer without a repeat purchase leave: P(alive) < 1
+    (row,) = transactions_run.query(
+        "select count(*), count(clv_low), count(expected_purchases_low),"
+        " max(p_alive) filter (where repeat_purchases = 0)"
+        " from customer_clv"
+    )
+    customers, with_value_interval, with_purchase_interval, one_timer_alive = row
+    assert customers == with_value_interval == with_purchase_interval > 0
+    assert one_timer_alive < 1
+    ((segments_without,),) = transactions_run.query(
+        "select count(*) from cluster_summary where total_clv_low is null"
+    )
+    assert segments_without == 0

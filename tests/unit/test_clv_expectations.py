@@ -1,4 +1,4 @@
-"""The residual value's quadrature (clv_expectations.residual_discounted_purchases):
+"""The residual value's quadrature (clv_predictions.residual_discounted_purchases):
 cut at the horizon it gives the hypergeometric figure over the same
 periods, and its node counts hold RESIDUAL_TOLERANCE against many more."""
 
@@ -9,6 +9,7 @@ import pytest
 
 from customer_segmentation import clv
 from customer_segmentation import clv_expectations as expect
+from customer_segmentation import clv_predictions as predict
 
 CDNOW = clv.Fit(
     "bg_nbd",
@@ -25,20 +26,20 @@ T = np.full(len(X), 38.86)
 
 def test_cut_at_the_horizon_it_is_the_discounted_horizon_figure():
     moderate = X < 1000  # the hypergeometric series fails past that
-    cut = expect.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4, periods=13)[
+    cut = predict.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4, periods=13)[
         moderate
     ]
-    horizon = expect.discounted_expected_purchases(
-        CDNOW, X[moderate], T_X[moderate], T[moderate], 52, 0.10, 4
+    horizon = predict.discounted_expected_purchases(
+        CDNOW, X[moderate], T_X[moderate], T[moderate], (52, 0.10, 4)
     )
     assert cut == pytest.approx(horizon, rel=1e-6)
 
 
 def test_the_node_counts_hold_the_stated_tolerance(monkeypatch):
-    figure = expect.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4)
+    figure = predict.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4)
     monkeypatch.setattr(expect, "RATE_NODES", 256)
     monkeypatch.setattr(expect, "DROPOUT_NODES", 256)
-    finer = expect.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4)
+    finer = predict.residual_discounted_purchases(CDNOW, X, T_X, T, 0.10, 4)
     error = np.abs(figure / finer - 1)
     print(f"residual value's relative error against 256 x 256 nodes: {error.max():.1e}")
     assert error.max() < expect.RESIDUAL_TOLERANCE
@@ -46,14 +47,14 @@ def test_the_node_counts_hold_the_stated_tolerance(monkeypatch):
 
 
 def test_the_residual_outlasts_the_horizon_and_a_lower_rate_raises_it():
-    horizon = expect.discounted_expected_purchases(
-        CDNOW, X[:5], T_X[:5], T[:5], 52, 0.10, 4
+    horizon = predict.discounted_expected_purchases(
+        CDNOW, X[:5], T_X[:5], T[:5], (52, 0.10, 4)
     )
-    residual = expect.residual_discounted_purchases(
+    residual = predict.residual_discounted_purchases(
         CDNOW, X[:5], T_X[:5], T[:5], 0.10, 4
     )
     assert np.all(residual > horizon)
-    cheaper = expect.residual_discounted_purchases(
+    cheaper = predict.residual_discounted_purchases(
         CDNOW, X[:5], T_X[:5], T[:5], 0.05, 4
     )
     assert np.all(cheaper > residual)

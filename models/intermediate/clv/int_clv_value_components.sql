@@ -50,10 +50,11 @@ spend_shifts as (
 
 along_purchases as (
 
-    -- BG/NBD moves the purchases; the value moves with them at the spend
+    -- the purchase model used moves the purchases; the value moves with
+    -- them at the spend
     select
         valued.customer_id,
-        'bg_nbd' as model,  -- noqa: RF04
+        purchase_components.model,
         purchase_components.direction,
         purchase_components.expected_purchases,
         purchase_components.discounted_expected_purchases

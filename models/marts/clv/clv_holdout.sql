@@ -13,7 +13,7 @@ valued as (
         expected_holdout_purchases,
         calibration_repeat_probabilities
     from {{ ref('int_clv_customers_valued') }}
-    -- no holdout, or no converged BG/NBD: nothing to compare
+    -- no holdout, or no purchase model used: nothing to compare
     where
         holdout_end_date is not null
         and calibration_repeat_probabilities is not null

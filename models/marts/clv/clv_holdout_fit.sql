@@ -31,7 +31,7 @@ total_components as (
         {{ order_free_sum('expected_holdout_purchases') }} as holdout,
         {{ order_free_sum('expected_purchases_to_holdout_end') }} as cumulative
     from {{ ref('int_clv_value_components') }}
-    where model = 'bg_nbd'
+    where model != 'gamma_gamma'
     group by model, direction
 
 ),

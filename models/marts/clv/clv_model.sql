@@ -52,8 +52,9 @@ final as (
         fitted.customers,
         fitted.converged,
         fitted.fit_problem,
-        -- the two models customer_clv's figures come from
-        fitted.model in ('bg_nbd', 'gamma_gamma') as is_used_in_clv,
+        fitted.is_used_in_clv,
+        fitted.holdout_squared_error,
+        fitted.model_choice,
         calibration.calibration_end_date,
         case
             when fitted.model = 'gamma_gamma'

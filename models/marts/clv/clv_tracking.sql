@@ -1,7 +1,7 @@
 {#- Repeat purchases week by week, from the first customer's first purchase
-    to the data's end: what happened against what BG/NBD expected, each
+    to the data's end: what happened against what the purchase model used expected, each
     week and cumulatively (see the doc block clv_tracking). Empty without a
-    converged BG/NBD fit. -#}
+    usable purchase model. -#}
 
 with
 

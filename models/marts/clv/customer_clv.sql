@@ -24,7 +24,7 @@ log_half_widths as (
     select
         components.customer_id,
         case
-            when bool_or(components.model = 'bg_nbd')
+            when bool_or(components.model != 'gamma_gamma')
                 then sqrt({{ order_free_sum(
                     'power(components.expected_purchases'
                     ' / nullif(valued.expected_purchases, 0), 2)'
@@ -32,7 +32,7 @@ log_half_widths as (
         end as expected_purchases,
         case
             when
-                bool_or(components.model = 'bg_nbd')
+                bool_or(components.model != 'gamma_gamma')
                 and bool_or(components.model = 'gamma_gamma')
                 then sqrt({{ order_free_sum(
                     'power(components.clv / nullif(valued.clv, 0), 2)'

@@ -55,7 +55,7 @@ segment_clv_half_widths as (
         sqrt({{ order_free_sum('clv * clv') }}) as total_clv_half_width
     from segment_clv_components
     group by cluster_id
-    having bool_or(model = 'bg_nbd') and bool_or(model = 'gamma_gamma')
+    having bool_or(model != 'gamma_gamma') and bool_or(model = 'gamma_gamma')
 
 ),
 

@@ -335,7 +335,7 @@ def clv_tracking_chart(data: DashboardData) -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 4], color="gray")
         .encode(x="week_number:Q")
     )
-    missing = "" if data.clv_tracking else " (no BG/NBD fit in this run)"
+    missing = "" if data.clv_tracking else " (no purchase model fitted in this run)"
     layers = [lines]
     if expected:  # a layer over no rows has no extent to draw on
         layers.insert(0, band)

@@ -168,12 +168,14 @@ def lifetime_value_model() -> Page:
                     "interval_low",
                     "interval_high",
                     "log_likelihood",
+                    "holdout_squared_error",
                     "customers",
                     "converged",
+                    "is_used_in_clv",
                 )
             ]
         },
-        "Fitted parameters (BG/NBD and Gamma-Gamma give the values)",
+        "Fitted parameters (Used: the models the values come from)",
         sort={"field": field("clv_model", "model")},
     )
     return Page(

@@ -49,6 +49,8 @@ DISPLAY_NAMES = {
     "value": "Estimate",
     "customers": "Customers",
     "converged": "Converged",
+    "holdout_squared_error": "Holdout squared error",
+    "is_used_in_clv": "Used",
     "actual_holdout_purchases": "Holdout purchases made",
     "predicted_holdout_purchases": "Holdout purchases expected",
     "predicted_holdout_purchases_low": "Expected, 90% low",
