@@ -85,8 +85,10 @@ def _expectations(summaries: Rows, fit, settings: ClvSettings) -> pa.Table:
         )
         for name, values in columns.items()
     ]
+    # the chance of each count depends on T alone: once per distinct T
+    observed, of_summary = np.unique(T, return_inverse=True)
     probabilities = _published(
-        predict.repeat_purchase_probabilities(fit, T, HISTOGRAM_BINS)
+        predict.repeat_purchase_probabilities(fit, observed, HISTOGRAM_BINS)[of_summary]
     )
     values = pa.array(probabilities.ravel(), from_pandas=True)  # NaN as null
     arrays.append(
