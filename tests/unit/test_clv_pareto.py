@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import numpy as np
 import pytest
+from clv_simulation import pareto_nbd
 from scipy import integrate, stats
 
 from customer_segmentation import clv, clv_pareto
 from customer_segmentation import clv_predictions as predict
+from customer_segmentation.clv_components import (
+    expectation_components,
+    parameter_shifts,
+)
 from customer_segmentation.clv_expectations import RESIDUAL_TOLERANCE
+from customer_segmentation.clv_intervals import Z_90
+from customer_segmentation.clv_tables import ClvSettings, fitted_models, purchase_fit
+from customer_segmentation.engine_rows import DuckDBRows
 
 # CDNow's Pareto/NBD estimates (the project's fit, log-likelihood -9,595)
 CDNOW = clv.Fit(
@@ -142,3 +151,59 @@ def test_the_dropout_rule_holds_the_stated_tolerance(monkeypatch):
     monkeypatch.setattr(clv_pareto, "DROPOUT_NODES", 256)
     finer = predict.residual_discounted_purchases(CDNOW, x, t_x, T, 0.10, 4)
     assert np.abs(figure / finer - 1).max() < RESIDUAL_TOLERANCE
+
+
+def test_when_pareto_nbd_is_used_its_components_are_the_delta_method():
+    # 5,000 Pareto/NBD customers, no holdout: the likelihoods pick it, and
+    # each figure's components give gradient' covariance gradient, the
+    # gradient here by central differences in the four log-parameters
+    x, t_x, T, _ = pareto_nbd(np.random.default_rng(3), 5_000, (2.0, 10.0, 1.5, 30.0))
+    con = duckdb.connect()
+    con.execute(
+        "create table summaries as select unnest($1) as repeat_purchases,"
+        " unnest($2) as weeks_to_last_purchase, unnest($3) as weeks_observed,"
+        " cast(null as double) as mean_repeat_spend,"
+        " date '2024-12-31' as calibration_end_date,"
+        " cast(null as date) as holdout_end_date",
+        [x.astype(int).tolist(), t_x.tolist(), T.tolist()],
+    )
+    rows = DuckDBRows(con.table("summaries"))
+    models = fitted_models(rows)
+    fit = purchase_fit(models)
+    assert fit.model == "pareto_nbd"
+    components = expectation_components(
+        rows, models, parameter_shifts(models), ClvSettings()
+    ).to_pylist()
+    some = sorted(
+        {(r["repeat_purchases"], r["weeks_to_last_purchase"]) for r in components}
+    )[::997]
+    at = np.log(list(fit.parameters.values()))
+    for count, last in some:
+        half_width = np.sqrt(
+            sum(
+                r["expected_purchases"] ** 2
+                for r in components
+                if (r["repeat_purchases"], r["weeks_to_last_purchase"]) == (count, last)
+            )
+        )
+
+        def purchases(log_parameters, count=count, last=last):
+            shifted = clv.Fit(
+                "pareto_nbd",
+                dict(zip(fit.parameters, np.exp(log_parameters), strict=True)),
+                0,
+                True,
+                0,
+            )
+            return predict.conditional_expected_purchases(
+                shifted, 52, count, last, 39.0
+            )[0]
+
+        gradient = np.array(
+            [
+                (purchases(at + step) - purchases(at - step)) / 2e-5
+                for step in np.eye(4) * 1e-5
+            ]
+        )
+        delta = Z_90 * np.sqrt(gradient @ fit.log_covariance @ gradient)
+        assert half_width == pytest.approx(delta, rel=1e-3), (count, last)
