@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-# The oldest DuckDB the serving database promises to open (see publish.py).
+# The oldest DuckDB the serving database promises to open (see publishing/publish.py).
 COMPAT_VENV := .venv-duckdb-1.0
 # The Spark engine, apart from the default DuckDB one (docs/spark.md).
 SPARK_VENV := .venv-spark
 SPARK_INSTALLED := $(SPARK_VENV)/.installed
+SPARK_HOOK := $(SPARK_VENV)/.session-hook
 # dbt-databricks, which cannot share either environment (docs/spark.md).
 DATABRICKS_VENV := .venv-databricks
 DATABRICKS_INSTALLED := $(DATABRICKS_VENV)/.installed
@@ -40,17 +41,21 @@ browser: ## Install Debian's chromium for the page tests, if it is missing
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-spark-setup: $(SPARK_INSTALLED) ## Create .venv-spark: dbt-spark and a local Spark (needs Java 17)
+spark-setup: $(SPARK_HOOK) ## Create .venv-spark: dbt-spark and a local Spark (needs Java 17)
 
-# The .pth line registers dbt Python models on a local SparkSession
-# (customer_segmentation/spark_session_jobs.py) whenever dbt-spark loads.
 $(SPARK_INSTALLED): requirements.txt requirements-spark.txt constraints.txt pyproject.toml
 	test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-r requirements-spark.txt -c constraints.txt
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		--no-deps --no-build-isolation -e .
-	echo "import customer_segmentation.spark_session_jobs as jobs; jobs.install_import_hook()" \
+	touch $@
+
+# The .pth line registers dbt Python models on a local SparkSession
+# (customer_segmentation/spark/session_jobs.py) whenever dbt-spark loads.
+# Rewritten when this file changes, so a moved module never leaves a stale line.
+$(SPARK_HOOK): $(SPARK_INSTALLED) Makefile
+	echo "import customer_segmentation.spark.session_jobs as jobs; jobs.install_import_hook()" \
 		> "$$($(SPARK_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_segmentation_spark.pth"
 	touch $@
 
@@ -115,8 +120,8 @@ powerbi: setup ## Regenerate the Power BI project in powerbi/ (never overwrites 
 	$(BIN)/segments powerbi --out powerbi
 
 demo-data: setup ## Regenerate the demo files (seeds/demo_customers.csv, demo/transactions.csv) from their generators
-	$(BIN)/python -m customer_segmentation.demo_data seeds/demo_customers.csv
-	$(BIN)/python -m customer_segmentation.transactions_data demo/transactions.csv
+	$(BIN)/python -m customer_segmentation.inputs.demo_customers seeds/demo_customers.csv
+	$(BIN)/python -m customer_segmentation.inputs.demo_transactions demo/transactions.csv
 
 bench: setup ## Benchmark 200, 1M and 10M customers against the notebook way and the floor (BENCH_ARGS=... for more)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

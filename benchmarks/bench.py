@@ -1,7 +1,7 @@
 """Benchmark harness: the pipeline against the notebook way and the floor.
 
 For every size it writes a synthetic customer file with known generating
-groups (customer_segmentation.synthetic), then, repeatedly and interleaved so
+groups (customer_segmentation.inputs.synthetic), then, repeatedly and interleaved so
 all three see the same machine:
 
   pipeline (fit)   `segments run` on a fresh publish folder: clean, features,
@@ -12,7 +12,7 @@ all three see the same machine:
   floor            benchmarks/floor.py (one scan, one fit, one Parquet write)
 
 `--transactions 10000000` measures a run from a transactions file of that
-many rows (customer_segmentation.transactions_data) beside a run from a
+many rows (customer_segmentation.inputs.demo_transactions) beside a run from a
 customer file with the same number of customers, in the same session.
 
 It records wall time, per-stage times and the peak RSS of the whole process
@@ -48,15 +48,19 @@ import duckdb
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.duckdb_limits import memory_limit
-from customer_segmentation.segment_model import read_saved_model
-from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
-from customer_segmentation.transactions_data import GROUPS as BEHAVIOUR_GROUPS
-from customer_segmentation.transactions_data import (
+from customer_segmentation.engines.duckdb_limits import memory_limit
+from customer_segmentation.inputs.demo_transactions import GROUPS as BEHAVIOUR_GROUPS
+from customer_segmentation.inputs.demo_transactions import (
     customer_groups,
     mean_lines_per_customer,
     write_large,
 )
+from customer_segmentation.inputs.synthetic import (
+    GROUP_COUNT,
+    truth_path,
+    write_customers,
+)
+from customer_segmentation.segment_model.saved_model import read_saved_model
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = REPO / "benchmarks"

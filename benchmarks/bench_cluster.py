@@ -39,11 +39,11 @@ from bench import (
 )
 from spark_cluster import standalone_cluster
 
-from customer_segmentation.synthetic import write_customers
-from customer_segmentation.transactions_data import (
+from customer_segmentation.inputs.demo_transactions import (
     mean_lines_per_customer,
     write_large,
 )
+from customer_segmentation.inputs.synthetic import write_customers
 
 MAX_RESULT = "64m"
 

@@ -25,7 +25,7 @@ from bench import (
     pipeline_env,
 )
 
-from customer_segmentation.synthetic import truth_path, write_customers
+from customer_segmentation.inputs.synthetic import truth_path, write_customers
 
 # segments run's timing of each step (SEGMENTS_TIMINGS)
 TIMED_AS = {

@@ -27,13 +27,13 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segmentation.duckdb_limits import memory_limit
-from customer_segmentation.engine_rows import rows_of
-from customer_segmentation.model_tables import elbow_table, fit_model_table
-from customer_segmentation.publish import SERVING_STORAGE_VERSION
-from customer_segmentation.schemas import MODEL_SCHEMA, RUNS_SCHEMA
-from customer_segmentation.settings import settings_from_vars
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.engines.duckdb_limits import memory_limit
+from customer_segmentation.engines.rows import rows_of
+from customer_segmentation.engines.sql_text import sql_literal
+from customer_segmentation.publishing.publish import SERVING_STORAGE_VERSION
+from customer_segmentation.segment_model.schemas import MODEL_SCHEMA, RUNS_SCHEMA
+from customer_segmentation.segment_model.settings import settings_from_vars
+from customer_segmentation.segment_model.tables import elbow_table, fit_model_table
 
 REPO = Path(__file__).resolve().parents[1]
 COMPILED = Path("compiled/customer_segmentation/models")

@@ -1,6 +1,6 @@
 {% macro interval_bound(figure, log_half_width, side) -%}
     {#- One end of a positive figure's 90% interval, symmetric on the log
-        scale as clv_intervals.bounds has it: the figure times
+        scale as lifetime_value.intervals.bounds has it: the figure times
         exp(-+ log_half_width), the half-width over the figure. The figure
         itself where it is not positive; empty where the half-width is. -#}
     {%- set sign = '-' if side == 'low' else '' -%}

@@ -4,7 +4,7 @@
         month_first, or null) and whole_number_ids (true when every id of
         every input file is a whole number, so 0007 and 7 are one customer in
         both). `segments run` decides these from the files' own values, in
-        the scan that counts their rows (formats.py), and registers them in
+        the scan that counts their rows (inputs/formats.py), and registers them in
         run_input.file_formats, one row per file kind: read from there, the
         file is not scanned again here. Where no run registered them (a
         plain `dbt build` on the demo seed) the decimal point is assumed and

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from customer_segmentation.publish import published_models, read_dbt_manifest
+from customer_segmentation.publishing.publish import published_models, read_dbt_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_FILE = REPO / "seeds" / "demo_customers.csv"

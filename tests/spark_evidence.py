@@ -9,7 +9,7 @@ import sys
 
 from pyspark.sql import SparkSession
 
-from customer_segmentation.formats import SPARK, evidence_sql
+from customer_segmentation.inputs.formats import SPARK, evidence_sql
 
 
 def main() -> None:

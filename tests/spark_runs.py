@@ -13,13 +13,17 @@ from pathlib import Path
 import duckdb
 from pipeline_runs import PipelineRun, snapshot
 
-from customer_segmentation.publish import (
+from customer_segmentation.engines.sql_text import sql_literal
+from customer_segmentation.publishing.publish import (
     published_tables,
     read_dbt_manifest,
     row_grain_models,
 )
-from customer_segmentation.publish_folder import PARTS, remove_leftovers, write_plan
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.publishing.publish_folder import (
+    PARTS,
+    remove_leftovers,
+    write_plan,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SPARK_BIN = REPO / ".venv-spark" / "bin"
@@ -54,7 +58,7 @@ def kill_an_engine_write(run: PipelineRun, cluster_env: dict[str, str]) -> dict:
     command = [
         str(SPARK_BIN / "python"),
         "-m",
-        "customer_segmentation.spark_warehouse",
+        "customer_segmentation.spark.warehouse",
         *("--target", "spark", "--project-dir", str(REPO)),
         *("--target-path", str(run.target_dir), "--parts", str(work)),
     ]

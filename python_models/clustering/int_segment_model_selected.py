@@ -8,10 +8,14 @@ declared feature); the marts publish them as segment and feature rows.
 
 from datetime import UTC, datetime
 
-from customer_segmentation.engine_rows import for_engine, rows_of
-from customer_segmentation.model_store import read_id_floor, run_mode, saved_model
-from customer_segmentation.schemas import widen
-from customer_segmentation.settings import settings_from_vars
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.segment_model.schemas import widen
+from customer_segmentation.segment_model.settings import settings_from_vars
+from customer_segmentation.segment_model.store import (
+    read_id_floor,
+    run_mode,
+    saved_model,
+)
 
 
 def model(dbt, session):
@@ -23,7 +27,7 @@ def model(dbt, session):
     if run_mode(rows_of(dbt.ref("stg_run__run_context")).arrow()) == "score":
         return for_engine(saved_model(history), session)
     # imported only to fit: scikit-learn takes over a second to import
-    from customer_segmentation.model_tables import fit_model_table
+    from customer_segmentation.segment_model.tables import fit_model_table
 
     fitted = fit_model_table(
         rows_of(dbt.ref("int_customers_featurized")),

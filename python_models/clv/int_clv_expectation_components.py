@@ -2,12 +2,12 @@
 purchase model used, moves along each direction of that model's
 uncertainty: the components the intervals are summed from.
 
-The logic lives in customer_segmentation.clv_components.
+The logic lives in customer_segmentation.lifetime_value.components.
 """
 
-from customer_segmentation.clv_components import expectation_components
-from customer_segmentation.clv_tables import settings_from_meta
-from customer_segmentation.engine_rows import for_engine, rows_of
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.lifetime_value.components import expectation_components
+from customer_segmentation.lifetime_value.tables import settings_from_meta
 
 
 def model(dbt, session):

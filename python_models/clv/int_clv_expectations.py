@@ -2,12 +2,12 @@
 is_used_in_clv) expects of every distinct calibration summary (x, t_x, T):
 P(alive), purchases over the horizon and in the holdout.
 
-The logic lives in customer_segmentation.clv_expectation_table.
+The logic lives in customer_segmentation.lifetime_value.expectation_table.
 """
 
-from customer_segmentation.clv_expectation_table import expectations
-from customer_segmentation.clv_tables import settings_from_meta
-from customer_segmentation.engine_rows import for_engine, rows_of
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.lifetime_value.expectation_table import expectations
+from customer_segmentation.lifetime_value.tables import settings_from_meta
 
 
 def model(dbt, session):

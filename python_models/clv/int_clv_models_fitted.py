@@ -1,12 +1,12 @@
 """BG/NBD, Pareto/NBD and Gamma-Gamma fitted by maximum likelihood on the
 calibration summaries: one row per model and parameter, with which
-purchase model customer_clv uses and why (clv_choice).
+purchase model customer_clv uses and why (lifetime_value.choice).
 
-The logic lives in customer_segmentation.clv_tables and .clv.
+The logic lives in customer_segmentation.lifetime_value.tables and .fitting.
 """
 
-from customer_segmentation.clv_tables import PurchaseWindow, fitted_models
-from customer_segmentation.engine_rows import for_engine, rows_of
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.lifetime_value.tables import PurchaseWindow, fitted_models
 
 
 def model(dbt, session):

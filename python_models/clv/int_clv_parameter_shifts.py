@@ -2,11 +2,11 @@
 directions of their uncertainty: what the intervals of the lifetime-value
 figures are read from.
 
-The logic lives in customer_segmentation.clv_components.
+The logic lives in customer_segmentation.lifetime_value.components.
 """
 
-from customer_segmentation.clv_components import parameter_shifts
-from customer_segmentation.engine_rows import for_engine, rows_of
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.lifetime_value.components import parameter_shifts
 
 
 def model(dbt, session):

@@ -2,11 +2,11 @@
 by the end of each week, with their 90% interval, from the cohort's first
 purchase to the data's end: one row per week.
 
-The logic lives in customer_segmentation.clv_tracking.
+The logic lives in customer_segmentation.lifetime_value.tracking.
 """
 
-from customer_segmentation.clv_tracking import expected_tracking
-from customer_segmentation.engine_rows import for_engine, rows_of
+from customer_segmentation.engines.rows import for_engine, rows_of
+from customer_segmentation.lifetime_value.tracking import expected_tracking
 
 
 def model(dbt, session):

@@ -32,12 +32,10 @@ from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 
-from customer_segmentation import beneath
-from customer_segmentation.formats import FormatError
-from customer_segmentation.input_files import (
+from customer_segmentation.inputs.files import (
     InputError,
 )
-from customer_segmentation.locking import LockBusy, lock_timeout, run_locks
+from customer_segmentation.inputs.formats import FormatError
 from customer_segmentation.messages import (
     GIVEN_OPTIONS,
     OPTION_VARIABLES,
@@ -45,20 +43,15 @@ from customer_segmentation.messages import (
     say,
     write_detail,
 )
-from customer_segmentation.model_store import (
-    HistoryError,
-)
-from customer_segmentation.publish_folder import (
+from customer_segmentation.powerbi.project import EditedFiles, generate
+from customer_segmentation.publishing import beneath
+from customer_segmentation.publishing.locking import LockBusy, lock_timeout, run_locks
+from customer_segmentation.publishing.publish_folder import (
     PublishError,
     delete_owned,
     inspect_folder,
 )
-from customer_segmentation.run_plan import Folders, UsageError
-from customer_segmentation.run_steps import claim_folders, generate_docs, run
-from customer_segmentation.settings import (
-    SettingsError,
-)
-from customer_segmentation.target_folder import (
+from customer_segmentation.publishing.target_folder import (
     TargetError,
     add_file,
     check_target,
@@ -68,7 +61,15 @@ from customer_segmentation.target_folder import (
     owned_listing,
     owned_target,
 )
-from customer_segmentation.warehouse import WarehouseError
+from customer_segmentation.publishing.warehouse import WarehouseError
+from customer_segmentation.run_steps import claim_folders, generate_docs, run
+from customer_segmentation.running.plan import Folders, UsageError
+from customer_segmentation.segment_model.settings import (
+    SettingsError,
+)
+from customer_segmentation.segment_model.store import (
+    HistoryError,
+)
 
 LOG_FILE = "segments.log"
 
@@ -104,8 +105,6 @@ def docs(args: argparse.Namespace) -> None:
 
 def powerbi(args: argparse.Namespace) -> None:
     """Regenerate the Power BI projects from the docs' manifest and catalog."""
-    from customer_segmentation.powerbi.project import EditedFiles, generate
-
     project_dir = Path(args.project_dir).resolve()
     folders = Folders.from_environment(project_dir, publishing=False)
     out = Path(args.out).expanduser().resolve()

@@ -9,54 +9,44 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
 import yaml
 
-from customer_segmentation import spark_run
-from customer_segmentation.child import run_child
-from customer_segmentation.clv_report import lifetime_value_lines
-from customer_segmentation.fit_error import FitTracebacks
-from customer_segmentation.formats import FileFormat, file_format
-from customer_segmentation.input_files import (
+from customer_segmentation.dashboard import build_dashboard, planned_files
+from customer_segmentation.inputs.files import (
     TRANSACTION_FILE,
-    FileColumns,
-    FileKind,
     load_aliases,
     register_formats,
 )
-from customer_segmentation.input_tables import (
+from customer_segmentation.inputs.reading import decide_formats
+from customer_segmentation.inputs.tables import (
     InputTable,
     inspect_source,
     register_source,
 )
-from customer_segmentation.locking import lock_timeout, run_locks
+from customer_segmentation.lifetime_value.report import lifetime_value_lines
 from customer_segmentation.messages import plural, say
-from customer_segmentation.model_store import (
-    RunMode,
-    choose_mode,
-    highest_ids,
-    load_last_publish,
-    read_last_publish,
-    register_run,
-    remembered_ids,
-)
-from customer_segmentation.publish import (
+from customer_segmentation.publishing.locking import lock_timeout, run_locks
+from customer_segmentation.publishing.publish import (
     SERVING_DATABASE,
     publish,
     published_tables,
     read_dbt_manifest,
 )
-from customer_segmentation.publish_folder import (
+from customer_segmentation.publishing.publish_folder import (
     DASHBOARD_FILE,
     FolderState,
     check_publish_folder,
     move_aside,
     remove_leftovers,
 )
-from customer_segmentation.run_plan import (
+from customer_segmentation.publishing.target_folder import check_target, owned_target
+from customer_segmentation.publishing.warehouse import check_warehouse
+from customer_segmentation.running.child import run_child
+from customer_segmentation.running.plan import (
     RUN_TARGET,
     Folders,
     Found,
@@ -65,7 +55,7 @@ from customer_segmentation.run_plan import (
     plan_run,
     spark_bin,
 )
-from customer_segmentation.run_report import (
+from customer_segmentation.running.report import (
     accounting_line,
     describe_input,
     drift_warning,
@@ -76,11 +66,20 @@ from customer_segmentation.run_report import (
     transactions_line,
     unknown_gender_warning,
 )
-from customer_segmentation.settings import (
+from customer_segmentation.segment_model.fit_error import FitTracebacks
+from customer_segmentation.segment_model.settings import (
     MIN_CUSTOMERS,
 )
-from customer_segmentation.target_folder import check_target, owned_target
-from customer_segmentation.warehouse import check_warehouse
+from customer_segmentation.segment_model.store import (
+    RunMode,
+    choose_mode,
+    highest_ids,
+    load_last_publish,
+    read_last_publish,
+    register_run,
+    remembered_ids,
+)
+from customer_segmentation.spark import run as spark_run
 
 
 def target_env(plan: RunPlan) -> dict[str, str]:
@@ -196,33 +195,6 @@ def claim_folders(project_dir: Path, folders: Folders, refit: bool) -> FolderSta
     for line in remove_leftovers(folders.publish_dir):
         say(line)
     return state
-
-
-def decide_formats(
-    inputs: Iterable[tuple[FileKind, Path | InputTable | None, FileColumns | None]],
-    dbt_vars: dict[str, object],
-) -> tuple[dict[str, FileFormat], bool]:
-    """How dbt reads each input file (formats.py), and whether ids are whole
-    numbers in every file. No file at all (the demo seed): nothing, so the
-    staging models decide from the seed."""
-    given = [(kind, path, found) for kind, path, found in inputs if found]
-    if not given:
-        return {}, True
-    formats = {
-        kind.view: (
-            file_format(
-                found.evidence,
-                kind.label,
-                path,
-                number_format=dbt_vars.get("number_format"),
-                date_format=dbt_vars.get("date_format"),
-            )
-            if found
-            else FileFormat()
-        )
-        for kind, path, found in inputs
-    }
-    return formats, all(found.evidence.whole_number_ids for _, _, found in given)
 
 
 def run_locked(plan: RunPlan, state: FolderState, locks: tuple[int, ...]) -> None:
@@ -373,7 +345,6 @@ def publish_run(plan: RunPlan, locks: tuple[int, ...]) -> Path:
 
     # Imported here: Altair and vl-convert take a second to import, which
     # a refused or failed run should not wait for.
-    from customer_segmentation.dashboard import build_dashboard, planned_files
 
     warehouse = plan.folders.warehouse
     models = published_tables(read_dbt_manifest(plan.folders.target))

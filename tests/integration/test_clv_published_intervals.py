@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from scipy.linalg import block_diag
 
-from customer_segmentation import clv
-from customer_segmentation.clv_intervals import Z_90
-from customer_segmentation.clv_predictions import (
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value.intervals import Z_90
+from customer_segmentation.lifetime_value.predictions import (
     conditional_expected_purchases,
     discounted_expected_purchases,
 )
@@ -41,16 +41,16 @@ def cdnow(cdnow_run):
     )
     columns = list(zip(*rows, strict=True))
     x, t_x, T, m_x = (np.array(c, dtype=np.float64) for c in columns[1:5])
-    bgnbd = clv.fit_bgnbd(clv.Summaries.grouped(x, t_x, T))
+    bgnbd = fitting.fit_bgnbd(fitting.Summaries.grouped(x, t_x, T))
     repeat = (x > 0) & (m_x > 0)
-    gamma_gamma = clv.fit_gamma_gamma(x[repeat], m_x[repeat])
+    gamma_gamma = fitting.fit_gamma_gamma(x[repeat], m_x[repeat])
     at = np.log([*bgnbd.parameters.values(), *gamma_gamma.parameters.values()])
     holdout_weeks = 39.0
 
     def figures(log_parameters: np.ndarray) -> dict[str, np.ndarray]:
         values = np.exp(log_parameters)
         names = dict(zip(bgnbd.parameters, values[:4], strict=True))
-        fit = clv.Fit("bg_nbd", names, 0, True, 0)
+        fit = fitting.Fit("bg_nbd", names, 0, True, 0)
         spent = spend(*values[4:], x, m_x)
         return {
             "purchases": conditional_expected_purchases(fit, 52, x, t_x, T),

@@ -31,7 +31,7 @@ from pipeline_runs import (
     start_pipeline,
 )
 
-from customer_segmentation.publish_folder import MANIFEST_FILE
+from customer_segmentation.publishing.publish_folder import MANIFEST_FILE
 
 # Characters a template engine, a shell or SQL would read as code.
 HOSTILE = """a{{ 6*7 }} {% if true %}x{% endif %} {#1 final 'q' "dq" $HOME é"""

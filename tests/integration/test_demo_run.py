@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from pipeline_runs import DEMO_FILE, PRODUCT_MARTS, REPO, pipeline_env
 
-from customer_segmentation.progress import STAGES
+from customer_segmentation.running.progress import STAGES
 
 
 def demo_file_rows() -> list[list[str]]:

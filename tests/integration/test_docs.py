@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from browser import OUTPUT_DIR, render
 
-from customer_segmentation.features import KNOWN_FEATURES
-from customer_segmentation.schemas import FEATURE_VALUE_COLUMNS
+from customer_segmentation.segment_model.features import KNOWN_FEATURES
+from customer_segmentation.segment_model.schemas import FEATURE_VALUE_COLUMNS
 
 SOURCE = "source.customer_segmentation.customer_file.customers"
 EXPOSURES = (

@@ -11,7 +11,7 @@ import pytest
 from pipeline_runs import REPO, PipelineRun
 
 from customer_segmentation.dashboard.data import load_data
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.engines.sql_text import sql_literal
 
 
 def exposure_tables(run: PipelineRun, name: str) -> set[str]:

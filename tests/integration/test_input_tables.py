@@ -17,7 +17,7 @@ import pytest
 from mart_compare import assert_same_marts, table
 from pipeline_runs import REPO, SEGMENTS, pipeline_env, require_success, run_pipeline
 
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.engines.sql_text import sql_literal
 
 DEMO_TRANSACTIONS = REPO / "demo" / "transactions.csv"
 

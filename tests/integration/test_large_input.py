@@ -8,7 +8,11 @@ import duckdb
 import pytest
 from pipeline_runs import REPO, pipeline_env
 
-from customer_segmentation.input_files import inspect_file, load_aliases, register_input
+from customer_segmentation.inputs.files import (
+    inspect_file,
+    load_aliases,
+    register_input,
+)
 
 pytestmark = pytest.mark.scale
 

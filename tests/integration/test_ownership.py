@@ -33,9 +33,9 @@ from pipeline_runs import (
     start_pipeline,
 )
 
-from customer_segmentation.locking import run_locks
 from customer_segmentation.powerbi.project import MANIFEST_FILE as POWERBI_MANIFEST
-from customer_segmentation.publish_folder import MANIFEST_FILE
+from customer_segmentation.publishing.locking import run_locks
+from customer_segmentation.publishing.publish_folder import MANIFEST_FILE
 
 SEGMENTS = str(REPO / ".venv" / "bin" / "segments")
 PICTURE = b"\x89PNG\r\n\x1a\n the board's slide"

@@ -36,7 +36,7 @@ from customer_segmentation.powerbi.semantic_model import (
     load_tables,
 )
 from customer_segmentation.powerbi.visuals import DISPLAY_NAMES
-from customer_segmentation.publish import published_models
+from customer_segmentation.publishing.publish import published_models
 
 POWERBI = REPO / "powerbi"
 SCHEMAS = REPO.parent / "shared" / "powerbi-json-schemas"

@@ -15,9 +15,9 @@ import pytest
 from pipeline_runs import REPO, PipelineRun, require_success, run_pipeline
 from tmdl_parser import TmdlParser
 
+from customer_segmentation.inputs.demo_transactions import write_large
+from customer_segmentation.inputs.synthetic import write_customers
 from customer_segmentation.powerbi.semantic_model import DATABRICKS, DIRECT_QUERY
-from customer_segmentation.synthetic import write_customers
-from customer_segmentation.transactions_data import write_large
 
 SIZES = (1_000, 100_000)
 VARS = "{k: 5, clv_calibration_end: '2026-03-31'}"

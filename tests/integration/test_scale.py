@@ -1,6 +1,6 @@
 """Generated customers with a known answer: quality and SQL scoring at scale.
 
-The files come from customer_segmentation.synthetic: five generating groups,
+The files come from customer_segmentation.inputs.synthetic: five generating groups,
 the group of every customer written beside the file. Timings are the
 benchmark harness's business (BENCHMARKS.md); these tests check results.
 """
@@ -18,10 +18,18 @@ from bench_harness import LOWER_BOUND, load_harness
 from pipeline_runs import PipelineRun, require_success, run_pipeline
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.clustering import choose_k, score_k_range, standardize
-from customer_segmentation.segment_model import read_saved_model
-from customer_segmentation.settings import ClusteringSettings
-from customer_segmentation.synthetic import GROUP_COUNT, truth_path, write_customers
+from customer_segmentation.inputs.synthetic import (
+    GROUP_COUNT,
+    truth_path,
+    write_customers,
+)
+from customer_segmentation.segment_model.clustering import (
+    choose_k,
+    score_k_range,
+    standardize,
+)
+from customer_segmentation.segment_model.saved_model import read_saved_model
+from customer_segmentation.segment_model.settings import ClusteringSettings
 
 pytestmark = pytest.mark.scale
 

@@ -7,13 +7,13 @@ import re
 import pyarrow as pa
 import pytest
 
-from customer_segmentation.schemas import (
+from customer_segmentation.segment_model.schemas import (
     ELBOW_SCHEMA,
     FEATURE_SCHEMA,
     RUNS_SCHEMA,
     SEGMENT_MODEL_SCHEMA,
 )
-from customer_segmentation.settings import MAX_K, MIN_CUSTOMERS
+from customer_segmentation.segment_model.settings import MAX_K, MIN_CUSTOMERS
 
 CONTRACT_TYPES = {
     pa.int32(): "integer",
@@ -57,8 +57,8 @@ def test_the_last_publish_source_reads_back_the_schema_columns(manifest, table):
 
 
 def test_the_sql_uses_the_settings_constants(manifest):
-    """Lists and limits SQL needs are written once in settings.py; where SQL or
-    YAML must repeat one, this ties it to its home."""
+    """Lists and limits SQL needs are written once in segment_model/settings.py;
+    where SQL or YAML must repeat one, this ties it to its home."""
     macros = manifest["macros"]
     slots = macros["macro.customer_segmentation.model_slots"]["macro_sql"]
     assert re.search(r"max_k=(\d+)", slots).group(1) == str(MAX_K)

@@ -18,8 +18,8 @@ import pytest
 from customer_files import read_rows, write_csv
 from pipeline_runs import PipelineRun, require_success, run_pipeline
 
-from customer_segmentation.segment_model import read_saved_model
-from customer_segmentation.synthetic import chunks
+from customer_segmentation.inputs.synthetic import chunks
+from customer_segmentation.segment_model.saved_model import read_saved_model
 
 pytestmark = pytest.mark.reference
 

@@ -8,7 +8,7 @@ import textwrap
 import duckdb
 from pipeline_runs import REPO, require_success, run_pipeline
 
-from customer_segmentation.publish import OLDEST_READER
+from customer_segmentation.publishing.publish import OLDEST_READER
 
 COMPAT_PYTHON = REPO / ".venv-duckdb-1.0" / "bin" / "python"
 

@@ -25,7 +25,7 @@ from pipeline_runs import (
 )
 from sklearn.metrics import adjusted_rand_score
 
-from customer_segmentation.transactions_data import demo_groups, demo_rows
+from customer_segmentation.inputs.demo_transactions import demo_groups, demo_rows
 
 AUDIT = """
 select rows_read, rows_used, rows_anonymous, rows_rejected, rows_after_as_of,

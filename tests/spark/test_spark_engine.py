@@ -19,12 +19,12 @@ import pytest
 from mart_compare import assert_same_marts, table
 from pipeline_runs import REPO
 
-from customer_segmentation.publish import (
+from customer_segmentation.publishing.publish import (
     published_tables,
     read_dbt_manifest,
     row_grain_models,
 )
-from customer_segmentation.publish_folder import MANIFEST_FILE
+from customer_segmentation.publishing.publish_folder import MANIFEST_FILE
 
 # One worker takes every test of the cluster's runs, first, while the other
 # runs the rest (pyproject: --dist=loadgroup; tests/spark comes first).

@@ -8,7 +8,7 @@ import subprocess
 import duckdb
 from spark_runs import REPO, SPARK_BIN, spark_env
 
-from customer_segmentation.formats import evidence_sql
+from customer_segmentation.inputs.formats import evidence_sql
 
 HEADERS = ["Customer ID", "Purchase Date", "Amount"]
 MAPPING = {

@@ -7,7 +7,8 @@ import pytest
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
-from customer_segmentation.clustering import (
+from customer_segmentation.engines.rows import Rows, rows_of
+from customer_segmentation.segment_model.clustering import (
     RULE_BEST_SILHOUETTE,
     RULE_KNEE,
     RULE_OVERRIDE,
@@ -27,11 +28,14 @@ from customer_segmentation.clustering import (
     stable_ids,
     standardize,
 )
-from customer_segmentation.engine_rows import Rows, rows_of
-from customer_segmentation.fit_error import FitError
-from customer_segmentation.model_tables import fit_model_table
-from customer_segmentation.schemas import ELBOW_SCHEMA, MODEL_SCHEMA, RUNS_SCHEMA
-from customer_segmentation.settings import ClusteringSettings
+from customer_segmentation.segment_model.fit_error import FitError
+from customer_segmentation.segment_model.schemas import (
+    ELBOW_SCHEMA,
+    MODEL_SCHEMA,
+    RUNS_SCHEMA,
+)
+from customer_segmentation.segment_model.settings import ClusteringSettings
+from customer_segmentation.segment_model.tables import fit_model_table
 
 SETTINGS = ClusteringSettings()
 FEATURES = ("annual_income_k", "spending_score")
@@ -233,7 +237,7 @@ def test_kept_names_stay_and_new_names_never_collide():
 def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
     import pyarrow as pa
 
-    from customer_segmentation.model_tables import feature_matrix
+    from customer_segmentation.segment_model.tables import feature_matrix
 
     customers = pa.table({"log_monetary": [1.0, 2.0], "age": [None, 30]})
     with pytest.raises(FitError, match=r"^Cannot segment: of 2 customers, 1 lack age"):
@@ -243,8 +247,8 @@ def test_an_empty_feature_is_refused_by_name_not_fitted_as_nan():
 def test_identical_customers_are_refused_in_one_sentence():
     import duckdb
 
-    from customer_segmentation.model_tables import elbow_table
-    from customer_segmentation.settings import ClusteringSettings
+    from customer_segmentation.segment_model.settings import ClusteringSettings
+    from customer_segmentation.segment_model.tables import elbow_table
 
     with duckdb.connect() as con:
         customers = con.sql(
@@ -258,8 +262,8 @@ def test_identical_customers_are_refused_in_one_sentence():
 def test_the_elbow_tries_no_more_clusters_than_different_customers():
     import duckdb
 
-    from customer_segmentation.model_tables import elbow_table
-    from customer_segmentation.settings import ClusteringSettings
+    from customer_segmentation.segment_model.settings import ClusteringSettings
+    from customer_segmentation.segment_model.tables import elbow_table
 
     with duckdb.connect() as con:
         customers = con.sql(

@@ -18,10 +18,10 @@ import pytest
 from clv_simulation import pareto_nbd
 from pipeline_runs import CDNOW_FILE
 
-from customer_segmentation import clv
-from customer_segmentation import clv_expectations as expect
-from customer_segmentation.clv_intervals import log_covariance
-from customer_segmentation.clv_tables import (
+from customer_segmentation.lifetime_value import bgnbd as expect
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value.intervals import log_covariance
+from customer_segmentation.lifetime_value.tables import (
     MIN_REPEAT_BUYERS,
     PurchaseWindow,
     data_problem,
@@ -58,8 +58,10 @@ def cdnow() -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def bgnbd(cdnow) -> clv.Fit:
-    return clv.fit_bgnbd(clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"]))
+def bgnbd(cdnow) -> fitting.Fit:
+    return fitting.fit_bgnbd(
+        fitting.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    )
 
 
 def test_bgnbd_reproduces_the_published_parameters(bgnbd):
@@ -72,8 +74,8 @@ def test_bgnbd_reproduces_the_published_parameters(bgnbd):
 
 
 def test_pareto_nbd_reproduces_the_published_fit(cdnow):
-    fit = clv.fit_pareto_nbd(
-        clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    fit = fitting.fit_pareto_nbd(
+        fitting.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
     )
     assert fit.converged
     assert fit.log_likelihood == pytest.approx(-9594.976, abs=0.01)
@@ -84,7 +86,7 @@ def test_pareto_nbd_reproduces_the_published_fit(cdnow):
 
 def test_gamma_gamma_reproduces_the_published_fit_on_the_repeat_buyers(cdnow):
     repeat = cdnow["x"] > 0
-    fit = clv.fit_gamma_gamma(cdnow["x"][repeat], cdnow["m_x"][repeat])
+    fit = fitting.fit_gamma_gamma(cdnow["x"][repeat], cdnow["m_x"][repeat])
     assert fit.customers == 946
     assert fit.converged
     published = {"p": 6.2496, "q": 3.7442, "gamma": 15.4435}
@@ -113,48 +115,50 @@ def test_a_gamma_gamma_without_a_finite_mean_is_not_converged():
     rng = np.random.default_rng(7)
     x = np.full(400, 3.0)
     m_x = np.exp(rng.normal(0, 3.0, size=400))
-    fit = clv.fit_gamma_gamma(x, m_x)
+    fit = fitting.fit_gamma_gamma(x, m_x)
     assert fit["q"] < 1
     assert not fit.converged
 
 
 def test_grouping_identical_summaries_changes_nothing(cdnow):
     x, t_x, T = cdnow["x"], cdnow["t_x"], cdnow["T"]
-    grouped = clv.Summaries.grouped(x, t_x, T)
-    ungrouped = clv.Summaries(x, t_x, T, np.ones_like(x))
+    grouped = fitting.Summaries.grouped(x, t_x, T)
+    ungrouped = fitting.Summaries(x, t_x, T, np.ones_like(x))
     params = np.array([0.25, 4.4, 0.8, 2.4])
     assert len(grouped.x) < len(x)
-    assert np.sum(grouped.weight * clv.bgnbd_log_likelihoods(params, grouped)) == (
-        pytest.approx(np.sum(clv.bgnbd_log_likelihoods(params, ungrouped)), rel=1e-12)
+    assert np.sum(grouped.weight * fitting.bgnbd_log_likelihoods(params, grouped)) == (
+        pytest.approx(
+            np.sum(fitting.bgnbd_log_likelihoods(params, ungrouped)), rel=1e-12
+        )
     )
 
 
 def test_the_analytic_gradients_match_finite_differences(cdnow):
     from scipy.optimize import approx_fprime
 
-    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    summaries = fitting.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
     params = np.array([0.3, 5.0, 0.9, 2.0])
-    _, gradient = clv.bgnbd_negative_with_gradient(params, summaries)
+    _, gradient = fitting.bgnbd_negative_with_gradient(params, summaries)
     numeric = approx_fprime(
-        params, lambda p: clv.bgnbd_negative_with_gradient(p, summaries)[0], 1e-7
+        params, lambda p: fitting.bgnbd_negative_with_gradient(p, summaries)[0], 1e-7
     )
     assert gradient == pytest.approx(numeric, rel=1e-4)
     repeat = cdnow["x"] > 0
     x, m_x = cdnow["x"][repeat], cdnow["m_x"][repeat]
     params = np.array([5.0, 3.0, 12.0])
-    _, gradient = clv.gamma_gamma_negative_with_gradient(
+    _, gradient = fitting.gamma_gamma_negative_with_gradient(
         params, x, m_x, np.ones_like(x)
     )
     numeric = approx_fprime(
         params,
-        lambda p: -np.sum(clv.gamma_gamma_log_likelihoods(p, x, m_x)),
+        lambda p: -np.sum(fitting.gamma_gamma_log_likelihoods(p, x, m_x)),
         1e-7,
     )
     assert gradient == pytest.approx(numeric, rel=1e-4)
 
 
 def natural_scale_errors(negative_log_likelihood, estimates: np.ndarray) -> np.ndarray:
-    """An independent check of clv_intervals: the Hessian in the parameters
+    """An independent check of lifetime_value.intervals: the Hessian in the parameters
     themselves (not their logs), by Richardson-extrapolated second
     differences of the likelihood with steps relative to each estimate."""
 
@@ -177,15 +181,17 @@ def natural_scale_errors(negative_log_likelihood, estimates: np.ndarray) -> np.n
     return np.sqrt(np.diag(np.linalg.inv(hessian)))
 
 
-def published_errors(fit: clv.Fit) -> np.ndarray:
+def published_errors(fit: fitting.Fit) -> np.ndarray:
     return np.array([fit[name] * fit.log_errors[name] for name in fit.parameters])
 
 
 def test_bgnbd_standard_errors_agree_with_an_independent_hessian(cdnow, bgnbd):
-    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    summaries = fitting.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
     estimates = np.array(list(bgnbd.parameters.values()))
     independent = natural_scale_errors(
-        lambda p: -np.sum(summaries.weight * clv.bgnbd_log_likelihoods(p, summaries)),
+        lambda p: (
+            -np.sum(summaries.weight * fitting.bgnbd_log_likelihoods(p, summaries))
+        ),
         estimates,
     )
     print("BG/NBD standard errors", published_errors(bgnbd), independent)
@@ -199,22 +205,22 @@ def test_bgnbd_standard_errors_agree_with_an_independent_hessian(cdnow, bgnbd):
 def test_gamma_gamma_standard_errors_agree_with_an_independent_hessian(cdnow):
     repeat = cdnow["x"] > 0
     x, m_x = cdnow["x"][repeat], cdnow["m_x"][repeat]
-    fit = clv.fit_gamma_gamma(x, m_x)
+    fit = fitting.fit_gamma_gamma(x, m_x)
     estimates = np.array(list(fit.parameters.values()))
     independent = natural_scale_errors(
-        lambda p: -np.sum(clv.gamma_gamma_log_likelihoods(p, x, m_x)), estimates
+        lambda p: -np.sum(fitting.gamma_gamma_log_likelihoods(p, x, m_x)), estimates
     )
     print("Gamma-Gamma standard errors", published_errors(fit), independent)
     assert published_errors(fit) == pytest.approx(independent, rel=0.02)
 
 
 def test_pareto_nbd_standard_errors_agree_with_an_independent_hessian(cdnow):
-    summaries = clv.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
-    fit = clv.fit_pareto_nbd(summaries)
+    summaries = fitting.Summaries.grouped(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    fit = fitting.fit_pareto_nbd(summaries)
     estimates = np.array(list(fit.parameters.values()))
     independent = natural_scale_errors(
         lambda p: (
-            -np.sum(summaries.weight * clv.pareto_nbd_log_likelihoods(p, summaries))
+            -np.sum(summaries.weight * fitting.pareto_nbd_log_likelihoods(p, summaries))
         ),
         estimates,
     )
@@ -227,9 +233,9 @@ def test_a_fit_is_at_least_as_likely_as_the_truth_and_never_stops_at_its_start()
     # (every parameter 1, 943 log-likelihood points short) calling it a success
     truth = (2.0, 10.0, 3.0, 10.0)
     x, t_x, weeks, _ = pareto_nbd(np.random.default_rng(1), 3_000, truth)
-    summaries = clv.Summaries.grouped(x, t_x, weeks)
-    fit = clv.fit_pareto_nbd(summaries)
-    at_truth = clv.pareto_nbd_log_likelihoods(np.array(truth), summaries)
+    summaries = fitting.Summaries.grouped(x, t_x, weeks)
+    fit = fitting.fit_pareto_nbd(summaries)
+    at_truth = fitting.pareto_nbd_log_likelihoods(np.array(truth), summaries)
     assert fit.converged
     assert fit.log_likelihood >= float(at_truth @ summaries.weight)
 
@@ -243,15 +249,15 @@ def test_a_likelihood_that_cannot_be_inverted_has_no_standard_errors():
 
 def test_a_fit_on_the_bounds_of_its_search_is_not_converged():
     # issue 34: r = 2e-9 with a = b = 1 was published as converged
-    at_bound = clv.Fit(
+    at_bound = fitting.Fit(
         "bg_nbd", {"r": math.exp(-20), "alpha": 1.0, "a": 1.0, "b": 1.0}, -0.0, True, 9
     )
     assert "ran to the bounds of the search (r = 2.06e-09)" in fit_problem(at_bound)
-    inside = clv.Fit(
+    inside = fitting.Fit(
         "bg_nbd", {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, -9.0, True, 9
     )
     assert fit_problem(inside) is None
-    assert fit_problem(clv.Fit("bg_nbd", inside.parameters, -9.0, False, 9)) == (
+    assert fit_problem(fitting.Fit("bg_nbd", inside.parameters, -9.0, False, 9)) == (
         "the optimiser did not converge"
     )
 

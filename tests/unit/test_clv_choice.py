@@ -1,4 +1,4 @@
-"""The purchase model used (clv_choice): Pareto/NBD when the evidence
+"""The purchase model used (lifetime_value.choice): Pareto/NBD when the evidence
 clearly favours it, BG/NBD otherwise, on customers simulated from each
 model with known parameters."""
 
@@ -9,17 +9,23 @@ import pytest
 from clv_simulation import bg_nbd, pareto_nbd
 from scipy import stats
 
-from customer_segmentation import clv
-from customer_segmentation.clv_choice import EVIDENCE_Z, Holdout, choose, paired_z
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value.choice import (
+    EVIDENCE_Z,
+    Holdout,
+    choose,
+    paired_z,
+)
 
 HOLDOUT_WEEKS = 39.0
 
 
-def fitted(simulated) -> tuple[dict[str, clv.Fit], Holdout, clv.Summaries]:
+def fitted(simulated) -> tuple[dict[str, fitting.Fit], Holdout, fitting.Summaries]:
     x, t_x, T, later = simulated
-    summaries = clv.Summaries.grouped(x, t_x, T)
+    summaries = fitting.Summaries.grouped(x, t_x, T)
     fits = {
-        f.model: f for f in (clv.fit_bgnbd(summaries), clv.fit_pareto_nbd(summaries))
+        f.model: f
+        for f in (fitting.fit_bgnbd(summaries), fitting.fit_pareto_nbd(summaries))
     }
     rows, customers = np.unique(
         np.column_stack([x, t_x, T, later]), axis=0, return_counts=True

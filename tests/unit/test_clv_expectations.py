@@ -1,4 +1,4 @@
-"""The residual value's quadrature (clv_predictions.residual_discounted_purchases):
+"""The residual value's quadrature (predictions.residual_discounted_purchases):
 cut at the horizon it gives the hypergeometric figure over the same
 periods, and its node counts hold RESIDUAL_TOLERANCE against many more."""
 
@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customer_segmentation import clv
-from customer_segmentation import clv_expectations as expect
-from customer_segmentation import clv_predictions as predict
+from customer_segmentation.lifetime_value import bgnbd as expect
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value import predictions as predict
 
-CDNOW = clv.Fit(
+CDNOW = fitting.Fit(
     "bg_nbd",
     {"r": 0.2425945, "alpha": 4.4136019, "a": 0.7929199, "b": 2.4258881},
     0.0,

@@ -24,13 +24,20 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from customer_segmentation import clv
-from customer_segmentation.clv_components import parameter_shifts, shifted_fits
-from customer_segmentation.clv_expectations import (
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value.bgnbd import (
     bgnbd_conditional_expected_purchases as expected_purchases,
 )
-from customer_segmentation.clv_intervals import bounds, component, interval_90
-from customer_segmentation.clv_tables import CLV_MODEL_SCHEMA, _model_rows
+from customer_segmentation.lifetime_value.components import (
+    parameter_shifts,
+    shifted_fits,
+)
+from customer_segmentation.lifetime_value.intervals import (
+    bounds,
+    component,
+    interval_90,
+)
+from customer_segmentation.lifetime_value.tables import CLV_MODEL_SCHEMA, _model_rows
 
 BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "gamma": 15.44}
@@ -68,7 +75,7 @@ def simulate(rng: np.random.Generator, customers: int) -> tuple[np.ndarray, ...]
     return x, t_x, weeks, m_x
 
 
-def covers(fit: clv.Fit, truth: dict[str, float]) -> dict[str, bool]:
+def covers(fit: fitting.Fit, truth: dict[str, float]) -> dict[str, bool]:
     """Whether each parameter's 90% interval holds its true value."""
     held = {}
     for name, value in truth.items():
@@ -85,7 +92,7 @@ def spend(parameters: dict[str, float], x: np.ndarray, m_x: np.ndarray) -> np.nd
 
 
 def figures_covered(
-    bgnbd: clv.Fit, gamma_gamma: clv.Fit, x, t_x, weeks, m_x
+    bgnbd: fitting.Fit, gamma_gamma: fitting.Fit, x, t_x, weeks, m_x
 ) -> dict[str, bool]:
     """Whether the 90% intervals of the panel's expected purchases and
     values, and of the totals over the sample's customers, hold the figures
@@ -102,7 +109,7 @@ def figures_covered(
 
     held = {}
     for label, who in (("customer", panel), ("total", customers)):
-        truth = purchases(clv.Fit("bg_nbd", BGNBD, 0.0, True, 0), who)
+        truth = purchases(fitting.Fit("bg_nbd", BGNBD, 0.0, True, 0), who)
         true_value = truth * spend(GAMMA_GAMMA, who["x"], who["m_x"])
         point = purchases(bgnbd, who)
         spent = spend(gamma_gamma.parameters, who["x"], who["m_x"])
@@ -136,9 +143,9 @@ def test_90_percent_intervals_hold_the_true_figures_90_percent_of_the_time():
     hits: dict[str, int] = defaultdict(int)
     for _ in range(REPLICATIONS):
         x, t_x, weeks, m_x = simulate(rng, CUSTOMERS)
-        bgnbd = clv.fit_bgnbd(clv.Summaries.grouped(x, t_x, weeks))
+        bgnbd = fitting.fit_bgnbd(fitting.Summaries.grouped(x, t_x, weeks))
         repeat = x > 0
-        spend_fit = clv.fit_gamma_gamma(x[repeat], m_x[repeat])
+        spend_fit = fitting.fit_gamma_gamma(x[repeat], m_x[repeat])
         assert bgnbd.converged and spend_fit.converged
         held = {
             **covers(bgnbd, BGNBD),

@@ -1,4 +1,4 @@
-"""Pareto/NBD's expectations (clv_pareto, through clv_predictions) against
+"""Pareto/NBD's expectations (pareto, through predictions) against
 the same figures worked out from the model's definition: the individual
 likelihood of (lambda, mu) integrated over their gamma priors numerically.
 
@@ -17,19 +17,23 @@ import pytest
 from clv_simulation import pareto_nbd
 from scipy import integrate, stats
 
-from customer_segmentation import clv, clv_pareto
-from customer_segmentation import clv_predictions as predict
-from customer_segmentation.clv_components import (
+from customer_segmentation.engines.rows import DuckDBRows
+from customer_segmentation.lifetime_value import fitting, pareto
+from customer_segmentation.lifetime_value import predictions as predict
+from customer_segmentation.lifetime_value.bgnbd import RESIDUAL_TOLERANCE
+from customer_segmentation.lifetime_value.components import (
     expectation_components,
     parameter_shifts,
 )
-from customer_segmentation.clv_expectations import RESIDUAL_TOLERANCE
-from customer_segmentation.clv_intervals import Z_90
-from customer_segmentation.clv_tables import ClvSettings, fitted_models, purchase_fit
-from customer_segmentation.engine_rows import DuckDBRows
+from customer_segmentation.lifetime_value.intervals import Z_90
+from customer_segmentation.lifetime_value.tables import (
+    ClvSettings,
+    fitted_models,
+    purchase_fit,
+)
 
 # CDNow's Pareto/NBD estimates (the project's fit, log-likelihood -9,595)
-CDNOW = clv.Fit(
+CDNOW = fitting.Fit(
     "pareto_nbd",
     {"r": 0.5533, "alpha": 10.5777, "s": 0.6062, "beta": 11.6686},
     0.0,
@@ -40,9 +44,9 @@ CDNOW = clv.Fit(
 CUSTOMERS = [(0, 0.0, 38.86), (2, 30.43, 38.86), (7, 20.0, 38.86), (1, 2.0, 30.0)]
 
 
-def posterior(fit: clv.Fit, x, t_x, T, of_alive) -> tuple[float, float]:
+def posterior(fit: fitting.Fit, x, t_x, T, of_alive) -> tuple[float, float]:
     """(P(alive), E[of_alive(lambda, mu) and alive]) from the definition."""
-    r, alpha, s, beta = (fit[n] for n in clv.PARETO_NBD_PARAMETERS)
+    r, alpha, s, beta = (fit[n] for n in fitting.PARETO_NBD_PARAMETERS)
 
     def rates(w, v):
         return w ** (1 / r) / alpha, v ** (1 / s) / beta
@@ -102,7 +106,7 @@ def test_cut_at_the_horizon_the_residual_is_the_horizon_figure():
 
 
 def test_purchases_from_the_first_follow_the_definition():
-    r, alpha, s, beta = (CDNOW[n] for n in clv.PARETO_NBD_PARAMETERS)
+    r, alpha, s, beta = (CDNOW[n] for n in fitting.PARETO_NBD_PARAMETERS)
     for t in (5.0, 39.0, 78.0):
         # E[X(t)] = E[lambda] E[(1 - e^(-mu t)) / mu] over the priors
         staying, _ = integrate.quad(
@@ -122,7 +126,7 @@ def test_the_chance_of_each_count_follows_the_definition():
     # P(X(t) = x) = E over lambda, mu of e^(-mu t) Poisson(x; lambda t) +
     # the integral over tau < t of mu e^(-mu tau) Poisson(x; lambda tau):
     # integrated here over the lifetime's density in mu directly
-    r, alpha, s, beta = (CDNOW[n] for n in clv.PARETO_NBD_PARAMETERS)
+    r, alpha, s, beta = (CDNOW[n] for n in fitting.PARETO_NBD_PARAMETERS)
     for t in (10.0, 38.86, 150.0):
         shown = predict.repeat_purchase_probabilities(CDNOW, [t], 7)[0]
         for count in range(7):
@@ -148,7 +152,7 @@ def test_the_chance_of_each_count_follows_the_definition():
 def test_the_dropout_rule_holds_the_stated_tolerance(monkeypatch):
     x, t_x, T = np.array(CUSTOMERS, dtype=np.float64).T
     figure = predict.residual_discounted_purchases(CDNOW, x, t_x, T, 0.10, 4)
-    monkeypatch.setattr(clv_pareto, "DROPOUT_NODES", 256)
+    monkeypatch.setattr(pareto, "DROPOUT_NODES", 256)
     finer = predict.residual_discounted_purchases(CDNOW, x, t_x, T, 0.10, 4)
     assert np.abs(figure / finer - 1).max() < RESIDUAL_TOLERANCE
 
@@ -188,7 +192,7 @@ def test_when_pareto_nbd_is_used_its_components_are_the_delta_method():
         )
 
         def purchases(log_parameters, count=count, last=last):
-            shifted = clv.Fit(
+            shifted = fitting.Fit(
                 "pareto_nbd",
                 dict(zip(fit.parameters, np.exp(log_parameters), strict=True)),
                 0,

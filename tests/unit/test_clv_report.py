@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from customer_segmentation.clv_report import lifetime_value_lines
+from customer_segmentation.lifetime_value.report import lifetime_value_lines
 
 CHOICE = "Pareto/NBD: BG/NBD has no usable fit"
 

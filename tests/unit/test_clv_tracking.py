@@ -5,12 +5,12 @@ from datetime import date
 import numpy as np
 import pytest
 
-from customer_segmentation import clv
-from customer_segmentation import clv_expectations as expect
-from customer_segmentation.clv_tracking import expected_cumulative, week_ends
+from customer_segmentation.lifetime_value import bgnbd as expect
+from customer_segmentation.lifetime_value import fitting
+from customer_segmentation.lifetime_value.tracking import expected_cumulative, week_ends
 
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-FIT = clv.Fit("bg_nbd", CDNOW, log_likelihood=0.0, converged=True, customers=1)
+FIT = fitting.Fit("bg_nbd", CDNOW, log_likelihood=0.0, converged=True, customers=1)
 
 
 def test_weeks_run_from_the_first_day_and_the_last_is_cut_at_the_data_end():

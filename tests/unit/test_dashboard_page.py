@@ -13,7 +13,7 @@ from customer_segmentation.dashboard.page import (
     prune,
     vega_bundle,
 )
-from customer_segmentation.ownership import digest_file
+from customer_segmentation.publishing.ownership import digest_file
 
 
 def test_the_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):

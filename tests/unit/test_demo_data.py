@@ -2,7 +2,11 @@ import csv
 
 from pipeline_runs import DEMO_FILE
 
-from customer_segmentation.demo_data import HEADER, clean_customers, demo_rows
+from customer_segmentation.inputs.demo_customers import (
+    HEADER,
+    clean_customers,
+    demo_rows,
+)
 
 
 def test_the_committed_seed_is_what_the_generator_writes():

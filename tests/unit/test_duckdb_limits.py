@@ -1,6 +1,6 @@
 """The CLI's own DuckDB connections obey the run's memory limit, as dbt's do."""
 
-from customer_segmentation.duckdb_limits import connect
+from customer_segmentation.engines.duckdb_limits import connect
 
 
 def test_a_connection_takes_the_memory_limit_of_the_run(monkeypatch, tmp_path):

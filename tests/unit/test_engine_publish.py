@@ -16,21 +16,21 @@ import pyarrow.parquet as pq
 import pytest
 from pipeline_runs import snapshot
 
-from customer_segmentation.model_store import read_last_publish
-from customer_segmentation.publish import (
+from customer_segmentation.publishing.publish import (
     EngineWriter,
     TableDocs,
     engine_parts,
     publish,
     row_grain_models,
 )
-from customer_segmentation.publish_folder import (
+from customer_segmentation.publishing.publish_folder import (
     MANIFEST_FILE,
     PARTS,
     PublishError,
     remove_leftovers,
     write_plan,
 )
+from customer_segmentation.segment_model.store import read_last_publish
 
 MODELS = {
     "customer_segments": TableDocs("One row per customer.", {"customer_id": ""}),

@@ -5,8 +5,8 @@ import duckdb
 import pytest
 from pipeline_runs import REPO
 
-from customer_segmentation.formats import evidence_sql
-from customer_segmentation.input_files import (
+from customer_segmentation.engines.sql_text import sql_literal
+from customer_segmentation.inputs.files import (
     CUSTOMER_FILE,
     REQUIRED_COLUMNS,
     TRANSACTION_FILE,
@@ -16,7 +16,7 @@ from customer_segmentation.input_files import (
     match_columns,
     normalise_header,
 )
-from customer_segmentation.sql_text import sql_literal
+from customer_segmentation.inputs.formats import evidence_sql
 
 ALIASES = load_aliases(REPO / "seeds" / "column_aliases.csv")
 REFERENCE_HEADER = [
@@ -133,7 +133,7 @@ def test_unit_price_and_quantity_stand_in_for_a_missing_amount():
 
 
 def test_beside_transactions_the_customer_file_needs_no_spending_score():
-    from customer_segmentation.input_files import CUSTOMER_FILE_BESIDE_TRANSACTIONS
+    from customer_segmentation.inputs.files import CUSTOMER_FILE_BESIDE_TRANSACTIONS
 
     mapping, _ = match_columns(
         REFERENCE_HEADER[:4], ALIASES, Path("c.csv"), CUSTOMER_FILE_BESIDE_TRANSACTIONS

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-import customer_segmentation.locking as locking
-from customer_segmentation.locking import (
+import customer_segmentation.publishing.locking as locking
+from customer_segmentation.publishing.locking import (
     LockBusy,
     exclusive,
     lock_file_for,
@@ -17,7 +17,7 @@ from customer_segmentation.locking import (
 HOLD = """
 import sys, time
 from pathlib import Path
-from customer_segmentation.locking import exclusive
+from customer_segmentation.publishing.locking import exclusive
 with exclusive(Path(sys.argv[1]), "folder", 0, print):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))

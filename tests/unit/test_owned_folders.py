@@ -12,15 +12,16 @@ import duckdb
 import pytest
 from pipeline_runs import REPO
 
-from customer_segmentation import beneath, cli
+from customer_segmentation import cli
 from customer_segmentation.powerbi.project import EditedFiles, generate
-from customer_segmentation.publish import TableDocs, publish
-from customer_segmentation.publish_folder import (
+from customer_segmentation.publishing import beneath
+from customer_segmentation.publishing.publish import TableDocs, publish
+from customer_segmentation.publishing.publish_folder import (
     PublishError,
     check_publish_folder,
     move_aside,
 )
-from customer_segmentation.target_folder import (
+from customer_segmentation.publishing.target_folder import (
     MANIFEST_FILE,
     TargetError,
     check_target,

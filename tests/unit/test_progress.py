@@ -2,7 +2,7 @@
 
 import io
 
-from customer_segmentation.progress import Progress
+from customer_segmentation.running.progress import Progress
 
 DBT_LINES = [
     "\x1b[0m05:48:17  1 of 3 START sql table model main.a ........ [RUN]\n",

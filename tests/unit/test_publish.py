@@ -6,10 +6,11 @@ import duckdb
 import pytest
 from pipeline_runs import snapshot
 
-import customer_segmentation.publish as publish_module
-from customer_segmentation import legacy_publish
-from customer_segmentation.publish import TableDocs, publish
-from customer_segmentation.publish_folder import (
+import customer_segmentation.publishing.publish as publish_module
+from customer_segmentation.engines.sql_text import sql_literal
+from customer_segmentation.publishing import legacy_publish
+from customer_segmentation.publishing.publish import TableDocs, publish
+from customer_segmentation.publishing.publish_folder import (
     MANIFEST_FILE,
     PublishError,
     check_publish_folder,
@@ -18,7 +19,6 @@ from customer_segmentation.publish_folder import (
     remove_leftovers,
     write_plan,
 )
-from customer_segmentation.sql_text import sql_literal
 
 # The tables the last marker-era version published: any set of names will do.
 MODELS = {

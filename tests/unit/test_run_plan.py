@@ -2,7 +2,7 @@
 
 import pytest
 
-from customer_segmentation.run_plan import InputTables, UsageError, check_target
+from customer_segmentation.running.plan import InputTables, UsageError, check_target
 
 
 def test_a_target_segments_cannot_run_is_refused_in_one_line(tmp_path):

@@ -2,7 +2,7 @@ import json
 
 import duckdb
 
-from customer_segmentation.run_report import (
+from customer_segmentation.running.report import (
     RunInputs,
     drift_warning,
     explain_failure,

@@ -5,8 +5,12 @@ import re
 import yaml
 from pipeline_runs import REPO
 
-from customer_segmentation.clv_tables import ClvSettings
-from customer_segmentation.settings import PARSERS, SQL_VARS, ClusteringSettings
+from customer_segmentation.lifetime_value.tables import ClvSettings
+from customer_segmentation.segment_model.settings import (
+    PARSERS,
+    SQL_VARS,
+    ClusteringSettings,
+)
 
 HEADER = "| var | default | meaning |"
 
@@ -34,8 +38,8 @@ CLV_DEFAULTS = {
 
 
 def home_default(name: str) -> str:
-    """A var's default where it is defined: settings.py, clv_tables.py, or
-    dbt_project.yml."""
+    """A var's default where it is defined: segment_model/settings.py,
+    lifetime_value/tables.py, or dbt_project.yml."""
     if name in CLV_DEFAULTS:
         return str(getattr(ClvSettings(), CLV_DEFAULTS[name]))
     if name in SQL_VARS:

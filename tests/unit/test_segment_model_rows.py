@@ -6,22 +6,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from customer_segmentation.clustering import Scaling, describe_fit, fit_all
-from customer_segmentation.model_store import (
-    MODE_FIT,
-    MODE_SCORE,
-    choose_mode,
-    read_last_publish,
-    read_remembered,
+from customer_segmentation.segment_model.clustering import (
+    Scaling,
+    describe_fit,
+    fit_all,
 )
-from customer_segmentation.schemas import (
-    ELBOW_SCHEMA,
-    MODEL_SCHEMA,
-    RUNS_SCHEMA,
-    narrow,
-    widen,
-)
-from customer_segmentation.segment_model import (
+from customer_segmentation.segment_model.saved_model import (
     FitRun,
     latest_run,
     model_rows,
@@ -29,7 +19,24 @@ from customer_segmentation.segment_model import (
     previous_model,
     saved_kmeans,
 )
-from customer_segmentation.settings import ClusteringSettings, settings_fingerprint
+from customer_segmentation.segment_model.schemas import (
+    ELBOW_SCHEMA,
+    MODEL_SCHEMA,
+    RUNS_SCHEMA,
+    narrow,
+    widen,
+)
+from customer_segmentation.segment_model.settings import (
+    ClusteringSettings,
+    settings_fingerprint,
+)
+from customer_segmentation.segment_model.store import (
+    MODE_FIT,
+    MODE_SCORE,
+    choose_mode,
+    read_last_publish,
+    read_remembered,
+)
 
 SETTINGS = ClusteringSettings()
 RUNS = RUNS_SCHEMA.empty_table()

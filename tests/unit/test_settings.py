@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from customer_segmentation.settings import (
+from customer_segmentation.segment_model.settings import (
     ClusteringSettings,
     SettingsError,
     check_run_vars,

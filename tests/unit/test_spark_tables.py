@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from customer_segmentation.formats import SPARK, evidence_sql, written_as_text
-from customer_segmentation.spark_tables import duckdb_type, lies_below
+from customer_segmentation.inputs.formats import SPARK, evidence_sql, written_as_text
+from customer_segmentation.spark.tables import duckdb_type, lies_below
 
 
 @pytest.mark.parametrize(

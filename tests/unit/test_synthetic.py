@@ -3,8 +3,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from customer_segmentation.demo_data import HEADER
-from customer_segmentation.synthetic import (
+from customer_segmentation.inputs.demo_customers import HEADER
+from customer_segmentation.inputs.synthetic import (
     GROUP_COUNT,
     chunks,
     group_shares,

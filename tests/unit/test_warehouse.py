@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from customer_segmentation.warehouse import (
+from customer_segmentation.publishing.warehouse import (
     WarehouseError,
     check_warehouse,
     mark_warehouse,

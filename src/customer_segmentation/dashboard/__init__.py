@@ -14,6 +14,8 @@ above MAX_CUSTOMERS rows, said so on the page).
 One module per job: ``data`` reads the published tables, ``insights`` writes
 the sentences, ``charts`` makes one Vega-Lite spec per chart, ``page``
 assembles the HTML and renders the PNGs.
+
+May import: engines, publishing.
 """
 
 from customer_segmentation.dashboard.page import build_dashboard, planned_files

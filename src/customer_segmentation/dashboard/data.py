@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from customer_segmentation.dashboard.insights import key_insights, rfm_insights
-from customer_segmentation.duckdb_limits import connect
+from customer_segmentation.engines.duckdb_limits import connect
 
 # Above this many customers, the scatter and the customer list show a
 # deterministic sample (the page says so).

@@ -16,13 +16,16 @@ import vl_convert
 
 from customer_segmentation.dashboard.charts import CHARTS, chart_specs
 from customer_segmentation.dashboard.data import DashboardData, load_data
-from customer_segmentation.ownership import (
+from customer_segmentation.publishing.ownership import (
     Manifest,
     digest_bytes,
     is_unchanged,
     read_manifest,
 )
-from customer_segmentation.publish_folder import CHARTS_FOLDER, DASHBOARD_FILE
+from customer_segmentation.publishing.publish_folder import (
+    CHARTS_FOLDER,
+    DASHBOARD_FILE,
+)
 
 PNG_WIDTH = 480
 VEGA_LITE_VERSION = "6.4"

@@ -29,4 +29,6 @@ relationships, measures: what the models hold), ``tmdl`` (writing them as
 TMDL), ``visuals`` (report building blocks), ``pages`` (one function per
 report page), ``project`` (the PBIP files, the manifest, writing, the
 command line).
+
+May import: messages, publishing.
 """

@@ -8,14 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from customer_segmentation import beneath
 from customer_segmentation.messages import first_few, plural
-from customer_segmentation.ownership import (
-    Manifest,
-    digest_bytes,
-    is_unchanged,
-    read_manifest,
-)
 from customer_segmentation.powerbi.pages import report_definition
 from customer_segmentation.powerbi.schema_urls import (
     PBIP_SCHEMA,
@@ -30,6 +23,13 @@ from customer_segmentation.powerbi.semantic_model import (
     load_tables,
 )
 from customer_segmentation.powerbi.tmdl import model_files, tag
+from customer_segmentation.publishing import beneath
+from customer_segmentation.publishing.ownership import (
+    Manifest,
+    digest_bytes,
+    is_unchanged,
+    read_manifest,
+)
 
 
 def platform(kind: str, mode: StorageMode) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from customer_segmentation.publish import (
+from customer_segmentation.publishing.publish import (
     ROW_GRAIN_KEYS,
     SERVING_DATABASE,
     published_models,
