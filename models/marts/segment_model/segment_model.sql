@@ -4,7 +4,7 @@ with
 
 model_run as (
 
-    select {{ segment_model_columns() }}
+    select {{ contract_columns('segment_model_history') }}
     from {{ ref('int_segment_model_selected') }}
     where cluster_status = 'active'
 

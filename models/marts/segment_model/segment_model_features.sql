@@ -7,7 +7,7 @@ with
 
 saved_runs as (
 
-    select {{ segment_model_feature_columns() }}
+    select {{ contract_columns('segment_model_features') }}
     from {{ ref('stg_last_publish__segment_model_features') }}
 
 ),

@@ -5,14 +5,14 @@ with
 
 saved_runs as (
 
-    select {{ segment_model_columns() }}
+    select {{ contract_columns('segment_model_history') }}
     from {{ ref('stg_last_publish__segment_model_history') }}
 
 ),
 
 new_run as (
 
-    select {{ segment_model_columns() }}
+    select {{ contract_columns('segment_model_history') }}
     from {{ ref('int_segment_models_filtered_to_new_run') }}
 
 ),

@@ -20,7 +20,7 @@ id_floor as (
 
 saved_runs as (
 
-    select {{ segment_runs_columns() }}
+    select {{ contract_columns('segment_runs') }}
     from {{ ref('stg_last_publish__segment_runs') }}
 
 ),
@@ -122,7 +122,7 @@ runs as (
 
     select * from saved_runs
     union all
-    select {{ segment_runs_columns() }}
+    select {{ contract_columns('segment_runs') }}
     from numbered
 
 )

@@ -4,14 +4,7 @@ with
 
 source as (
 
-    select
-        k,
-        inertia,
-        silhouette,
-        davies_bouldin,
-        calinski_harabasz,
-        is_chosen,
-        selection_rule
+    select {{ contract_columns('elbow_curve') }}
     from {{ source('last_publish', 'elbow_curve') }}
 
 )

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select {{ segment_model_feature_columns() }}
+    select {{ contract_columns('segment_model_features') }}
     from {{ source('last_publish', 'segment_model_features') }}
 
 )

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select {{ segment_model_columns() }}
+    select {{ contract_columns('segment_model_history') }}
     from {{ source('last_publish', 'segment_model_history') }}
 
 )

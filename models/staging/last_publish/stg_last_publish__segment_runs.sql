@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select {{ segment_runs_columns() }}
+    select {{ contract_columns('segment_runs') }}
     from {{ source('last_publish', 'segment_runs') }}
 
 )

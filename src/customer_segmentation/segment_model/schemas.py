@@ -1,18 +1,59 @@
-"""The Arrow schemas of the tables Python writes and reads back, in one place.
+"""The Arrow schemas of the tables Python writes and reads back, read from
+the marts' dbt contracts: each table's columns and types are written once, in
+its contract (models/marts/<subject>/_<subject>__models.yml).
 
 The segment model (one row per segment of a model run, and its feature
 values, long as published, wide as fitted and scored), the elbow curve, and
 the columns a run reads back from the published segment_runs and
-customer_segments. The dbt contracts of the marts that carry these tables
-are checked against them by tests. Only pyarrow is imported here, so the
-command line reads and checks a publish folder without loading scikit-learn.
+customer_segments. Only pyarrow and PyYAML are imported here, so the command
+line reads and checks a publish folder without loading scikit-learn.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
+import pyarrow as pa
+import yaml
+
+from customer_segmentation import PROJECT_DIR
 from customer_segmentation.segment_model.features import KNOWN_FEATURES
+
+MARTS_DIR = PROJECT_DIR / "models" / "marts"
+# a contract's data_type -> the Arrow type Python writes and reads it as
+CONTRACT_TYPES = {
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "string": pa.string(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
+}
+
+
+@cache
+def mart_contracts(marts_dir: Path = MARTS_DIR) -> dict[str, tuple[dict, ...]]:
+    """Each mart's contract columns (name, data_type, ...), in order."""
+    contracts = {}
+    for path in sorted(marts_dir.rglob("*.yml")):
+        declared = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in declared.get("models", []):
+            contracts[model["name"]] = tuple(model.get("columns", []))
+    return contracts
+
+
+def contract_schema(mart: str, names: Sequence[str] | None = None) -> pa.Schema:
+    """A mart's contract as an Arrow schema (only ``names``, in their order,
+    when given)."""
+    columns = {column["name"]: column for column in mart_contracts()[mart]}
+    return pa.schema(
+        (name, CONTRACT_TYPES[columns[name]["data_type"]])
+        for name in (names if names is not None else list(columns))
+    )
+
 
 FEATURE_COLUMNS = ("mean", "sd", "centroid", "centroid_z")
 
@@ -22,40 +63,10 @@ FEATURE_VALUE_COLUMNS = tuple(
 
 # One row per segment of a model run, as published (segment_model,
 # segment_model_history): the per-feature values live in FEATURE_SCHEMA.
-SEGMENT_MODEL_SCHEMA = pa.schema(
-    [
-        ("model_run_id", pa.int32()),
-        ("fitted_at", pa.timestamp("us")),
-        ("settings_fingerprint", pa.string()),
-        ("data_fingerprint", pa.string()),
-        ("features", pa.string()),
-        ("k", pa.int32()),
-        ("k_rule", pa.string()),
-        ("customers_fitted", pa.int64()),
-        ("elbow_customers", pa.int64()),
-        ("previous_model_run_id", pa.int32()),
-        ("cluster_id", pa.int32()),
-        ("segment_name", pa.string()),
-        ("cluster_status", pa.string()),
-        ("centroid_shift", pa.float64()),
-        ("customers", pa.int64()),
-        ("radius", pa.float64()),
-        ("mean_distance", pa.float64()),
-    ]
-)
+SEGMENT_MODEL_SCHEMA = contract_schema("segment_model_history")
 
 # One row per segment and feature the model uses (segment_model_features).
-FEATURE_SCHEMA = pa.schema(
-    [
-        ("model_run_id", pa.int32()),
-        ("cluster_id", pa.int32()),
-        ("feature", pa.string()),
-        ("fitted_mean", pa.float64()),
-        ("fitted_sd", pa.float64()),
-        ("centroid", pa.float64()),
-        ("centroid_z", pa.float64()),
-    ]
-)
+FEATURE_SCHEMA = contract_schema("segment_model_features")
 # FEATURE_SCHEMA's value columns -> the suffix of the wide column.
 LONG_TO_WIDE = {
     "fitted_mean": "mean",
@@ -118,42 +129,11 @@ def narrow(model: pa.Table) -> tuple[pa.Table, pa.Table]:
     return segments, pa.Table.from_pylist(feature_rows, schema=FEATURE_SCHEMA)
 
 
-ELBOW_SCHEMA = pa.schema(
-    [
-        ("k", pa.int32()),
-        ("inertia", pa.float64()),
-        ("silhouette", pa.float64()),
-        ("davies_bouldin", pa.float64()),
-        ("calinski_harabasz", pa.float64()),
-        ("is_chosen", pa.bool_()),
-        ("selection_rule", pa.string()),
-    ]
-)
+ELBOW_SCHEMA = contract_schema("elbow_curve")
 
-RUNS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.int32()),
-        ("run_at", pa.timestamp("us")),
-        ("model_mode", pa.string()),
-        ("model_mode_reason", pa.string()),
-        ("model_run_id", pa.int32()),
-        ("customers", pa.int64()),
-        ("outliers", pa.int64()),
-        ("customers_in_both_runs", pa.int64()),
-        ("customers_changed_segment", pa.int64()),
-        ("changed_segment_share", pa.float64()),
-        ("mean_distance_at_fit", pa.float64()),
-        ("mean_distance_now", pa.float64()),
-        ("drift_ratio", pa.float64()),
-        ("mean_centroid_shift", pa.float64()),
-    ]
-)
+RUNS_SCHEMA = contract_schema("segment_runs")
 
 # The columns a scoring run reads from the last published customer_segments.
-PUBLISHED_SEGMENT_SCHEMA = pa.schema(
-    [
-        ("customer_id", pa.string()),
-        ("cluster_id", pa.int32()),
-        ("segment_name", pa.string()),
-    ]
+PUBLISHED_SEGMENT_SCHEMA = contract_schema(
+    "customer_segments", ("customer_id", "cluster_id", "segment_name")
 )
