@@ -2,6 +2,7 @@
 circle between modules or subpackages, none inside a function, each
 subpackage importing only what its docstring names (issue 38)."""
 
+import ast
 import importlib.util
 from pathlib import Path
 
@@ -94,3 +95,14 @@ def test_an_import_the_docstring_does_not_name_is_caught(tmp_path):
         "inputs: no May import: line in its docstring",
         "inputs imports engines, not named by its docstring",
     ]
+
+
+def test_only_the_cli_and_three_modules_stand_beside_the_subpackages():
+    package = REPO / "src" / "customer_segmentation"
+    top = {path.name for path in package.glob("*.py")} - {"__init__.py", "cli.py"}
+    assert (package / "cli.py").exists()
+    assert len(top) <= 3, sorted(top)
+    for init in package.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        owns = doc.split("May import:")[0].split()
+        assert len(owns) >= 10, f"{init.parent.name}: say what it owns"
