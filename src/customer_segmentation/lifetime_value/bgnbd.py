@@ -155,6 +155,22 @@ def beta_rule(a: float, b: float, n: int):
     return (nodes + 1) / 2, weights
 
 
+def discounted_periods(
+    hazard: np.ndarray, divisor: np.ndarray, rho: float, periods: int = 0
+) -> np.ndarray:
+    """A lifetime's discounted purchases by period, summed: sum over j >= 1 of
+    rho^j (q^(j - 1) - q^j) / divisor, q = e^-hazard, which is (1 - q) /
+    divisor * rho / (1 - rho q). ``hazard``: the dropout rate times a period
+    (lambda p step for BG/NBD, mu step for Pareto/NBD); ``divisor``: what
+    turns the dropped share into purchases (p; mu, with lambda outside);
+    ``periods``: cut after so many (none: unbounded)."""
+    q = np.exp(-hazard)
+    series = -np.expm1(-hazard) / divisor * rho / (1 - rho * q)
+    if periods:
+        series = series * (1 - (rho * q) ** periods)
+    return series
+
+
 def bgnbd_residual_if_alive(
     fit: Fit,
     pairs: DistinctPairs,
@@ -188,9 +204,6 @@ def bgnbd_residual_if_alive(
             hazard = (u[None, :, None] / (alpha + pairs.t[chunk])[:, None, None]) * (
                 step_weeks * p[None, None, :]
             )
-            q = np.exp(-hazard)
-            series = -np.expm1(-hazard) / p * rho / (1 - rho * q)
-            if periods:
-                series = series * (1 - (rho * q) ** periods)
+            series = discounted_periods(hazard, p, rho, periods)
             alive_value[chunk] = np.einsum("kij,i,j->k", series, u_weight, p_weight)
     return alive_value

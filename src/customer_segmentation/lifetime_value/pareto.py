@@ -15,7 +15,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from customer_segmentation.lifetime_value.bgnbd import DROPOUT_NODES, gamma_rule
+from customer_segmentation.lifetime_value.bgnbd import (
+    DROPOUT_NODES,
+    discounted_periods,
+    gamma_rule,
+)
 from customer_segmentation.lifetime_value.fitting import (
     PARETO_NBD_PARAMETERS,
     DistinctPairs,
@@ -95,10 +99,7 @@ def pareto_residual_if_alive(
     rho = (1 + annual_rate) ** (-step_weeks / 52.0)
     nodes, weights = gamma_rule(s, DROPOUT_NODES)
     mu = nodes[None, :] / (beta + pairs.t)[:, None]
-    q = np.exp(-mu * step_weeks)
-    series = -np.expm1(-mu * step_weeks) / mu * rho / (1 - rho * q)
-    if periods:
-        series = series * (1 - (rho * q) ** periods)
+    series = discounted_periods(mu * step_weeks, mu, rho, periods)
     return (r + pairs.x) / (alpha + pairs.t) * (series @ weights)
 
 
