@@ -113,13 +113,12 @@ def imports_in_functions(source: Path, package: str = PACKAGE) -> list[str]:
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for node in ast.walk(function):
-                names = (
-                    [node.module or ""]
-                    if isinstance(node, ast.ImportFrom)
-                    else [alias.name for alias in getattr(node, "names", [])]
-                    if isinstance(node, ast.Import)
-                    else []
-                )
+                if isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
                 if any(name.split(".")[0] == package for name in names):
                     found.append(f"{path.relative_to(source)}:{node.lineno}")
     return found
